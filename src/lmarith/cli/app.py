@@ -1,0 +1,11 @@
+"""The typer application object shared by the command modules."""
+
+import typer
+
+app = typer.Typer(
+    name="lmarith",
+    help="Make language models do exact arithmetic.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)

@@ -1,0 +1,1 @@
+"""`lmarith trace` and `lmarith generate`."""
