@@ -1,10 +1,13 @@
 """Command-line interface: parse arguments, call the library, print. Nothing else.
 
-Each command group lives in its own module and registers itself on ``app``. Errors raised as
-``LmarithError`` become one line on stderr and exit code 2, never a traceback.
+Each command group lives in its own module and registers itself on ``app``. Bad input, from
+typer's argument parsing or raised as ``LmarithError`` by the library, becomes one line on
+stderr and exit code 2, never a traceback.
 """
 
 import sys
+
+import typer
 
 from lmarith.cli.app import app
 from lmarith.errors import LmarithError
@@ -15,11 +18,15 @@ from lmarith.cli import machines as _machines  # noqa: F401,E402
 
 def main() -> None:
     """Console-script entry point."""
+    if len(sys.argv) == 1:
+        app()  # prints the help
     try:
-        app()
-    except LmarithError as err:
-        print(f"error: {err}", file=sys.stderr)
+        result = app(standalone_mode=False)
+    except (LmarithError, typer.TyperException) as err:
+        message = err.format_message() if hasattr(err, "format_message") else str(err)
+        print(f"error: {' '.join(message.split())}", file=sys.stderr)
         sys.exit(2)
-    except KeyboardInterrupt:
+    except (typer.Abort, KeyboardInterrupt):
         print("interrupted", file=sys.stderr)
         sys.exit(130)
+    sys.exit(result if isinstance(result, int) else 0)

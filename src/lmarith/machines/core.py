@@ -157,6 +157,10 @@ class Machine:
     arity: ClassVar[int] = 2
     registers: ClassVar[tuple[str, ...]] = ()
     view_registers: ClassVar[tuple[str, ...]] = ()
+    operand_sources: ClassVar[tuple[str, ...]] = ("@0", "@1")
+    """Where the operands stay readable in a halted configuration (for the output aligner):
+    ``@i`` track i (least significant first), ``#i`` track i (most significant first), else a
+    register."""
     view_tops: ClassVar[tuple[str, ...]] = ()
     """Digit registers whose two most significant digits the view shows (as ``R^``), most
     significant first and padded with ``BLANK``: enough to strip leading zeros but keep one."""
@@ -175,6 +179,17 @@ class Machine:
         """The answer as people write it: a decimal number, or ``True``/``False``."""
         value = self.result(config)
         return str(from_tape(value)) if value.isdigit() or not value else value
+
+    def operands(self, config: Config) -> tuple[int, ...]:
+        """The operands, read back off a configuration (any state after q0 keeps them)."""
+        values = []
+        for source in self.operand_sources:
+            if source[0] in "@#":
+                digits = config.tracks[int(source[1:])].digits
+                values.append(int(digits) if source[0] == "#" else from_tape(digits))
+            else:
+                values.append(from_tape(config.reg(source)))
+        return tuple(values)
 
     def check_operands(self, *operands: int) -> None:
         """Raise ``LmarithError`` for operands this machine cannot take."""

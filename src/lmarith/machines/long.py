@@ -5,8 +5,8 @@ CAEF's MUL and DIV loop once per unit of b (or of the quotient): 10^20 steps for
 operands. These machines cost a number of transitions polynomial in the digit counts:
 
 * ``MUL_DIGIT``  a * d for one digit d: one digit per step with a carry (like ADD)
-* ``LONG_MUL``   for each digit d of b (low to high): P = MUL_DIGIT(A, d); OUTPUT = ADD(OUTPUT,
-  P); A = 10*A. Zero digits of b only shift A.
+* ``LONG_MUL``   for each digit d of b (high to low): OUTPUT = 10*OUTPUT, then if d > 0:
+  P = MUL_DIGIT(A, d); OUTPUT = ADD(OUTPUT, P).
 * ``BORROW_SUB`` a - b for a >= b: one digit per step with a borrow, then strip leading zeros.
 * ``LONG_SUB``   signed a - b: compare (LESS_THAN), then BORROW_SUB the right way round.
 * ``LONG_DIV``   a // b: bring down a's digits (most significant first) into R; for each, count
@@ -14,6 +14,8 @@ operands. These machines cost a number of transitions polynomial in the digit co
 
 Their text layouts follow the CAEF composite style; command lines are rendered generically
 from the command's operations (``CMD`` then comma-separated items, the next state last).
+The digit tracks that LONG_MUL and LONG_DIV scan (b, and a) are written most significant
+first, the order those algorithms read them in; every register stays least significant first.
 """
 
 from __future__ import annotations
@@ -76,6 +78,7 @@ class MulDigit(LongMachine):
 
     name = "MUL_DIGIT"
     markers = ("HEAD",)
+    operand_sources = ("@0", "D")
     registers = ("D", "C", "OUTPUT")
     view_registers = ("D", "C")
     state_templates = {
@@ -103,35 +106,39 @@ class MulDigit(LongMachine):
         return Command(ops + (Op("move", "0", "1"),), "q1")
 
 
+_MUL_TAPE = "[HEAD1]{bars:A} {h0:HEAD2} [P]{bars:P} [OUTPUT]{bars:OUTPUT} "
+
+
 @register
 class LongMul(LongMachine):
-    """Schoolbook a * b: one MUL_DIGIT and one ADD call per non-zero digit of b."""
+    """Schoolbook a * b by Horner's rule over b's digits, most significant first:
+    OUTPUT = 10*OUTPUT + MUL_DIGIT(A, d). A and b stay on the tape for the output aligner."""
 
     name = "LONG_MUL"
     markers = ("HEAD2",)
+    operand_sources = ("A", "#0")
     registers = ("A", "P", "OUTPUT")
-    _tape = "[HEAD1]{bars:A} {h0:HEAD2} [P]{bars:P} [OUTPUT]{bars:OUTPUT} "
     state_templates = {
         "q0": "LONG_MUL, q0, [HEAD1]{bars:A} [HEAD2] {pre0} [P]{bars:P} [OUTPUT]{bars:OUTPUT} ",
-        "q1": "LONG_MUL, q1, " + _tape,
-        "q2": "LONG_MUL, q2, " + _tape,
+        **{q: f"LONG_MUL, {q}, {_MUL_TAPE}" for q in ("q1", "q2")},
         HALT: "LONG_MUL, qH, [HEAD1]{bars:A} {post0}[HEAD2] [P]{bars:P} {bars:OUTPUT}",
     }
 
     def init(self, a: int, b: int) -> Config:
-        return Config(self.name, "q0", (Track(to_tape(b)),), (("A", to_tape(a)), ("P", ""), ("OUTPUT", "")))
+        return Config(self.name, "q0", (Track(str(b)),), (("A", to_tape(a)), ("P", ""), ("OUTPUT", "")))
 
     def decide(self, view: View) -> Command:
         right = Op("move", "0", "1")
         if view.state == "q0":
             return Command((Op("set", "OUTPUT", "0"), right), "q1")
         if view.state == "q2":
-            return Command((Op("push", "A", "0"), right), "q1", Call("ADD", ("OUTPUT", "P"), "OUTPUT"))
+            return Command((right,), "q1", Call("ADD", ("OUTPUT", "P"), "OUTPUT"))
         if view.under[0] == BLANK:
             return Command((), HALT)
+        shift = Op("push", "OUTPUT", "0")
         if view.under[0] == "0":
-            return Command((Op("push", "A", "0"), right), "q1")
-        return Command((), "q2", Call("MUL_DIGIT", ("A", "@0"), "P"))
+            return Command((shift, right), "q1")
+        return Command((shift,), "q2", Call("MUL_DIGIT", ("A", "@0"), "P"))
 
 
 @register
@@ -178,6 +185,7 @@ class LongSub(LongMachine):
     """Signed a - b: LESS_THAN decides the order, BORROW_SUB does the work."""
 
     name = "LONG_SUB"
+    operand_sources = ("A", "B")
     registers = ("A", "B", "NEG", "OUTPUT")
     view_registers = ("NEG",)
     _tape = "[HEAD1]{bars:A} [HEAD2]{bars:B} [NEG]{raw:NEG} [OUTPUT]{bars:OUTPUT} "
@@ -203,10 +211,11 @@ _DIV_REGS = "[HEAD2]{bars:B} [R]{bars:R} [D]{raw:D} [LT]{raw:LT} "
 
 @register
 class LongDiv(LongMachine):
-    """Floor a // b, one quotient digit per digit of a (a's tape is most significant first)."""
+    """Floor a // b, one quotient digit per digit of a."""
 
     name = "LONG_DIV"
     markers = ("HEAD1",)
+    operand_sources = ("#0", "B")
     registers = ("B", "R", "D", "LT", "OUTPUT")
     view_registers = ("D", "LT")
     state_templates = {

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 
 from lmarith.errors import LmarithError
-from lmarith.machines.core import Call, Command, Op, Transition, View, machine, walk
+from lmarith.machines.core import Call, Command, Op, Transition, View, machine
 
 _OP = re.compile(
     r"(?P<set>[A-Z]+)=(?P<setv>[A-Za-z0-9]*)"
@@ -92,9 +92,10 @@ def _split(text: str) -> list[str]:
 
 
 def transition_texts(steps: list[Transition]) -> list[tuple[str, str]]:
-    """(input, output) window pairs for every transition of a run, callees included."""
+    """(input, output) window pairs for one machine's run; callee runs are not included
+    (each machine has its own executor: call this on ``step.callee`` for them)."""
     return [
         (render_view(machine(s.config.machine).view(s.config)), render_command(s.command))
-        for s in walk(steps)
+        for s in steps
         if s.command is not None
     ]

@@ -1,0 +1,189 @@
+"""Data sets made by running the reference machines.
+
+* Problems are drawn per *equivalence class* (len a, len b) with lengths in [min, max]; the
+  number per class follows ``class_size`` (the balancing rule below).
+* Train and test never share an operand pair: a pair belongs to the test side iff a stable
+  hash of (operator, a, b) falls in the test fraction, whatever the seeds and sizes. The two
+  splits also draw with different seeds (``seed`` and ``seed + 1``).
+* Executor samples are single transitions (CAEF or window text); long traces are subsampled:
+  the first and last transition and ``per_trace`` random ones in between.
+* Files follow CAEF's schemas: train = JSON list of {instruction, input, output}; test = JSONL
+  of {prompt, response}.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator, Literal
+
+from lmarith.errors import LmarithError
+from lmarith.machines import caef, window
+from lmarith.machines.core import machine, run
+from lmarith.machines.problems import OPERATORS, Operator, Problem, answer_text, operator
+
+Split = Literal["train", "test"]
+Format = Literal["caef", "window"]
+TEST_FRACTION = 0.1
+SHORT_CLASS = 3
+"""Classes whose longer operand has at most this many digits get twice the samples (their
+transitions are the ones every longer problem starts and ends with)."""
+
+
+def in_test_split(op: str, a: int, b: int) -> bool:
+    """Stable membership test: the same pair is on the same side in every run."""
+    digest = hashlib.blake2b(f"{op}:{a}:{b}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big") < TEST_FRACTION * 2**64
+
+
+def class_size(num: int, len_a: int, len_b: int) -> int:
+    """The balancing rule: ``num`` per class, doubled for short classes, divided by
+    (1 + |len a - len b| // 2) for unequal lengths (few real problems look like that),
+    and never more than the class has distinct pairs."""
+    size = num * (2 if max(len_a, len_b) <= SHORT_CLASS else 1) // (1 + abs(len_a - len_b) // 2)
+    distinct = 9 * 10 ** (len_a - 1) * 9 * 10 ** (len_b - 1) + (10 if len_a == len_b == 1 else 0)
+    return max(1, min(size, distinct // 2))
+
+
+def classes(op: Operator, min_len: int, max_len: int, long: bool = False) -> list[tuple[int, int]]:
+    """The (len a, len b) classes an operator is trained on."""
+    if not 1 <= min_len <= max_len:
+        raise LmarithError(f"need 1 <= --min <= --max, got {min_len}, {max_len}")
+    pairs = [(i, j) for i in range(min_len, max_len + 1) for j in range(min_len, max_len + 1)]
+    if long:
+        return pairs
+    if op.name in ("sub", "div"):
+        return [(i, j) for i, j in pairs if i >= j]
+    if op.name == "mul":  # CAEF's MUL loops b times: b is kept small (1..15)
+        return [(i, 1) for i in range(min_len, max_len + 1)]
+    return pairs
+
+
+def _number(rng: random.Random, digits: int) -> int:
+    return rng.randrange(10 ** (digits - 1) if digits > 1 else 0, 10**digits)
+
+
+def _draw(op: Operator, rng: random.Random, len_a: int, len_b: int, long: bool) -> tuple[int, int]:
+    a, b = _number(rng, len_a), _number(rng, len_b)
+    if long and op.name == "div":
+        b = max(b, 1)
+    elif long and op.name in ("sub", "mul"):
+        pass
+    elif op.name == "sub" and a < b:
+        a, b = b, a
+    elif op.name == "mul":
+        b = rng.randint(1, 15)
+    elif op.name == "div":
+        b = max(b, 1)
+        if a < b:
+            a, b = b, a
+        b = max(b, a // rng.randint(2, 3) or 1)  # quotient of 2-3, as in the paper's test grid
+    elif op.name == "eq" and rng.random() < 0.5:
+        b = a
+    elif op.name in ("gt", "lt") and len_a == len_b and rng.random() < 0.3:
+        b = _near(rng, a)
+    return a, b
+
+
+def _near(rng: random.Random, a: int) -> int:
+    """``a`` with one digit changed: comparisons must look past a shared prefix."""
+    digits = list(str(a))
+    i = rng.randrange(len(digits))
+    digits[i] = str(rng.choice([d for d in range(1 if i == 0 and len(digits) > 1 else 0, 10)]))
+    return int("".join(digits))
+
+
+def problems(
+    op_name: str, min_len: int, max_len: int, num: int, split: Split, seed: int = 0, long: bool = False
+) -> Iterator[tuple[tuple[int, int], Problem]]:
+    """Distinct problems of one split, per class, with the class they belong to.
+
+    ``long``: operands for the schoolbook machines (any b for *, any order for -)."""
+    op = operator(op_name)
+    rng = random.Random(seed + (split == "test"))
+    for cls in classes(op, min_len, max_len, long):
+        want, seen, tries = class_size(num, *cls), set(), 0
+        while len(seen) < want and tries < 50 * want:
+            tries += 1
+            a, b = _draw(op, rng, *cls, long)
+            if (a, b) in seen or in_test_split(op.name, a, b) != (split == "test"):
+                continue
+            seen.add((a, b))
+            yield cls, Problem(a, op, b)
+
+
+def sample_problems(
+    op_name: str, digits: int, n: int, seed: int = 0, split: Split = "test", long: bool = False
+) -> list[Problem]:
+    """``n`` problems with ``digits``-digit operands (CAEF's equal-length test grid)."""
+    return [p for _, p in problems(op_name, digits, digits, n, split, seed, long)][:n]
+
+
+@dataclass(frozen=True)
+class Sample:
+    """One training or test record and the class it came from."""
+
+    cls: tuple[int, int]
+    input: str
+    output: str
+    instruction: str = ""
+
+
+def executor_samples(
+    op_name: str, problem_iter: Iterator[tuple[tuple[int, int], Problem]], fmt: Format,
+    per_trace: int = 3, seed: int = 0, long: bool = False,
+) -> Iterator[Sample]:
+    """Transitions of every machine the operator runs (callees included), subsampled."""
+    rng = random.Random(seed)
+    texts = caef.transition_texts if fmt == "caef" else window.transition_texts
+    for cls, problem in problem_iter:
+        for steps in _runs(run(problem.start(long))):
+            pairs = texts(steps)
+            if len(pairs) > per_trace + 2:
+                middle = rng.sample(range(1, len(pairs) - 1), per_trace)
+                pairs = [pairs[i] for i in sorted({0, len(pairs) - 1, *middle})]
+            yield from (Sample(cls, i, o) for i, o in pairs)
+
+
+def _runs(steps):  # type: ignore[no-untyped-def]
+    """The run of the top machine and of every call it made, recursively."""
+    yield steps
+    for step in steps:
+        if step.callee:
+            yield from _runs(step.callee)
+
+
+def aligner_samples(problem_iter: Iterator[tuple[tuple[int, int], Problem]], long: bool = False) -> Iterator[Sample]:
+    """Both aligner directions: ``a+b=`` -> first configuration; halted one -> ``a+b=c``."""
+    for cls, problem in problem_iter:
+        start = problem.start(long)
+        yield Sample(cls, problem.prompt(), caef.render(start))
+        halted = run(start)[-1].config
+        yield Sample(cls, caef.render(halted), answer_text(machine(halted.machine), halted))
+
+
+def raw_samples(problem_iter: Iterator[tuple[tuple[int, int], Problem]]) -> Iterator[Sample]:
+    """End-to-end problems: ``381+350=`` -> ``731``."""
+    for cls, problem in problem_iter:
+        yield Sample(cls, problem.prompt(), problem.answer())
+
+
+def write(samples: list[Sample], path: Path, split: Split) -> None:
+    """Train: JSON list of {instruction, input, output}; test: JSONL {prompt, response}."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if split == "train":
+        records = [{"instruction": s.instruction, "input": s.input, "output": s.output} for s in samples]
+        path.write_text(json.dumps(records, indent=1) + "\n")
+    else:
+        path.write_text("".join(json.dumps({"prompt": s.input, "response": s.output}) + "\n" for s in samples))
+
+
+def summary(samples: list[Sample]) -> list[tuple[tuple[int, int], int]]:
+    """Samples per class, in class order."""
+    return sorted(Counter(s.cls for s in samples).items())
+
+

@@ -1,0 +1,117 @@
+"""Arithmetic problems as people write them (``47819-12345``) and the machines that solve them.
+
+This is where problem text is parsed and answers are formatted; the aligners' text (``a+b=``
+prompts, ``a+b=c`` answers) is produced here too.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from lmarith.errors import LmarithError
+from lmarith.machines.core import Config, Machine, machine
+
+MAX_DIGITS = 2000
+"""Longest operand accepted from users: a CAEF trace is O(n^2) characters, so a 2000-digit
+addition already prints ~16 MB of text."""
+
+MAX_CAEF_LOOPS = 100_000
+"""CAEF's MUL loops b times and DIV loops quotient times; beyond this, use the long machines."""
+
+
+@dataclass(frozen=True)
+class Operator:
+    """An operator symbol, its short name (``--op``), and its CAEF and schoolbook machines."""
+
+    symbol: str
+    name: str
+    caef: str
+    long: str
+
+
+OPERATORS: tuple[Operator, ...] = (
+    Operator("+", "add", "ADD", "ADD"),
+    Operator("-", "sub", "SUB", "LONG_SUB"),
+    Operator("*", "mul", "MUL", "LONG_MUL"),
+    Operator("//", "div", "DIV", "LONG_DIV"),
+    Operator("==", "eq", "EQUAL", "EQUAL"),
+    Operator(">", "gt", "GREATER_THAN", "GREATER_THAN"),
+    Operator("<", "lt", "LESS_THAN", "LESS_THAN"),
+)
+BY_NAME = {op.name: op for op in OPERATORS}
+BY_SYMBOL = {op.symbol: op for op in OPERATORS}
+
+_PROBLEM = re.compile(r"\s*(\S*?)\s*(//|==|[+\-*<>])\s*(\S*?)\s*=?\s*")
+_NEGATIVE = re.compile(r"^\s*-|(//|==|[+\-*<>])\s*-")
+
+
+def operator(name_or_symbol: str) -> Operator:
+    """Look an operator up by ``--op`` name (``add``) or symbol (``+``)."""
+    found = BY_NAME.get(name_or_symbol) or BY_SYMBOL.get(name_or_symbol)
+    if found is None:
+        names = ", ".join(f"{o.name} ({o.symbol})" for o in OPERATORS)
+        raise LmarithError(f"unknown operator {name_or_symbol!r}; known: {names}")
+    return found
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A parsed problem ``a <op> b``."""
+
+    a: int
+    op: Operator
+    b: int
+
+    def machine_name(self, long: bool = False) -> str:
+        return self.op.long if long else self.op.caef
+
+    def prompt(self) -> str:
+        """The aligner's input text, e.g. ``1504+2379=``."""
+        return f"{self.a}{self.op.symbol}{self.b}="
+
+    def start(self, long: bool = False) -> Config:
+        """The machine's first configuration, with the operand checks of that machine."""
+        name = self.machine_name(long)
+        if name == "MUL" and self.b > MAX_CAEF_LOOPS:
+            raise LmarithError(f"CAEF's MUL loops b={self.b} times; use --long for the schoolbook machine")
+        if name == "DIV" and self.b and self.a // self.b > MAX_CAEF_LOOPS:
+            raise LmarithError("CAEF's DIV loops once per unit of the quotient; use --long for long division")
+        return machine(name).start(self.a, self.b)
+
+    def answer(self) -> str:
+        """Python's answer, in the machines' answer format."""
+        a, b = self.a, self.b
+        if self.op.name in ("eq", "gt", "lt"):
+            return str({"eq": a == b, "gt": a > b, "lt": a < b}[self.op.name])
+        if self.op.name == "div":
+            if b == 0:
+                raise LmarithError("division by zero")
+            return str(a // b)
+        return str({"add": a + b, "sub": a - b, "mul": a * b}[self.op.name])
+
+
+def parse_problem(text: str) -> Problem:
+    """Parse ``a<op>b`` (a trailing ``=`` is allowed); bad input -> one-line ``LmarithError``."""
+    if _NEGATIVE.search(text):
+        raise LmarithError("operands must be non-negative integers")
+    match = _PROBLEM.fullmatch(text)
+    if match is None or not match.group(1) or not match.group(3):
+        raise LmarithError(f"cannot read {text!r}: expected <a><op><b> such as 47819-12345")
+    left, symbol, right = match.groups()
+    for operand in (left, right):
+        if not operand.isdigit() or not operand.isascii():
+            raise LmarithError(f"operand {operand[:20]!r} is not a non-negative integer")
+        if len(operand) > MAX_DIGITS:
+            raise LmarithError(f"operand has {len(operand)} digits; the limit is {MAX_DIGITS}")
+    problem = Problem(int(left), operator(symbol), int(right))
+    if problem.op.name == "div" and problem.b == 0:
+        raise LmarithError("division by zero")
+    return problem
+
+
+def answer_text(m: Machine, config: Config) -> str:
+    """The output aligner's text for a halted configuration: ``a<op>b=c``."""
+    op = next(o for o in OPERATORS if m.name in (o.caef, o.long))
+    a, b = m.operands(config)
+    return f"{a}{op.symbol}{b}={m.answer(config)}"
