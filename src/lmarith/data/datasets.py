@@ -23,7 +23,7 @@ from typing import Iterator, Literal
 
 from lmarith.errors import LmarithError
 from lmarith.machines import caef, window
-from lmarith.machines.core import machine, run
+from lmarith.machines.core import machine, machine_runs, run
 from lmarith.machines.problems import OPERATORS, Operator, Problem, answer_text, operator
 
 Split = Literal["train", "test"]
@@ -141,20 +141,12 @@ def executor_samples(
     rng = random.Random(seed)
     texts = caef.transition_texts if fmt == "caef" else window.transition_texts
     for cls, problem in problem_iter:
-        for steps in _runs(run(problem.start(long))):
+        for steps in machine_runs(run(problem.start(long))):
             pairs = texts(steps)
             if len(pairs) > per_trace + 2:
                 middle = rng.sample(range(1, len(pairs) - 1), per_trace)
                 pairs = [pairs[i] for i in sorted({0, len(pairs) - 1, *middle})]
             yield from (Sample(cls, i, o) for i, o in pairs)
-
-
-def _runs(steps):  # type: ignore[no-untyped-def]
-    """The run of the top machine and of every call it made, recursively."""
-    yield steps
-    for step in steps:
-        if step.callee:
-            yield from _runs(step.callee)
 
 
 def aligner_samples(problem_iter: Iterator[tuple[tuple[int, int], Problem]], long: bool = False) -> Iterator[Sample]:

@@ -17,6 +17,7 @@ from lmarith.machines.core import (
     count_transitions,
     from_tape,
     machine,
+    machine_runs,
     run,
     to_tape,
     walk,
@@ -24,5 +25,5 @@ from lmarith.machines.core import (
 
 __all__ = [
     "MACHINES", "Call", "Command", "Config", "Machine", "Op", "Track", "Transition", "View",
-    "apply", "compute", "count_transitions", "from_tape", "machine", "run", "to_tape", "walk",
+    "apply", "compute", "count_transitions", "from_tape", "machine", "machine_runs", "run", "to_tape", "walk",
 ]

@@ -12,6 +12,13 @@ from "apply" is what lets one machine definition serve two text formats:
   to the tape, so the text per step is O(1) in the number of digits.
 
 Numbers live on tapes least-significant digit first, as strings of decimal digits.
+
+Calls (composite machines): a ``Call`` argument is a register, ``@i`` (the digit under head i),
+a digit literal (``1``) or ``d*R`` (digit d repeated as many times as R has digits: SUB
+passes ``9*A``, i.e. ``99999`` for a 5-digit a). A call may keep no result (``dest == ""``) and may
+branch on it: ``exits`` maps a callee answer to the caller's next state, overriding the
+command's (CAEF's MUL/DIV leave their loop straight from the comparison's halt line).
+
 Pure Python on purpose: this is the oracle, it must stay fast and obviously right.
 """
 
@@ -90,7 +97,7 @@ class Config:
         return replace(self, tracks=tuple(tracks))
 
 
-OpKind = Literal["set", "write", "flush", "pop", "move", "push", "inc"]
+OpKind = Literal["set", "write", "flush", "pop", "move", "push", "inc", "copy"]
 
 
 @dataclass(frozen=True)
@@ -103,6 +110,7 @@ class Op:
     * ``pop R``      drop the most-significant digit of R (strip a leading zero)
     * ``push R d``   R := 10*R + d, as a number (no leading zeros; empty R counts as 0)
     * ``inc R``      R := R + 1 for a one-digit counter register
+    * ``copy R S``   register R := register S (``value`` names S)
     * ``move i d``   move the head of track i by d (+1 right, -1 left)
     """
 
@@ -115,12 +123,16 @@ class Op:
 class Call:
     """Run machine ``machine`` on ``args`` and store its result in register ``dest``.
 
-    An argument is a register name, or ``@i`` for the symbol under the head of track i.
+    An argument is a register name, ``@i`` for the symbol under the head of track i, a digit
+    literal such as ``1``, or ``d*R``: digit d repeated as many times as register R has digits.
+    ``dest == ""`` keeps no result. ``exits`` pairs a callee answer with the caller's next
+    state, used instead of the command's ``next_state`` when the callee answers it.
     """
 
     machine: str
     args: tuple[str, ...]
     dest: str
+    exits: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -239,7 +251,11 @@ def apply(config: Config, command: Command, returned: str | None = None) -> Conf
     if command.call is not None:
         if returned is None:
             raise ValueError(f"{config.machine}: a call needs the callee's result")
-        config = config.with_reg(command.call.dest, returned)
+        if command.call.dest:
+            config = config.with_reg(command.call.dest, returned)
+        for answer, state in command.call.exits:
+            if returned == answer:
+                return replace(config, state=state)
     return replace(config, state=command.next_state)
 
 
@@ -261,6 +277,8 @@ def _apply_op(config: Config, op: Op) -> Config:
         value = to_tape(10 * from_tape(value) + int(op.value))
     elif op.kind == "inc":
         value = str(int(value or "0") + 1)
+    elif op.kind == "copy":
+        value = config.reg(op.value)
     else:
         raise ValueError(f"unknown op {op.kind}")
     return config.with_reg(op.target, value)
@@ -272,6 +290,11 @@ def call_operands(config: Config, call: Call) -> tuple[int, ...]:
     for arg in call.args:
         if arg.startswith("@"):
             values.append(int(config.tracks[int(arg[1:])].under()))
+        elif arg.isdigit():
+            values.append(int(arg))
+        elif "*" in arg:
+            digit, name = arg.split("*")
+            values.append(int(digit * len(config.reg(name)) or "0"))
         else:
             values.append(from_tape(config.reg(arg)))
     return tuple(values)
@@ -326,6 +349,15 @@ def walk(steps: list[Transition]) -> Iterator[Transition]:
     for step in steps:
         yield step
         yield from walk(step.callee)
+
+
+def machine_runs(steps: list[Transition]) -> Iterator[list[Transition]]:
+    """The run of the top machine and of every call it made, recursively: each machine's own
+    run, as its executor sees it."""
+    yield steps
+    for step in steps:
+        if step.callee:
+            yield from machine_runs(step.callee)
 
 
 def count_transitions(steps: list[Transition]) -> int:
