@@ -1,0 +1,115 @@
+"""LoRA adapters, one named adapter per operator on one shared base model (peft).
+
+The executor switches operators many times per problem (a subtraction calls reflection, add
+and left-mask), so all adapters live on one base model and switching is ``set_adapter``, not
+a reload. On disk we keep peft's own multi-adapter layout: ``save_pretrained`` on a
+``PeftModel`` writes one subfolder per adapter name (``default`` alone goes to the root).
+"""
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from peft import LoraConfig, PeftModel, TaskType, get_peft_model
+from transformers import PreTrainedModel
+
+from lmarith.errors import LmarithError
+
+LLAMA_TARGET_MODULES = ("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj")
+ADAPTER_CONFIG = "adapter_config.json"
+
+
+def lora_config(
+    rank: int = 16,
+    *,
+    alpha: int | None = None,
+    dropout: float = 0.0,
+    target_modules: Sequence[str] | str = LLAMA_TARGET_MODULES,
+) -> LoraConfig:
+    """A causal-LM LoRA config; ``alpha`` defaults to 2 x rank, the usual scale.
+
+    The default targets every attention and MLP projection of a Llama block; pass
+    ``"all-linear"`` (peft's shorthand) for other architectures.
+    """
+    if rank <= 0:
+        raise LmarithError(f"LoRA rank must be positive, got {rank}")
+    modules = target_modules if isinstance(target_modules, str) else list(target_modules)
+    return LoraConfig(
+        task_type=TaskType.CAUSAL_LM,
+        r=rank,
+        lora_alpha=alpha if alpha is not None else 2 * rank,
+        lora_dropout=dropout,
+        target_modules=modules,
+    )
+
+
+def add_adapter(
+    model: PreTrainedModel | PeftModel, name: str, config: LoraConfig | None = None
+) -> PeftModel:
+    """Add a fresh adapter called ``name``; a plain model is wrapped (in place) on the first one.
+
+    A new LoRA adapter starts as the identity (its B matrix is zero), so adding one does not
+    change the outputs of the base model.
+    """
+    config = config or lora_config()
+    if not isinstance(model, PeftModel):
+        return get_peft_model(model, config, adapter_name=name)
+    if name in model.peft_config:
+        raise LmarithError(f"adapter {name!r} already exists")
+    model.add_adapter(name, config)
+    return model
+
+
+def set_adapter(model: PeftModel, name: str) -> None:
+    """Make ``name`` the active adapter (and the only trainable one, as peft does)."""
+    if name not in model.peft_config:
+        raise LmarithError(f"no adapter named {name!r} (loaded: {', '.join(model.peft_config)})")
+    model.set_adapter(name)
+
+
+def save_adapters(model: PeftModel, out_dir: str | Path) -> Path:
+    """Save every adapter of ``model`` under ``out_dir``, one subfolder per name (peft format)."""
+    out = Path(out_dir)
+    model.save_pretrained(out)
+    return out
+
+
+def find_adapters(directory: str | Path) -> dict[str, Path]:
+    """Adapter name -> folder for every peft adapter saved under ``directory``."""
+    root = Path(directory)
+    if not root.is_dir():
+        raise LmarithError(f"adapter directory not found: {root}")
+    found = {sub.name: sub for sub in sorted(root.iterdir()) if (sub / ADAPTER_CONFIG).is_file()}
+    if (root / ADAPTER_CONFIG).is_file():
+        found["default"] = root
+    return found
+
+
+def load_adapters(
+    base: PreTrainedModel,
+    directory: str | Path,
+    names: Sequence[str] | None = None,
+    *,
+    trainable: bool = False,
+) -> PeftModel:
+    """Load the named adapters (all found, by default) from ``directory`` onto ``base``.
+
+    The first name becomes the active adapter. ``trainable=False`` freezes them for inference.
+    """
+    available = find_adapters(directory)
+    if not available:
+        raise LmarithError(f"no adapters (no {ADAPTER_CONFIG}) under {directory}")
+    wanted = list(available) if names is None else list(names)
+    if not wanted:
+        raise LmarithError("no adapter names given")
+    missing = [name for name in wanted if name not in available]
+    if missing:
+        raise LmarithError(
+            f"adapters {', '.join(missing)} not in {directory} (found: {', '.join(available)})"
+        )
+    first, *rest = wanted
+    model = PeftModel.from_pretrained(
+        base, str(available[first]), adapter_name=first, is_trainable=trainable
+    )
+    for name in rest:
+        model.load_adapter(str(available[name]), adapter_name=name, is_trainable=trainable)
+    return model

@@ -1,0 +1,134 @@
+"""Load any local Hugging Face causal LM, by directory or by one of our short names.
+
+Every model the rest of lmarith uses comes through ``load_model``, so device, dtype, padding
+and eval mode are decided once, here, and a bad path fails with one clear line instead of a
+transformers traceback.
+"""
+
+from importlib.resources import files
+from pathlib import Path
+
+import torch
+from transformers import (
+    AutoConfig,
+    AutoModelForCausalLM,
+    AutoTokenizer,
+    PretrainedConfig,
+    PreTrainedModel,
+    PreTrainedTokenizerBase,
+)
+from transformers.models.auto.modeling_auto import (
+    MODEL_FOR_CAUSAL_LM_MAPPING,
+    MODEL_FOR_MASKED_LM_MAPPING_NAMES,
+)
+
+from lmarith.errors import LmarithError
+from lmarith.models.smollm2 import smollm2_dir
+
+
+def first_line(err: BaseException) -> str:
+    """A library error squeezed to one line, since LmarithError messages must fit on one."""
+    return (str(err).strip().splitlines() or [type(err).__name__])[0]
+
+
+def default_model_dir() -> Path:
+    """Where the embedded default model lives (it ships inside the package once trained)."""
+    return Path(str(files("lmarith") / "assets" / "default"))
+
+
+def resolve_device(device: str | None = None) -> torch.device:
+    """The device to run on: the one asked for, else CUDA when present, else CPU."""
+    if device is None:
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    try:
+        resolved = torch.device(device)
+    except RuntimeError as err:
+        raise LmarithError(f"unknown device {device!r}") from err
+    if resolved.type == "cuda" and not torch.cuda.is_available():
+        raise LmarithError(f"device {device!r} asked for, but CUDA is not available")
+    return resolved
+
+
+def resolve_model_dir(spec: str) -> Path:
+    """Turn a model spec (``default``, ``smollm2`` or a directory) into a checked HF directory."""
+    if spec == "default":
+        path = default_model_dir()
+        if not (path / "config.json").is_file():
+            raise LmarithError(
+                f"the default model is not built yet ({path}); run `lmarith train default`"
+            )
+        return path
+    if spec == "smollm2":
+        return smollm2_dir()
+    path = Path(spec).expanduser()
+    if not path.is_dir():
+        raise LmarithError(f"model directory not found: {path}")
+    if not (path / "config.json").is_file():
+        raise LmarithError(f"not a Hugging Face model directory (no config.json): {path}")
+    return path
+
+
+def _is_causal_lm(config: PretrainedConfig) -> bool:
+    """True when the config describes a decoder-only LM we can drive token by token.
+
+    Encoder families (BERT, RoBERTa, ...) also register a causal-LM head class, but they only
+    behave as one when their config says ``is_decoder``; a plain BERT checkpoint must be refused.
+    """
+    if type(config) not in MODEL_FOR_CAUSAL_LM_MAPPING:
+        return False
+    if getattr(config, "is_encoder_decoder", False):
+        return False
+    encoder_family = config.model_type in MODEL_FOR_MASKED_LM_MAPPING_NAMES
+    return not encoder_family or bool(getattr(config, "is_decoder", False))
+
+
+def prepare_tokenizer(tokenizer: PreTrainedTokenizerBase) -> PreTrainedTokenizerBase:
+    """Give the tokenizer a pad token (EOS if it has none) and left padding for batched generation."""
+    if tokenizer.pad_token is None:
+        if tokenizer.eos_token is None:
+            raise LmarithError("the tokenizer has neither a pad nor an EOS token")
+        tokenizer.pad_token = tokenizer.eos_token
+    tokenizer.padding_side = "left"
+    return tokenizer
+
+
+def load_model(
+    spec: str = "default",
+    *,
+    device: str | None = None,
+    dtype: torch.dtype | None = None,
+) -> tuple[PreTrainedModel, PreTrainedTokenizerBase]:
+    """Load a causal LM and its tokenizer, on ``device``, in eval mode.
+
+    ``spec`` is a local HF directory, ``"smollm2"`` (converted once into the user cache) or
+    ``"default"`` (the embedded model). The dtype defaults to bf16 on GPU (half the memory, the
+    format the big models were trained in) and fp32 on CPU (where bf16 matmuls are slow).
+    """
+    path = resolve_model_dir(spec)
+    try:
+        config = AutoConfig.from_pretrained(path)
+    except (OSError, ValueError) as err:
+        raise LmarithError(f"unreadable model config in {path}: {first_line(err)}") from err
+    if not _is_causal_lm(config):
+        raise LmarithError(f"not a causal language model ({config.model_type}): {path}")
+    target = resolve_device(device)
+    if dtype is None:
+        dtype = torch.bfloat16 if target.type == "cuda" else torch.float32
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(path)
+        model = AutoModelForCausalLM.from_pretrained(path, dtype=dtype)
+    except (OSError, ValueError) as err:
+        raise LmarithError(f"cannot load model from {path}: {first_line(err)}") from err
+    prepare_tokenizer(tokenizer)
+    model.generation_config.pad_token_id = tokenizer.pad_token_id
+    return model.to(target).eval(), tokenizer
+
+
+def save_model(
+    model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, out_dir: str | Path
+) -> Path:
+    """Write model + tokenizer as a normal HF directory, so ``load_model(out_dir)`` reads it back."""
+    out = Path(out_dir)
+    model.save_pretrained(out)
+    tokenizer.save_pretrained(out)
+    return out
