@@ -11,10 +11,11 @@ from lmarith.data.datasets import (
     raw_samples,
     sample_problems,
     summary,
+    window_table,
     write,
 )
 
 __all__ = [
     "Sample", "aligner_samples", "class_size", "classes", "executor_samples", "in_test_split",
-    "problems", "raw_samples", "sample_problems", "summary", "write",
+    "problems", "raw_samples", "sample_problems", "summary", "window_table", "write",
 ]

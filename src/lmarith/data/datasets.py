@@ -19,7 +19,7 @@ import random
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator, Literal
+from typing import Iterable, Iterator, Literal
 
 from lmarith.errors import LmarithError
 from lmarith.machines import caef, window
@@ -147,6 +147,23 @@ def executor_samples(
                 middle = rng.sample(range(1, len(pairs) - 1), per_trace)
                 pairs = [pairs[i] for i in sorted({0, len(pairs) - 1, *middle})]
             yield from (Sample(cls, i, o) for i, o in pairs)
+
+
+def window_table(op_names: Iterable[str], max_len: int = 6, num: int = 30, seed: int = 0, long: bool = True) -> dict[str, str]:
+    """Every distinct window transition the operators' machines make on train-split operands of
+    up to ``max_len`` digits: view text -> command text.
+
+    In the window format a machine's transition function is a finite table (the view holds a
+    state, a few symbols and short registers), so it can be learned and *checked* in full:
+    a model exact on this table is exact on operands of any length."""
+    table: dict[str, str] = {}
+    for op in op_names:
+        for _, problem in problems(op, 1, max_len, num, "train", seed, long):
+            for steps in machine_runs(run(problem.start(long))):
+                for view, command in window.transition_texts(steps):
+                    if table.setdefault(view, command) != command:
+                        raise AssertionError(f"window view {view!r} is ambiguous")  # a machine bug
+    return table
 
 
 def aligner_samples(problem_iter: Iterator[tuple[tuple[int, int], Problem]], long: bool = False) -> Iterator[Sample]:

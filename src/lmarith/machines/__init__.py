@@ -1,6 +1,7 @@
 """Reference Turing machines: the single source of truth for every string format."""
 
 from lmarith.machines import basic as _basic  # noqa: F401  (importing registers the machines)
+from lmarith.machines import composite as _composite  # noqa: F401
 from lmarith.machines import long as _long  # noqa: F401
 from lmarith.machines.core import (
     MACHINES,

@@ -7,7 +7,14 @@ derived from that template, so the two can never drift apart. Placeholders:
 * ``{pre0}``      track 0's digits, head before the tape (q0 layouts put the marker in front)
 * ``{post0}``     track 0's digits, head past the end (halt layouts put the marker behind)
 * ``{bars:R}``    register R as ``|d|d|d`` digits
+* ``{bars:R=E}``  the same, but an empty register is spelled ``E`` (CAEF prints a lone ``|`` in
+                  REFLECTION's q2 and a bare ``0`` in LEFT_MASK's halt line)
 * ``{raw:R}``     register R verbatim (a carry, ``True``/``False``)
+
+A composite machine's state line need not show every register: CAEF's SUB keeps its running
+value only in the lines of the machine it calls. Such a *hidden* register parses as empty from
+two lines; ``parse_block`` restores it from the callee's configuration in a 4-line block (the
+call's arguments must be the callee's operands).
 
 Command lines are rendered by each machine (their wording differs per machine) and parsed
 here by one grammar: ``CMD`` or ``CMD:``, comma-separated items, the next state last.
@@ -27,13 +34,15 @@ from lmarith.machines.core import (
     Machine,
     Track,
     Transition,
+    call_operands,
     machine,
+    to_tape,
     walk,
     MACHINES,
 )
 
 HALT_LINE = "No command to execute. Halt state."
-_PLACEHOLDER = re.compile(r"\{(h\d+:[A-Z0-9]+|pre\d+|post\d+|bars:[A-Z]+|raw:[A-Z]+)\}")
+_PLACEHOLDER = re.compile(r"\{(h\d+:[A-Z0-9]+|pre\d+|post\d+|bars:[A-Z]+(?:=[^}]*)?|raw:[A-Z]+)\}")
 _BARS = r"((?:\|\d)*)"
 
 
@@ -68,10 +77,18 @@ class CaefMachine(Machine):
                 return f"{bars(track.digits[:head])}[{marker}]{bars(track.digits[head:])}"
             if key.startswith(("pre", "post")):
                 return bars(config.tracks[int(key.removeprefix("pre").removeprefix("post"))].digits)
-            kind, name = key.split(":")
-            return bars(regs[name]) if kind == "bars" else regs[name]
+            kind, name = key.split(":", 1)
+            if kind == "raw":
+                return regs[name]
+            name, _, empty = name.partition("=")
+            return bars(regs[name]) or empty
 
         return _PLACEHOLDER.sub(fill, template)
+
+    def shown_registers(self, state: str) -> frozenset[str]:
+        """The registers that the state line of ``state`` shows (the others are hidden)."""
+        keys = _compile(self._template(state))[1]
+        return frozenset(k.split(":", 1)[1].partition("=")[0] for k in keys if ":" in k and k[0] != "h")
 
     def parse_state(self, line: str) -> Config:
         state = _state_of(line)
@@ -91,8 +108,10 @@ class CaefMachine(Machine):
                 digits = unbars(groups[0])
                 tracks[int(key[4:])] = Track(digits, len(digits))
             else:
-                kind, name = key.split(":")
-                regs[name] = unbars(groups[0]) if kind == "bars" else groups[0]
+                kind, name = key.split(":", 1)
+                name, _, empty = name.partition("=")
+                text = groups[0]
+                regs[name] = text if kind == "raw" else "" if empty and text == empty else unbars(text)
         return Config(
             machine=self.name,
             state=state,
@@ -126,6 +145,8 @@ def _compile(template: str) -> tuple[re.Pattern[str], tuple[str, ...]]:
             pattern.append(_BARS + re.escape(f"[{marker}]") + _BARS)
         elif key.startswith("raw"):
             pattern.append(r"([A-Za-z0-9]*)")
+        elif "=" in key:
+            pattern.append(r"((?:\|\d)+|" + re.escape(key.partition("=")[2]) + ")")
         else:
             pattern.append(_BARS)
         last = match.end()
@@ -226,7 +247,35 @@ def parse_block(text: str) -> list[Frame]:
     lines = text.split("\n")
     if len(lines) not in (2, 4):
         raise LmarithError(f"expected 2 or 4 lines, got {len(lines)}")
-    return [parse("\n".join(lines[i : i + 2])) for i in range(0, len(lines), 2)]
+    frames = [parse("\n".join(lines[i : i + 2])) for i in range(0, len(lines), 2)]
+    if len(frames) == 2:
+        frames[0] = _with_call_operands(*frames)
+    return frames
+
+
+def _with_call_operands(caller: Frame, callee: Frame) -> Frame:
+    """Restore the caller's hidden registers from the callee's operands, and check that the
+    callee is the machine the caller calls, on the operands the caller passes."""
+    m = caef_machine(caller.config.machine)
+    try:
+        command = m.command(caller.config)
+    except (ValueError, KeyError, IndexError):  # a parsed line no run reaches (ADD's empty carry)
+        raise LmarithError(f"{caller.config.machine} cannot go on from lines 1-2") from None
+    call = None if command is None else command.call
+    if call is None or call.machine != callee.config.machine:
+        raise LmarithError(f"lines 3-4 are not a configuration of the machine {caller.config.machine} calls")
+    config, hidden = caller.config, set(m.registers) - m.shown_registers(caller.config.state)
+    try:
+        operands = machine(call.machine).operands(callee.config)
+        for arg, value in zip(call.args, operands):
+            if arg in hidden:
+                config = config.with_reg(arg, to_tape(value))
+        passed = call_operands(config, call)
+    except (ValueError, KeyError, IndexError):  # a blank or a word where a number belongs
+        passed = None
+    if passed is None or passed != operands:
+        raise LmarithError(f"the operands of {call.machine} are not the ones {config.machine} passes")
+    return Frame(config, caller.command)
 
 
 # --- transitions: input text -> output text ----------------------------------------------

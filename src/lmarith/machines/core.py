@@ -176,6 +176,9 @@ class Machine:
     view_tops: ClassVar[tuple[str, ...]] = ()
     """Digit registers whose two most significant digits the view shows (as ``R^``), most
     significant first and padded with ``BLANK``: enough to strip leading zeros but keep one."""
+    top_states: ClassVar[tuple[str, ...] | None] = None
+    """The states whose view shows ``view_tops`` (None: all). Showing them only where a
+    decision reads them keeps the window table small and fully covered by training."""
 
     def init(self, *operands: int) -> Config:
         raise NotImplementedError
@@ -219,9 +222,13 @@ class Machine:
             machine=config.machine,
             state=config.state,
             under=tuple(t.under() for t in config.tracks),
-            registers=tuple((r, config.reg(r)) for r in self.view_registers)
-            + tuple((f"{r}^", (config.reg(r)[::-1] + BLANK * 2)[:2]) for r in self.view_tops),
+            registers=tuple((r, config.reg(r)) for r in self.view_registers) + self._tops(config),
         )
+
+    def _tops(self, config: Config) -> tuple[tuple[str, str], ...]:
+        if self.top_states is not None and config.state not in self.top_states:
+            return ()
+        return tuple((f"{r}^", (config.reg(r)[::-1] + BLANK * 2)[:2]) for r in self.view_tops)
 
     def command(self, config: Config) -> Command | None:
         """The command for ``config``; None once halted."""

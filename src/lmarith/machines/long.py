@@ -150,6 +150,7 @@ class BorrowSub(LongMachine):
     registers = ("C", "OUTPUT")
     view_registers = ("C",)
     view_tops = ("OUTPUT",)
+    top_states = ("q2",)
     state_templates = {
         "q0": "BORROW_SUB, q0, [HEAD1] {pre0}[HEAD2] {pre1} [C]{raw:C} [OUTPUT]{bars:OUTPUT}",
         "q1": "BORROW_SUB, q1,  {h0:HEAD1} {h1:HEAD2} [C]{raw:C} {bars:OUTPUT}[OUTPUT]",

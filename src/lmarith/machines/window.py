@@ -9,7 +9,8 @@ Input:   ``ADD q1 47 C=1``        (machine, state, symbols under heads, register
 Output:  ``C=1 OUTPUT+2 >0 >1 q1`` (operations, then the next state)
 
 Operation syntax: ``R=v`` set, ``R+d`` write, ``R~d`` flush, ``R-`` pop, ``R<d`` push,
-``R++`` increment, ``>i`` / ``<i`` move head i right / left, ``CALL M(x,y)->R`` call.
+``R++`` increment, ``R:=S`` copy, ``>i`` / ``<i`` move head i right / left, ``CALL M(x,y)->R``
+call (``->`` alone keeps no result; a suffix ``?False:qH`` jumps to qH when M answers False).
 A machine with no heads shows ``.`` in the head field.
 """
 
@@ -27,10 +28,13 @@ _OP = re.compile(
     r"|(?P<inc>[A-Z]+)\+\+"
     r"|(?P<pop>[A-Z]+)-"
     r"|(?P<push>[A-Z]+)<(?P<pushv>\d)"
+    r"|(?P<copy>[A-Z]+):=(?P<copyv>[A-Z]+)"
     r"|(?P<dir>[<>])(?P<track>\d)"
-    r"|CALL (?P<callee>[A-Z_]+)\((?P<args>[A-Z@0-9,]*)\)->(?P<dest>[A-Z]+)"
+    r"|CALL (?P<callee>[A-Z_]+)\((?P<args>[A-Z@0-9*,]*)\)->(?P<dest>[A-Z]*)"
+    r"(?P<exits>(?:\?[A-Za-z0-9]+:q[0-9A-Za-z]+)*)"
 )
 _STATE = re.compile(r"q[0-9A-Za-z]+")
+_EXIT = re.compile(r"\?([A-Za-z0-9]+):(q[0-9A-Za-z]+)")
 
 
 def render_view(view: View) -> str:
@@ -45,7 +49,8 @@ def render_command(command: Command) -> str:
     parts = [_render_op(op) for op in command.ops]
     if command.call is not None:
         call = command.call
-        parts.append(f"CALL {call.machine}({','.join(call.args)})->{call.dest}")
+        exits = "".join(f"?{answer}:{state}" for answer, state in call.exits)
+        parts.append(f"CALL {call.machine}({','.join(call.args)})->{call.dest}{exits}")
     parts.append(command.next_state)
     return " ".join(parts)
 
@@ -53,7 +58,7 @@ def render_command(command: Command) -> str:
 def _render_op(op: Op) -> str:
     if op.kind == "move":
         return (">" if op.value == "1" else "<") + op.target
-    suffix = {"set": "=", "write": "+", "flush": "~", "pop": "-", "push": "<", "inc": "++"}
+    suffix = {"set": "=", "write": "+", "flush": "~", "pop": "-", "push": "<", "inc": "++", "copy": ":="}
     return f"{op.target}{suffix[op.kind]}{op.value}"
 
 
@@ -71,11 +76,11 @@ def parse_command(text: str) -> Command:
         groups = {k: v for k, v in match.groupdict().items() if v is not None}
         if "callee" in groups:
             args = tuple(a for a in groups["args"].split(",") if a)
-            call = Call(groups["callee"], args, groups["dest"])
+            call = Call(groups["callee"], args, groups["dest"], tuple(_EXIT.findall(groups["exits"])))
         elif "dir" in groups:
             ops.append(Op("move", groups["track"], "1" if groups["dir"] == ">" else "-1"))
         else:
-            kind = next(k for k in ("set", "write", "flush", "inc", "pop", "push") if k in groups)
+            kind = next(k for k in ("set", "write", "flush", "inc", "pop", "push", "copy") if k in groups)
             ops.append(Op(kind, groups[kind], groups.get(kind + "v", "")))  # type: ignore[arg-type]
     return Command(tuple(ops), tokens[-1], call)
 

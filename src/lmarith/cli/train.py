@@ -1,0 +1,90 @@
+"""`lmarith train default|executor|aligner`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from pydantic import ValidationError
+
+from lmarith.cli.app import app
+from lmarith.cli.machines import TextFormat
+from lmarith.errors import LmarithError
+
+train_app = typer.Typer(help="Train the embedded default, executors and aligners.", no_args_is_help=True)
+app.add_typer(train_app, name="train")
+
+SCRATCH = "scratch"
+
+
+@train_app.command("default")
+def train_default_cmd(
+    out: Annotated[Path, typer.Option(help="run directory: loss log, checkpoints, final model")] = Path("runs/default"),
+    resume: Annotated[bool, typer.Option(help="continue from the latest checkpoint in --out")] = False,
+    max_steps: Annotated[int, typer.Option(help="give up after this many steps")] = 20_000,
+    install: Annotated[bool, typer.Option(help="copy the result into the package (what `solve` uses)")] = True,
+) -> None:
+    """Reproduce the shipped embedded default: a tiny Llama trained from scratch on every
+    window transition, until greedy decoding is exact on all of them."""
+    from lmarith.recipes import DefaultRecipe, train_default
+
+    result = train_default(out, _config(DefaultRecipe, max_steps=max_steps), resume, install)
+    typer.echo(f"steps {result.steps}, loss {result.loss:.4g}, metrics {result.metrics}")
+    typer.echo(f"model: {result.final_dir}")
+
+
+def _run_recipe(kind: str, op: str, model: str, fmt: TextFormat, long: bool, out: Path, resume: bool,
+                full: bool, lora_rank: int, min_len: int, max_len: int, num: int, max_steps: int, lr: float) -> None:
+    from lmarith.models import build_char_tokenizer, build_tiny_llama, load_model
+    from lmarith.recipes import ExecutorRecipe, train_executor
+
+    recipe = _config(ExecutorRecipe, op=op, kind=kind, fmt=fmt.value, long=long, min_len=min_len, max_len=max_len,
+                     num=num, max_steps=max_steps, lr=lr, lora_rank=None if full or model == SCRATCH else lora_rank)
+    if model == SCRATCH:
+        tokenizer = build_char_tokenizer()
+        lm = build_tiny_llama(tokenizer, hidden=192, layers=4, heads=6, max_positions=1024)
+    else:
+        lm, tokenizer = load_model(model)
+    lm.train()
+    result = train_executor(lm, tokenizer, recipe, out, resume)
+    typer.echo(f"steps {result.steps}, loss {result.loss:.4g}, metrics {result.metrics}")
+    typer.echo(f"saved: {result.final_dir}")
+
+
+def _config(cls, **values):  # type: ignore[no-untyped-def]
+    """Build a pydantic recipe, turning validation errors into one clear line."""
+    try:
+        return cls(**values)
+    except ValidationError as err:
+        first = err.errors()[0]
+        raise LmarithError(f"{'.'.join(map(str, first['loc']))}: {first['msg']}") from None
+
+
+_MODEL_HELP = f"'default', 'smollm2', a local HF model directory, or '{SCRATCH}' (a fresh tiny Llama)"
+
+
+def _register(kind: str) -> None:
+    """`train executor` and `train aligner` take the same options."""
+
+    @train_app.command(kind, help=f"Train one operator's {kind} (LoRA adapter, or full fine-tune).")
+    def command(
+        op: Annotated[str, typer.Option(help="add, sub, mul, div, eq, gt, lt")],
+        out: Annotated[Path, typer.Option(help="run directory")],
+        model: Annotated[str, typer.Option(help=_MODEL_HELP)] = "default",
+        fmt: Annotated[TextFormat, typer.Option("--format", help="executor text format")] = TextFormat.window,
+        long: Annotated[bool, typer.Option("--long", help="schoolbook machines for - * //")] = False,
+        resume: Annotated[bool, typer.Option(help="continue from the latest checkpoint in --out")] = False,
+        full: Annotated[bool, typer.Option(help="full fine-tune instead of a LoRA adapter")] = False,
+        lora_rank: Annotated[int, typer.Option(help="LoRA rank")] = 16,
+        min_len: Annotated[int, typer.Option("--min", help="shortest operand")] = 1,
+        max_len: Annotated[int, typer.Option("--max", help="longest operand")] = 5,
+        num: Annotated[int, typer.Option(help="problems per length class")] = 20,
+        max_steps: Annotated[int, typer.Option(help="training steps at most")] = 2000,
+        lr: Annotated[float, typer.Option(help="learning rate")] = 1e-3,
+    ) -> None:
+        _run_recipe(kind, op, model, fmt, long, out, resume, full, lora_rank, min_len, max_len, num, max_steps, lr)
+
+
+_register("executor")
+_register("aligner")

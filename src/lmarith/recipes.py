@@ -1,0 +1,166 @@
+"""Training recipes: what data, which model, when to stop, for executors, aligners and the
+embedded default.
+
+The embedded default is one small Llama (character tokenizer) fully trained on the window
+transitions of every machine. In the window format a machine's transition function is a
+finite table (``data.window_table``), so the recipe trains on the whole table and stops once
+greedy decoding reproduces *every* entry: such a model is exact on operands of any length,
+though it only ever saw operands of at most ``max_len`` digits.
+
+Executors (one LoRA adapter per machine on any HF model, or a full fine-tune of a tiny one)
+and aligners train on ``data.executor_samples`` / ``data.aligner_samples``.
+"""
+
+from __future__ import annotations
+
+import random
+import shutil
+from pathlib import Path
+from typing import Iterable, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+from transformers import PreTrainedModel, PreTrainedTokenizerBase
+
+from lmarith import data
+from lmarith.errors import LmarithError
+from lmarith.execute.lm import LMPolicy
+from lmarith.execute.policy import Request
+from lmarith.execute.prompts import aligner_task, pair
+from lmarith.machines.problems import OPERATORS, operator
+from lmarith.models import (
+    TrainConfig,
+    TrainResult,
+    add_adapter,
+    build_char_tokenizer,
+    build_tiny_llama,
+    default_model_dir,
+    lora_config,
+    train,
+)
+
+ALL_OPS = tuple(op.name for op in OPERATORS)
+
+
+class DefaultRecipe(BaseModel):
+    """The embedded default's size and schedule (``lmarith train default``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    hidden: int = 128
+    layers: int = 3
+    heads: int = 4
+    max_len: int = Field(6, description="longest operand (digits) the table is gathered from")
+    per_class: int = 30
+    lr: float = 3e-3
+    batch_size: int = 64
+    max_steps: int = 20_000
+    eval_every: int = 250
+    save_every: int = 250
+    seed: int = 0
+
+
+def exact_rate(model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, pairs: list[tuple[str, str]],
+               max_new_tokens: int = 64) -> float:
+    """Fraction of (input, output) pairs greedy decoding reproduces exactly."""
+    policy = LMPolicy(model, tokenizer, batch_size=256)
+    completions = policy.complete(None, [Request("", i) for i, _ in pairs], max_new_tokens)
+    return sum(c.text == o for c, (_, o) in zip(completions, pairs)) / len(pairs)
+
+
+def default_table(recipe: DefaultRecipe) -> dict[str, str]:
+    """Every window transition of every operator, CAEF and schoolbook machines alike."""
+    table = data.window_table(ALL_OPS, recipe.max_len, recipe.per_class, recipe.seed, long=True)
+    table.update(data.window_table(ALL_OPS, recipe.max_len, recipe.per_class, recipe.seed, long=False))
+    return table
+
+
+def train_default(out_dir: Path, recipe: DefaultRecipe, resume: bool = False, install: bool = True) -> TrainResult:
+    """Train the embedded default from scratch until it is exact on the whole window table;
+    with ``install``, copy it to the package's assets so ``solve`` uses it."""
+    table = sorted(default_table(recipe).items())
+    tokenizer = build_char_tokenizer()
+    model = build_tiny_llama(tokenizer, hidden=recipe.hidden, layers=recipe.layers, heads=recipe.heads,
+                             seed=recipe.seed)
+    config = TrainConfig(
+        out_dir=out_dir, lr=recipe.lr, max_steps=recipe.max_steps, batch_size=recipe.batch_size,
+        warmup_steps=100, scheduler="constant_with_warmup", seed=recipe.seed, eval_every=recipe.eval_every,
+        save_every=recipe.save_every, stop_metric="table_exact", resume=resume,
+    )
+    pairs = [pair(i, o) for i, o in table]
+    result = train(model, tokenizer, pairs, config,
+                   eval_fn=lambda m: {"table_exact": exact_rate(m, tokenizer, table)})
+    if install:
+        target = default_model_dir()
+        shutil.rmtree(target, ignore_errors=True)
+        shutil.copytree(result.final_dir, target)
+    return result
+
+
+Kind = Literal["executor", "aligner"]
+
+
+class ExecutorRecipe(BaseModel):
+    """One executor or aligner: LoRA on a given model, or a full fine-tune."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    op: str
+    kind: Kind = "executor"
+    fmt: Literal["caef", "window"] = "window"
+    long: bool = False
+    min_len: int = 1
+    max_len: int = 5
+    num: int = 20
+    per_trace: int = 3
+    lora_rank: int | None = 16
+    lr: float = 1e-3
+    batch_size: int = 16
+    max_steps: int = 2000
+    eval_every: int = 200
+    save_every: int = 200
+    eval_samples: int = 200
+    seed: int = 0
+
+
+def recipe_pairs(recipe: ExecutorRecipe, split: data.Split) -> list[tuple[str, str]]:
+    """(input, output) texts of the recipe's data set on one split."""
+    source = data.problems(recipe.op, recipe.min_len, recipe.max_len, recipe.num, split, recipe.seed, recipe.long)
+    if recipe.kind == "aligner":
+        samples: Iterable[data.Sample] = data.aligner_samples(source, recipe.long)
+    else:
+        samples = data.executor_samples(recipe.op, source, recipe.fmt, recipe.per_trace, recipe.seed, recipe.long)
+    return [(s.input, s.output) for s in samples]
+
+
+def train_executor(model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, recipe: ExecutorRecipe,
+                   out_dir: Path, resume: bool = False) -> TrainResult:
+    """Train one operator's executor (all its machines' transitions) or aligner; the held-out
+    metric is exact transitions on test-split problems."""
+    operator(recipe.op)  # a clear error for an unknown operator, before any work
+    train_pairs = recipe_pairs(recipe, "train")
+    test_pairs = recipe_pairs(recipe, "test")
+    if not train_pairs or not test_pairs:
+        raise LmarithError("the recipe produced no data; widen --min/--max or raise --num")
+    random.Random(recipe.seed).shuffle(test_pairs)
+    test_pairs = test_pairs[: recipe.eval_samples]
+    if recipe.lora_rank is not None:
+        name = _adapter_name(recipe)
+        model = add_adapter(model, name, lora_config(recipe.lora_rank))
+    config = TrainConfig(
+        out_dir=out_dir, lr=recipe.lr, max_steps=recipe.max_steps, batch_size=recipe.batch_size,
+        warmup_steps=min(100, recipe.max_steps // 10), seed=recipe.seed, eval_every=recipe.eval_every,
+        save_every=recipe.save_every, stop_metric="test_exact", resume=resume,
+    )
+    max_new = max(len(tokenizer(o)["input_ids"]) for _, o in test_pairs) + 8
+    return train(model, tokenizer, [pair(i, o) for i, o in train_pairs], config,
+                 eval_fn=lambda m: {"test_exact": exact_rate(m, tokenizer, test_pairs, max_new)})
+
+
+def _adapter_name(recipe: ExecutorRecipe) -> str:
+    """Adapter names follow the runtime's task names: the machine, or ``ALIGN_`` + machine."""
+    machine_name = operator(recipe.op).long if recipe.long else operator(recipe.op).caef
+    return aligner_task(machine_name) if recipe.kind == "aligner" else machine_name
+
+
+__all__ = ["DefaultRecipe", "ExecutorRecipe", "exact_rate", "recipe_pairs", "train_default",
+           "train_executor"]
