@@ -497,10 +497,12 @@ def test_only_sub_hides_registers() -> None:
 
 def test_decisions_see_only_small_registers() -> None:
     assert machine("SUB").view_registers == () and machine("MUL").view_registers == ()
-    assert machine("MUL").view_tops == ("B",)
-    assert machine("REFLECTION").view_tops == machine("LEFT_MASK").view_tops == ("OUTPUT",)
+    assert machine("MUL").view_by_state == {"q0": ("B^",)}
+    assert machine("REFLECTION").view_by_state == machine("LEFT_MASK").view_by_state == {"q2": ("OUTPUT^",)}
     view = machine("MUL").view(run(machine("MUL").start(10**50, 7))[0].config)
-    assert window.render_view(view) == "MUL q0 . B^=7_"
+    assert window.render_view(view) == "MUL q0 . B^=7"
+    view = machine("MUL").view(run(machine("MUL").start(7, 10**50))[0].config)
+    assert window.render_view(view) == "MUL q0 . B^=1+"
     # window text per step does not grow with the operands (callees included)
     for name, small, large in [("SUB", (47819, 12345), (10**200 + 47819, 10**199 + 12345)),
                                ("MUL", (45, 7), (10**200 + 45, 7)), ("DIV", (45, 7), (10**200 + 45, 10**200 // 3))]:

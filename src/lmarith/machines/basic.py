@@ -175,8 +175,7 @@ class Reflection(CaefMachine):
 
     name = "REFLECTION"
     registers = ("OUTPUT",)
-    view_tops = ("OUTPUT",)
-    top_states = ("q2",)
+    view_by_state = {"q2": ("OUTPUT^",)}
     state_templates = {
         "q0": "REFLECTION, q0, [HEAD1] {pre0}[HEAD2] {pre1} [OUTPUT]",
         "q1": "REFLECTION, q1,  {h0:HEAD1} {h1:HEAD2} {bars:OUTPUT}[OUTPUT]",
@@ -227,8 +226,7 @@ class LeftMask(CaefMachine):
     arity = 1
     operand_sources = ("@0",)
     registers = ("OUTPUT",)
-    view_tops = ("OUTPUT",)
-    top_states = ("q2",)
+    view_by_state = {"q2": ("OUTPUT^",)}
     state_templates = {
         "q0": "LEFT_MASK, q0, [HEAD] {pre0} [OUTPUT]",
         "q1": "LEFT_MASK, q1,  {h0:HEAD} {bars:OUTPUT}[OUTPUT]",

@@ -103,8 +103,7 @@ class Mul(_Composite):
 
     name = "MUL"
     registers = ("A", "B", "COUNT", "OUTPUT")
-    view_tops = ("B",)
-    top_states = ("q0",)
+    view_by_state = {"q0": ("B^",)}
     state_templates = _loop_templates("MUL")
     calls = {
         "q1": (Call("LESS_THAN", ("COUNT", "B"), "", (("False", HALT),)), "q2"),

@@ -169,16 +169,16 @@ class Machine:
     arity: ClassVar[int] = 2
     registers: ClassVar[tuple[str, ...]] = ()
     view_registers: ClassVar[tuple[str, ...]] = ()
+    """Registers the window view shows in every state. ``R^`` shows only the most significant
+    digit of R, followed by ``+`` when R has more digits (enough to strip leading zeros)."""
+    view_by_state: ClassVar[dict[str, tuple[str, ...]]] = {}
+    """States whose view shows exactly these items instead (``@i``: head i's symbol; else a
+    register as above). Showing only what a decision reads keeps the window table small, so
+    training on short operands covers all of it."""
     operand_sources: ClassVar[tuple[str, ...]] = ("@0", "@1")
     """Where the operands stay readable in a halted configuration (for the output aligner):
     ``@i`` track i (least significant first), ``#i`` track i (most significant first), else a
     register."""
-    view_tops: ClassVar[tuple[str, ...]] = ()
-    """Digit registers whose two most significant digits the view shows (as ``R^``), most
-    significant first and padded with ``BLANK``: enough to strip leading zeros but keep one."""
-    top_states: ClassVar[tuple[str, ...] | None] = None
-    """The states whose view shows ``view_tops`` (None: all). Showing them only where a
-    decision reads them keeps the window table small and fully covered by training."""
 
     def init(self, *operands: int) -> Config:
         raise NotImplementedError
@@ -218,21 +218,26 @@ class Machine:
         return self.init(*operands)
 
     def view(self, config: Config) -> View:
-        return View(
-            machine=config.machine,
-            state=config.state,
-            under=tuple(t.under() for t in config.tracks),
-            registers=tuple((r, config.reg(r)) for r in self.view_registers) + self._tops(config),
-        )
-
-    def _tops(self, config: Config) -> tuple[tuple[str, str], ...]:
-        if self.top_states is not None and config.state not in self.top_states:
-            return ()
-        return tuple((f"{r}^", (config.reg(r)[::-1] + BLANK * 2)[:2]) for r in self.view_tops)
+        shown = self.view_by_state.get(config.state)
+        if shown is None:
+            under = tuple(t.under() for t in config.tracks)
+            names: tuple[str, ...] = self.view_registers
+        else:
+            under = tuple(config.tracks[int(s[1:])].under() for s in shown if s.startswith("@"))
+            names = tuple(s for s in shown if not s.startswith("@"))
+        return View(config.machine, config.state, under, tuple((n, _shown(config, n)) for n in names))
 
     def command(self, config: Config) -> Command | None:
         """The command for ``config``; None once halted."""
         return None if config.halted else self.decide(self.view(config))
+
+
+def _shown(config: Config, name: str) -> str:
+    """A register as the window view shows it (see ``Machine.view_registers``)."""
+    if not name.endswith("^"):
+        return config.reg(name)
+    digits = config.reg(name[:-1])
+    return (digits[-1:] or BLANK) + ("+" if len(digits) > 1 else "")
 
 
 MACHINES: dict[str, Machine] = {}

@@ -149,8 +149,7 @@ class BorrowSub(LongMachine):
     markers = ("HEAD1", "HEAD2")
     registers = ("C", "OUTPUT")
     view_registers = ("C",)
-    view_tops = ("OUTPUT",)
-    top_states = ("q2",)
+    view_by_state = {"q2": ("OUTPUT^",)}
     state_templates = {
         "q0": "BORROW_SUB, q0, [HEAD1] {pre0}[HEAD2] {pre1} [C]{raw:C} [OUTPUT]{bars:OUTPUT}",
         "q1": "BORROW_SUB, q1,  {h0:HEAD1} {h1:HEAD2} [C]{raw:C} {bars:OUTPUT}[OUTPUT]",
@@ -170,8 +169,8 @@ class BorrowSub(LongMachine):
         if view.state == "q0":
             return Command((Op("set", "C", "0"), Op("move", "0", "1"), Op("move", "1", "1")), "q1")
         if view.state == "q2":
-            top = view.reg("OUTPUT^")
-            return Command((Op("pop", "OUTPUT"),), "q2") if top[0] == "0" and top[1] != BLANK else Command((), HALT)
+            strip = view.reg("OUTPUT^") == "0+"  # a leading zero, not the last digit
+            return Command((Op("pop", "OUTPUT"),), "q2") if strip else Command((), HALT)
         if view.under == (BLANK, BLANK):
             return Command((), "q2")
         a, b = _digits(view)
@@ -218,7 +217,7 @@ class LongDiv(LongMachine):
     markers = ("HEAD1",)
     operand_sources = ("#0", "B")
     registers = ("B", "R", "D", "LT", "OUTPUT")
-    view_registers = ("D", "LT")
+    view_by_state = {"q2": (), "q3": ("D", "LT")}
     state_templates = {
         "q0": "LONG_DIV, q0, [HEAD1] {pre0} " + _DIV_REGS + "[OUTPUT]{bars:OUTPUT} ",
         **{q: f"LONG_DIV, {q}, {{h0:HEAD1}} {_DIV_REGS}[OUTPUT]{{bars:OUTPUT}} " for q in ("q1", "q2", "q3")},

@@ -1,0 +1,174 @@
+"""`lmarith solve` and `lmarith eval`: a language model computes, the driver runs it.
+
+Both default to the schoolbook machines for - * // (``--long``): CAEF's MUL and DIV loop once
+per unit of b or of the quotient, hopeless beyond a few digits (``--caef-machines`` for them).
+Adapters: ``--adapters DIR`` loads every peft adapter saved under DIR, named by its folder,
+case-insensitive: a machine (``LESS_THAN``, ``ALIGN_ADD``) or an operator (``sub``,
+``align_sub``) whose adapter serves every machine that operator runs (see ``LMPolicy``). In the
+CAEF format the aligner adapters are used when every problem has one; otherwise the runtime
+aligns symbolically.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from lmarith.cli.app import app
+from lmarith.errors import LmarithError
+from lmarith.evaluation import executors as evaluation
+from lmarith.execute import Request, Result, aligner_task, execute
+from lmarith.execute.lm import LMPolicy
+from lmarith.machines.problems import Problem, operator, parse_problem
+from lmarith.models import find_adapters, load_adapters, load_model
+
+console = Console(stderr=True)
+
+
+class TextFormat(str, Enum):
+    window = "window"
+    caef = "caef"
+
+
+ModelSpec = Annotated[str, typer.Option("--model", help="'default' (embedded), 'smollm2' or a local HF model directory")]
+AdaptersDir = Annotated[Path | None, typer.Option("--adapters", help="directory of peft adapters, one per task")]
+FormatOpt = Annotated[TextFormat, typer.Option("--format", help="window: the model writes commands; caef: whole configurations")]
+Long = Annotated[bool, typer.Option("--long/--caef-machines", help="schoolbook machines for - * // (default), or CAEF's")]
+Device = Annotated[str | None, typer.Option(help="cpu, cuda, ... (default: cuda when present)")]
+BatchSize = Annotated[int, typer.Option(help="prompts per forward pass")]
+
+
+def _policy(model: str, adapters: Path | None, device: str | None, batch_size: int, naive: bool = False) -> LMPolicy:
+    """Load the model (and adapters) once; tasks map to adapters by folder name."""
+    base, tokenizer = load_model(model, device=device)
+    if adapters is None:
+        return LMPolicy(base, tokenizer, batch_size=batch_size, naive=naive)
+    names = list(find_adapters(adapters))
+    peft_model = load_adapters(base, adapters, names)
+    return LMPolicy(peft_model, tokenizer, {n.upper(): n for n in names}, batch_size=batch_size, naive=naive)
+
+
+def _aligns(policy: LMPolicy, fmt: TextFormat, problems: list[Problem], long: bool) -> bool:
+    """Whether every problem's machine has an aligner adapter (CAEF format only)."""
+    if fmt is not TextFormat.caef or policy.adapters is None:
+        return False
+    try:
+        for p in problems:
+            policy.adapter_for(Request(aligner_task(p.machine_name(long)), "", p.op.name))
+    except LmarithError:
+        return False
+    return True
+
+
+@app.command()
+def solve(
+    problem: Annotated[str, typer.Argument(help="e.g. 123456789*987654321, 47819-12345, 45263==45263")],
+    model: ModelSpec = "default",
+    adapters: AdaptersDir = None,
+    fmt: FormatOpt = TextFormat.window,
+    long: Long = True,
+    trace: Annotated[bool, typer.Option("--trace", help="show every step the model wrote")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="one JSON object, for scripts")] = False,
+    max_steps: Annotated[int | None, typer.Option(help="step cap (default: twice the reference's)")] = None,
+    device: Device = None,
+) -> int:
+    """Print the answer a language model computes; the answer alone is the last line."""
+    parsed = parse_problem(problem)
+    parsed.start(long)  # operand checks before the model loads
+    policy = _policy(model, adapters, device, batch_size=1)
+    align = _aligns(policy, fmt, [parsed], long)
+    [result] = execute([parsed], policy, fmt=fmt.value, long=long, align=align, max_steps=max_steps, trace=trace)
+    if as_json:
+        typer.echo(json.dumps(_solve_record(problem, fmt, result, trace)))
+    else:
+        if trace:
+            _print_trace(result, fmt)
+        if result.answer is not None:
+            if not result.correct:
+                print(f"note: the model's answer is wrong; Python says {result.expected}", file=sys.stderr)
+            typer.echo(result.answer)
+    if result.reason is not None:
+        print(f"error: the model failed: {result.reason}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _solve_record(problem: str, fmt: TextFormat, result: Result, trace: bool) -> dict:
+    record = {
+        "problem": problem, "machine": result.machine, "format": fmt.value, "answer": result.answer,
+        "expected": result.expected, "correct": result.correct, "strict": result.strict,
+        "calls": result.calls, "tokens": result.tokens, "seconds": result.seconds, "reason": result.reason,
+    }
+    if trace:
+        record["steps"] = [vars(step) for step in result.trace]
+    return record
+
+
+def _print_trace(result: Result, fmt: TextFormat) -> None:
+    """Window: what the model read -> what it wrote. CAEF: what it wrote (it reads its own
+    output back), after the first configuration."""
+    for index, step in enumerate(result.trace):
+        pad = "    " * step.depth
+        if fmt is TextFormat.window:
+            typer.echo(f"{pad}{step.input}  ->  {step.output}")
+            continue
+        if index == 0:
+            typer.echo("\n".join(pad + line for line in step.input.split("\n")))
+        typer.echo("\n".join(pad + line for line in step.output.split("\n")))
+
+
+def _ints(text: str, option: str) -> list[int]:
+    try:
+        values = [int(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise LmarithError(f"{option} takes comma-separated integers, got {text!r}") from None
+    if not values:
+        raise LmarithError(f"{option} is empty")
+    return values
+
+
+@app.command("eval")
+def eval_command(
+    op: Annotated[str, typer.Option("--op", help="comma list of add, sub, mul, div, eq, gt, lt")] = "add",
+    digits: Annotated[str, typer.Option("--digits", help="comma list of operand lengths")] = "5,10,50,100",
+    n: Annotated[int, typer.Option("--n", help="test problems per operator and length")] = 200,
+    fmt: FormatOpt = TextFormat.window,
+    json_path: Annotated[Path | None, typer.Option("--json", help="write the rows here (a JSON list)")] = None,
+    plot_path: Annotated[Path | None, typer.Option("--plot", help="draw accuracy vs digits into this PNG")] = None,
+    model: ModelSpec = "default",
+    adapters: AdaptersDir = None,
+    long: Long = True,
+    seed: Annotated[int, typer.Option(help="seed of the test-split sample")] = 0,
+    batch_size: BatchSize = 64,
+    naive: Annotated[bool, typer.Option("--naive", help="the paper's way: one generate call per step per problem")] = False,
+    device: Device = None,
+) -> None:
+    """Accuracy (strict and final answer) and cost per operator x digit length."""
+    ops = [operator(name.strip()).name for name in op.split(",") if name.strip()]
+    if not ops:
+        raise LmarithError("--op is empty")
+    cells = evaluation.grid(ops, _ints(digits, "--digits"), n, seed, long)
+    policy = _policy(model, adapters, device, batch_size, naive)
+    align = _aligns(policy, fmt, [p for _, _, p in cells], long)
+    progress = Progress(
+        TextColumn("[bold]eval"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console
+    )
+    with progress:
+        task = progress.add_task("eval", total=len(cells))
+        rows = evaluation.evaluate(
+            policy, cells, fmt=fmt.value, long=long, align=align,
+            on_done=lambda _: progress.advance(task),
+        )
+    title = f"{model} {fmt.value} ({'schoolbook' if long else 'CAEF'} machines{', naive' if naive else ''})"
+    Console().print(evaluation.table(rows, title))
+    if json_path is not None:
+        evaluation.write_json(rows, json_path)
+    if plot_path is not None:
+        evaluation.plot(rows, plot_path, title)

@@ -1,0 +1,1 @@
+"""Evaluation: accuracy tables, plots, JSON + markdown reports."""

@@ -1,0 +1,16 @@
+"""The runtime that makes a language model compute: one driver loop over batched problems,
+per-problem call stacks and step caps, strict and final-answer scoring against the machines.
+
+``lmarith.execute.lm`` (``LMPolicy``) imports torch; the rest is pure Python, so the oracle
+policy and the driver run without a model.
+"""
+
+from lmarith.execute.driver import Result, Step, execute, step_cap
+from lmarith.execute.policy import Completion, OraclePolicy, Policy, Request
+from lmarith.execute.prompts import aligner_task, pair, prompt
+from lmarith.execute.reference import FORMATS, Format, reference_output
+
+__all__ = [
+    "FORMATS", "Completion", "Format", "OraclePolicy", "Policy", "Request", "Result", "Step",
+    "aligner_task", "execute", "pair", "prompt", "reference_output", "step_cap",
+]

@@ -1,0 +1,154 @@
+"""Greedy decoding with a causal LM, batched, for the driver (``LMPolicy``).
+
+Our own incremental loop rather than ``model.generate``: prompts are left-padded with an
+attention mask and explicit position ids (so a padded row computes what it would alone); the
+prompt is run once, then one token per row per forward pass through the KV cache; rows that
+have written EOS leave the batch (their cache rows are dropped), so a batch costs what its
+longest *remaining* output costs. Between driver steps the tokenized
+prompts are cached: window-format prompts repeat all the time.
+
+``naive=True`` is the paper's way, kept for the speed benchmark: one ``model.generate`` call
+per prompt, no batching, nothing reused across steps.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import lru_cache
+
+import torch
+from peft import PeftModel
+from transformers import GenerationConfig, PreTrainedModel, PreTrainedTokenizerBase
+
+from lmarith.errors import LmarithError
+from lmarith.execute.policy import Completion, Policy, Request
+from lmarith.execute.prompts import aligned_machine, aligner_task, prompt
+from lmarith.models import set_adapter
+
+PROMPT_CACHE = 4096
+"""Tokenized prompts kept: every window view of every machine fits; CAEF texts rarely repeat."""
+
+
+class LMPolicy(Policy):
+    """A language model writing the steps; ``adapters`` maps keys to LoRA adapter names.
+
+    Without ``adapters`` every task runs on the model as it is (one fully fine-tuned model for
+    all machines, like the embedded default). With them, a step uses the adapter of its task
+    (``LESS_THAN``, ``ALIGN_ADD``: one adapter per machine, as in CAEF), else that of its
+    problem's operator (``SUB``, ``ALIGN_SUB``: one adapter per operator, trained on every
+    machine the operator runs). Keys are upper case. A step with neither is an error, not a
+    silent fall-back to the base model.
+    """
+
+    def __init__(
+        self,
+        model: PreTrainedModel | PeftModel,
+        tokenizer: PreTrainedTokenizerBase,
+        adapters: Mapping[str, str] | None = None,
+        *,
+        batch_size: int = 64,
+        naive: bool = False,
+    ) -> None:
+        if tokenizer.eos_token_id is None:
+            raise LmarithError("the tokenizer has no EOS token: decoding could never stop")
+        if adapters and not isinstance(model, PeftModel):
+            raise LmarithError("adapters were named but the model has none loaded")
+        if batch_size <= 0:
+            raise LmarithError(f"batch size must be positive, got {batch_size}")
+        self.model = model.eval()
+        self.tokenizer = tokenizer
+        self.adapters = dict(adapters) if adapters is not None else None
+        self.batch_size = batch_size
+        self.naive = naive
+        self.eos = tokenizer.eos_token_id
+        self.pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else self.eos
+        self.device = next(model.parameters()).device
+        self._active: str | None = None
+        self._encode = lru_cache(maxsize=PROMPT_CACHE)(self._tokenize)
+
+    def adapter_for(self, request: Request) -> str | None:
+        if self.adapters is None:
+            return None
+        operator = request.operator.upper()
+        for key in (request.task, aligner_task(operator) if aligned_machine(request.task) else operator):
+            if key in self.adapters:
+                return self.adapters[key]
+        have = ", ".join(sorted(self.adapters)) or "none"
+        raise LmarithError(f"no adapter for {request.task} or {operator or 'its operator'} (adapters: {have})")
+
+    def complete(self, adapter: str | None, requests: list[Request], max_new_tokens: int) -> list[Completion]:
+        if adapter is not None and adapter != self._active:
+            assert isinstance(self.model, PeftModel)
+            set_adapter(self.model, adapter)
+            self._active = adapter
+        rows = [self._encode(prompt(request.text)) for request in requests]
+        if self.naive:
+            outputs = [self._generate(row, max_new_tokens) for row in rows]
+        else:
+            outputs = [[] for _ in rows]
+            by_length = sorted(range(len(rows)), key=lambda i: len(rows[i]))  # little padding
+            for start in range(0, len(by_length), self.batch_size):
+                chunk = by_length[start : start + self.batch_size]
+                for i, out in zip(chunk, self.greedy([rows[i] for i in chunk], max_new_tokens)):
+                    outputs[i] = out
+        return [Completion(self._decode(out), len(out)) for out in outputs]
+
+    def _tokenize(self, text: str) -> tuple[int, ...]:
+        """Prompt ids exactly as the trainer builds them (``encode_pair``: usual specials)."""
+        return tuple(self.tokenizer(text)["input_ids"])
+
+    def _decode(self, ids: list[int]) -> str:
+        if ids and ids[-1] == self.eos:
+            ids = ids[:-1]
+        return self.tokenizer.decode(ids, skip_special_tokens=False, clean_up_tokenization_spaces=False)
+
+    @torch.inference_mode()
+    def greedy(self, rows: list[tuple[int, ...]], max_new_tokens: int) -> list[list[int]]:
+        """Greedy continuations of a batch of token rows, each up to and including its EOS."""
+        width = max(len(row) for row in rows)
+        ids = torch.full((len(rows), width), self.pad, dtype=torch.long)
+        mask = torch.zeros((len(rows), width), dtype=torch.long)
+        for i, row in enumerate(rows):
+            ids[i, width - len(row) :] = torch.tensor(row)
+            mask[i, width - len(row) :] = 1
+        ids, mask = ids.to(self.device), mask.to(self.device)
+        positions = (mask.cumsum(-1) - 1).clamp(min=0)
+        out = self.model(
+            input_ids=ids, attention_mask=mask, position_ids=positions, use_cache=True, logits_to_keep=1
+        )
+        cache, last = out.past_key_values, positions[:, -1]
+        token = out.logits[:, -1].argmax(-1)
+        alive = torch.arange(len(rows), device=self.device)
+        generated: list[list[int]] = [[] for _ in rows]
+        for step in range(max_new_tokens):
+            for row, value in zip(alive.tolist(), token.tolist()):
+                generated[row].append(value)
+            keep = token != self.eos
+            if step + 1 == max_new_tokens or not keep.any():
+                break
+            if not keep.all():  # finished rows leave the batch and the cache
+                index = keep.nonzero().squeeze(1)
+                cache.batch_select_indices(index)
+                alive, mask, token, last = alive[index], mask[index], token[index], last[index]
+            last = last + 1
+            mask = torch.cat([mask, mask.new_ones((len(alive), 1))], dim=1)
+            out = self.model(
+                input_ids=token[:, None],
+                attention_mask=mask,
+                position_ids=last[:, None],
+                past_key_values=cache,
+                use_cache=True,
+            )
+            token = out.logits[:, -1].argmax(-1)
+        return generated
+
+    @torch.inference_mode()
+    def _generate(self, row: tuple[int, ...], max_new_tokens: int) -> list[int]:
+        """The paper's way: one ``generate`` call for one prompt."""
+        ids = torch.tensor([row], device=self.device)
+        config = GenerationConfig(
+            max_new_tokens=max_new_tokens, do_sample=False, eos_token_id=self.eos, pad_token_id=self.pad
+        )
+        new = self.model.generate(input_ids=ids, attention_mask=torch.ones_like(ids), generation_config=config)
+        out = new[0, len(row) :].tolist()
+        return out[: out.index(self.eos) + 1] if self.eos in out else out

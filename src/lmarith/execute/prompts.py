@@ -1,0 +1,32 @@
+"""The executor prompt format: the one contract between training data and the runtime.
+
+A sample is ``prompt = input_text + "\\n"`` and ``response = output_text``; the trainer
+(``lmarith.models.encode_pair``) appends the tokenizer's EOS token id to the response, and
+decoding stops at that EOS. No chat template: the texts are window commands, CAEF
+configurations or aligner lines, never conversation.
+
+Tasks name what the model is asked to do; each task may have its own LoRA adapter:
+an executor task is a machine name (``ADD``), an aligner task is ``ALIGN_`` + machine name.
+"""
+
+ALIGN_PREFIX = "ALIGN_"
+
+
+def prompt(input_text: str) -> str:
+    """The text the model is conditioned on for one step."""
+    return input_text + "\n"
+
+
+def pair(input_text: str, output_text: str) -> tuple[str, str]:
+    """One training sample (prompt, response); the EOS is added as a token by the trainer."""
+    return prompt(input_text), output_text
+
+
+def aligner_task(machine: str) -> str:
+    """The task (and default adapter name) of ``machine``'s aligner."""
+    return ALIGN_PREFIX + machine
+
+
+def aligned_machine(task: str) -> str | None:
+    """The machine an aligner task serves; None for an executor task."""
+    return task.removeprefix(ALIGN_PREFIX) if task.startswith(ALIGN_PREFIX) else None
