@@ -50,7 +50,7 @@ class DefaultRecipe(BaseModel):
     layers: int = 3
     heads: int = 4
     max_len: int = Field(6, description="longest operand (digits) the table is gathered from")
-    per_class: int = 30
+    per_class: int = 80
     lr: float = 3e-3
     batch_size: int = 64
     max_steps: int = 20_000

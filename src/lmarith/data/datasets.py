@@ -83,10 +83,19 @@ def _draw(op: Operator, rng: random.Random, len_a: int, len_b: int, long: bool) 
             a, b = b, a
         b = max(b, a // rng.randint(2, 3) or 1)  # quotient of 2-3, as in the paper's test grid
     elif op.name == "eq" and rng.random() < 0.5:
-        b = a
+        a, b = (a, a) if len_a == len_b else _share_low_digits(a, b)
     elif op.name in ("gt", "lt") and len_a == len_b and rng.random() < 0.3:
         b = _near(rng, a)
     return a, b
+
+
+def _share_low_digits(a: int, b: int) -> tuple[int, int]:
+    """The longer operand made to end in all of the shorter one's digits: EQUAL then scans to
+    the shorter number's end before it sees a difference."""
+    x, y = str(a), str(b)
+    if len(x) > len(y):
+        return int(x[: len(x) - len(y)] + y), b
+    return a, int(y[: len(y) - len(x)] + x)
 
 
 def _near(rng: random.Random, a: int) -> int:
