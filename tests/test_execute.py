@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from lmarith.data import sample_problems
 from lmarith.errors import LmarithError
 from lmarith.execute import Completion, OraclePolicy, Request, execute, pair, prompt, reference_output
-from lmarith.execute.reference import parse_view
+from lmarith.machines.window import parse_view
 from lmarith.machines import caef, machine, machine_runs, run, window
 from lmarith.machines.problems import OPERATORS, Problem, operator, parse_problem
 

@@ -46,8 +46,8 @@ class DefaultRecipe(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    hidden: int = 128
-    layers: int = 3
+    hidden: int = 96
+    layers: int = 2
     heads: int = 4
     max_len: int = Field(6, description="longest operand (digits) the table is gathered from")
     per_class: int = 80

@@ -24,7 +24,7 @@ from typing import Iterable, Iterator, Literal
 from lmarith.errors import LmarithError
 from lmarith.machines import caef, window
 from lmarith.machines.core import machine, machine_runs, run
-from lmarith.machines.problems import OPERATORS, Operator, Problem, answer_text, operator
+from lmarith.machines.problems import Operator, Problem, answer_text, operator
 
 Split = Literal["train", "test"]
 Format = Literal["caef", "window"]

@@ -212,15 +212,8 @@ class _CaefRun(_Run):
         return 3 * len(request.text) + 160
 
     def enter(self, text: str) -> None:
-        """Start the top machine at its first configuration. Should that already call a
-        machine (LONG_SUB's does), no executor step wrote the callee's first configuration,
-        so the runtime writes it, as an aligner output would have to."""
+        """Start the top machine at its first configuration (no machine calls on its first step)."""
         self.stack.append((self.result.machine, text))
-        config = caef.parse(text).config
-        command = machine(config.machine).command(config)
-        if command is not None and command.call is not None:
-            callee = machine(command.call.machine).start(*call_operands(config, command.call))
-            self.stack.append((callee.machine, caef.render(callee)))
 
     def request(self) -> tuple[Request, int]:
         if self.phase != "run":

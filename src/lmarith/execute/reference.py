@@ -12,27 +12,16 @@ from typing import Literal
 from lmarith.errors import LmarithError
 from lmarith.execute.prompts import aligned_machine
 from lmarith.machines import caef, window
-from lmarith.machines.core import BLANK, View, apply, call_operands, machine
+from lmarith.machines.core import apply, call_operands, machine
 from lmarith.machines.problems import answer_text, parse_problem
 
 Format = Literal["window", "caef"]
 FORMATS: tuple[Format, ...] = ("window", "caef")
 
 
-def parse_view(text: str) -> View:
-    """Inverse of ``window.render_view``: ``ADD q1 47 C=1`` -> ``View``."""
-    name, state, heads, *registers = text.split(" ")
-    if not name or not state or any("=" not in r for r in registers):
-        raise LmarithError(f"malformed window view: {text!r}")
-    under = () if heads == "." else tuple(heads)
-    if any(not (s.isdigit() or s == BLANK) for s in under):
-        raise LmarithError(f"malformed heads {heads!r} in window view {text!r}")
-    return View(name, state, under, tuple(tuple(r.split("=", 1)) for r in registers))  # type: ignore[misc]
-
-
 def window_next(text: str) -> str:
     """The command the machine decides for a window view."""
-    view = parse_view(text)
+    view = window.parse_view(text)
     return window.render_command(machine(view.machine).decide(view))
 
 

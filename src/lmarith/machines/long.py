@@ -180,6 +180,9 @@ class BorrowSub(LongMachine):
         return Command(ops + moves, "q1")
 
 
+_SUB_TAPE = "[HEAD1]{bars:A} [HEAD2]{bars:B} [NEG]{raw:NEG} [OUTPUT]{bars:OUTPUT} "
+
+
 @register
 class LongSub(LongMachine):
     """Signed a - b: LESS_THAN decides the order, BORROW_SUB does the work."""
@@ -188,16 +191,17 @@ class LongSub(LongMachine):
     operand_sources = ("A", "B")
     registers = ("A", "B", "NEG", "OUTPUT")
     view_registers = ("NEG",)
-    _tape = "[HEAD1]{bars:A} [HEAD2]{bars:B} [NEG]{raw:NEG} [OUTPUT]{bars:OUTPUT} "
-    state_templates = {"q0": "LONG_SUB, q0, " + _tape, "q1": "LONG_SUB, q1, " + _tape, HALT: "LONG_SUB, qH, " + _tape}
+    state_templates = {q: f"LONG_SUB, {q}, {_SUB_TAPE}" for q in ("q0", "q1", "q2", HALT)}
 
     def init(self, a: int, b: int) -> Config:
         regs = (("A", to_tape(a)), ("B", to_tape(b)), ("NEG", ""), ("OUTPUT", ""))
         return Config(self.name, "q0", (), regs)
 
     def decide(self, view: View) -> Command:
-        if view.state == "q0":
-            return Command((), "q1", Call("LESS_THAN", ("A", "B"), "NEG"))
+        if view.state == "q0":  # a first step that calls nothing, as CAEF's SUB: an aligner's
+            return Command((), "q1")  # output is then always one plain configuration
+        if view.state == "q1":
+            return Command((), "q2", Call("LESS_THAN", ("A", "B"), "NEG"))
         args = ("B", "A") if view.reg("NEG") == "True" else ("A", "B")
         return Command((), HALT, Call("BORROW_SUB", args, "OUTPUT"))
 

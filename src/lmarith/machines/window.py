@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 
 from lmarith.errors import LmarithError
-from lmarith.machines.core import Call, Command, Op, Transition, View, machine
+from lmarith.machines.core import BLANK, Call, Command, Op, Transition, View, machine
 
 _OP = re.compile(
     r"(?P<set>[A-Z]+)=(?P<setv>[A-Za-z0-9]*)"
@@ -42,6 +42,17 @@ def render_view(view: View) -> str:
     heads = "".join(view.under) or "."
     regs = " ".join(f"{name}={value}" for name, value in view.registers)
     return " ".join(part for part in (view.machine, view.state, heads, regs) if part)
+
+
+def parse_view(text: str) -> View:
+    """Inverse of ``render_view``: ``ADD q1 47 C=1`` -> ``View``."""
+    name, state, heads, *registers = text.split(" ")
+    if not name or not state or any("=" not in r for r in registers):
+        raise LmarithError(f"malformed window view: {text!r}")
+    under = () if heads == "." else tuple(heads)
+    if any(not (s.isdigit() or s == BLANK) for s in under):
+        raise LmarithError(f"malformed heads {heads!r} in window view {text!r}")
+    return View(name, state, under, tuple(tuple(r.split("=", 1)) for r in registers))  # type: ignore[misc]
 
 
 def render_command(command: Command) -> str:
