@@ -107,15 +107,17 @@ def _near(rng: random.Random, a: int) -> int:
 
 
 def problems(
-    op_name: str, min_len: int, max_len: int, num: int, split: Split, seed: int = 0, long: bool = False
+    op_name: str, min_len: int, max_len: int, num: int, split: Split, seed: int = 0, long: bool = False,
+    balance: bool = True,
 ) -> Iterator[tuple[tuple[int, int], Problem]]:
     """Distinct problems of one split, per class, with the class they belong to.
 
-    ``long``: operands for the schoolbook machines (any b for *, any order for -)."""
+    ``long``: operands for the schoolbook machines (any b for *, any order for -);
+    ``balance``: ``class_size`` problems per class, else ``num`` (test grids)."""
     op = operator(op_name)
     rng = random.Random(seed + (split == "test"))
     for cls in classes(op, min_len, max_len, long):
-        want, seen, tries = class_size(num, *cls), set(), 0
+        want, seen, tries = class_size(num, *cls) if balance else num, set(), 0
         while len(seen) < want and tries < 50 * want:
             tries += 1
             a, b = _draw(op, rng, *cls, long)
@@ -129,7 +131,7 @@ def sample_problems(
     op_name: str, digits: int, n: int, seed: int = 0, split: Split = "test", long: bool = False
 ) -> list[Problem]:
     """``n`` problems with ``digits``-digit operands (CAEF's equal-length test grid)."""
-    return [p for _, p in problems(op_name, digits, digits, n, split, seed, long)][:n]
+    return [p for _, p in problems(op_name, digits, digits, n, split, seed, long, balance=False)]
 
 
 @dataclass(frozen=True)

@@ -5,8 +5,10 @@ and eval mode are decided once, here, and a bad path fails with one clear line i
 transformers traceback.
 """
 
+from contextlib import contextmanager
 from importlib.resources import files
 from pathlib import Path
+from typing import Iterator
 
 import torch
 from transformers import (
@@ -21,6 +23,7 @@ from transformers.models.auto.modeling_auto import (
     MODEL_FOR_CAUSAL_LM_MAPPING,
     MODEL_FOR_MASKED_LM_MAPPING_NAMES,
 )
+from transformers.utils import logging as hf_logging
 
 from lmarith.errors import LmarithError
 from lmarith.models.smollm2 import smollm2_dir
@@ -92,6 +95,16 @@ def prepare_tokenizer(tokenizer: PreTrainedTokenizerBase) -> PreTrainedTokenizer
     return tokenizer
 
 
+@contextmanager
+def _quiet_progress() -> Iterator[None]:
+    """transformers draws a progress bar per load; a CLI's stderr is for errors."""
+    hf_logging.disable_progress_bar()
+    try:
+        yield
+    finally:
+        hf_logging.enable_progress_bar()
+
+
 def load_model(
     spec: str = "default",
     *,
@@ -116,7 +129,8 @@ def load_model(
         dtype = torch.bfloat16 if target.type == "cuda" else torch.float32
     try:
         tokenizer = AutoTokenizer.from_pretrained(path)
-        model = AutoModelForCausalLM.from_pretrained(path, dtype=dtype)
+        with _quiet_progress():
+            model = AutoModelForCausalLM.from_pretrained(path, dtype=dtype)
     except (OSError, ValueError) as err:
         raise LmarithError(f"cannot load model from {path}: {first_line(err)}") from err
     prepare_tokenizer(tokenizer)
