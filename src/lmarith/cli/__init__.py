@@ -15,6 +15,7 @@ from lmarith.errors import LmarithError
 # Command modules register themselves on `app` when imported.
 from lmarith.cli import machines as _machines  # noqa: F401,E402
 from lmarith.cli import executors as _executors  # noqa: F401,E402
+from lmarith.cli import neuro as _neuro  # noqa: F401,E402
 from lmarith.cli import train as _train  # noqa: F401,E402
 
 

@@ -1,0 +1,142 @@
+"""Record a neurosymbolic run: methods per problem type, encoders per layer, targets met or not.
+
+Reads the ``eval.json`` of a finished ``lmarith neuro run`` (or gather + train + eval) and,
+with ``--scan``, trains both encoders at every gathered layer to measure how well the
+symbolic engine can read the operands there. Writes bench/results/neurosymbolic.json, .md
+and neurosymbolic.png (accuracy per problem type and method).
+
+    lmarith neuro run --run RUN --json RUN/eval.json      # the pipeline (resumable)
+    python bench/neurosymbolic.py --run RUN --scan        # this report
+"""
+
+import argparse
+import json
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import torch
+
+from lmarith.neurosymbolic.gather import load_gathered
+from lmarith.neurosymbolic.networks import ENCODERS, build_encoder
+from lmarith.neurosymbolic.pipeline import open_run
+from lmarith.neurosymbolic.train import EncoderData, encoder_metrics, train_encoder
+from lmarith.vsa import VSACodec
+
+RESULTS = Path(__file__).parent / "results"
+METHODS = ("base", "cot", "lora", "neurosymbolic")
+TARGETS = "neurosymbolic >= 0.95 mean accuracy, above every baseline, CE <= 0.15x the best baseline, unrelated unharmed"
+
+
+def scan(run: Path, epochs: int, layers: list[int] | None) -> list[dict]:
+    """Held-out read-out quality of each encoder at each gathered layer (or those asked for)."""
+    config = open_run(run)
+    manifest, tensors = load_gathered(run / "gather")
+    codec = VSACodec(config.codec())
+    rows = []
+    for layer in layers or manifest["layers"]:
+        fit, val = EncoderData.from_gathered(tensors, layer).split(0.15, config.seed)
+        for kind in ENCODERS:
+            encoder = build_encoder(kind, manifest["hidden"], codec, config.window)
+            train_encoder(encoder, codec, fit, epochs=epochs, seed=config.seed)
+            rows.append({"layer": layer, "encoder": kind, **encoder_metrics(encoder, codec, val)})
+            print(rows[-1], flush=True)
+    return rows
+
+
+def targets(report: dict) -> dict:
+    """Which of the issue's targets the run meets."""
+    baselines = [report[m] for m in ("base", "cot", "lora") if report[m].get("accuracy") is not None]
+    neuro = report["neurosymbolic"]
+    best_ce = min(b["cross_entropy"] for b in baselines)
+    return {
+        "accuracy_at_least_0.95": neuro["accuracy"] >= 0.95,
+        "above_every_baseline": all(neuro["accuracy"] > b["accuracy"] for b in baselines),
+        "cross_entropy_ratio_to_best_baseline": neuro["cross_entropy"] / best_ce,
+        "cross_entropy_at_most_0.15x": neuro["cross_entropy"] <= 0.15 * best_ce,
+        "unrelated_unharmed": report["unrelated"]["hook_on"] >= report["unrelated"]["hook_off"],
+    }
+
+
+def plot(report: dict, path: Path) -> None:
+    types = sorted(report["base"]["per_type"])
+    methods = [m for m in METHODS if report[m].get("per_type")]
+    width = 0.8 / len(methods)
+    fig, ax = plt.subplots(figsize=(12, 4.5))
+    for i, method in enumerate(methods):
+        values = [report[method]["per_type"].get(t, {}).get("accuracy", 0) for t in types]
+        ax.bar([x + i * width for x in range(len(types))], values, width, label=method)
+    held_out = set(report["setup"]["held_out_types"])
+    ax.set_xticks([x + 0.4 - width / 2 for x in range(len(types))],
+                  [f"{t}\n(held out)" if t in held_out else t for t in types], rotation=30, ha="right")
+    ax.set_ylabel("accuracy")
+    ax.set_ylim(0, 1.05)
+    ax.set_title(f"{report['setup']['model']}: accuracy per problem type on held-out questions")
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+
+
+def markdown(report: dict, met: dict, rows: list[dict] | None, command: str) -> str:
+    setup = report["setup"]
+    lines = ["# Neurosymbolic VSA intervention vs baselines", "",
+             (f"Model `{setup['model']}`, layer {setup['layer']}, encoder `{setup['encoder']}`, injection "
+             f"`{setup['inject']}`, strength {setup['strength']}, gate threshold {setup['threshold']}; "
+             f"{setup['train_per_type']} training questions per trained type, {setup['test_per_type']} held-out "
+             f"questions per type. Means over the trained types; held-out types "
+             f"({', '.join(setup['held_out_types'])}) shown per type only."), "",
+             "| method | accuracy | answer cross-entropy (nats/token) |", "| --- | ---: | ---: |"]
+    for m in METHODS:
+        r = report[m]
+        acc = "-" if r.get("accuracy") is None else f"{r['accuracy']:.3f}"
+        ce = "-" if r.get("cross_entropy") is None else f"{r['cross_entropy']:.3f}"
+        lines.append(f"| {m}{' (trained on worked answers)' if m == 'cot' and r.get('trained') else ''} | {acc} | {ce} |")
+    types = sorted(report["base"]["per_type"])
+    lines += ["", "Accuracy per type:", "", "| type | " + " | ".join(METHODS) + " | gate open |",
+              "| --- |" + " ---: |" * (len(METHODS) + 1)]
+    for t in types:
+        cells = [f"{report[m]['per_type'][t]['accuracy']:.2f}" if t in report[m].get("per_type", {}) else "-" for m in METHODS]
+        gate = report["neurosymbolic"]["per_type"].get(t, {}).get("gate_open")
+        lines.append(f"| {t} | " + " | ".join(cells) + f" | {'-' if gate is None else f'{gate:.2f}'} |")
+    u = report["unrelated"]
+    lines += ["", (f"Unrelated prompts ({u['prompts']}): accuracy hook off {u['hook_off']:.2f}, hook on {u['hook_on']:.2f}; "
+              f"replies identical {u['identical']:.2f}; gate opened on {u['gate_open']:.2f}."), "",
+              f"Targets ({TARGETS}):", ""]
+    lines += [f"- {k}: {v:.3f}" if isinstance(v, float) else f"- {k}: {v}" for k, v in met.items()]
+    if rows:
+        lines += ["", "Encoder read-out on held-out gathered questions (exact = type and both operands right):", "",
+                  "| layer | encoder | exact | operand accuracy | digit accuracy | type accuracy |",
+                  "| ---: | --- | ---: | ---: | ---: | ---: |"]
+        lines += [f"| {r['layer']} | {r['encoder']} | {r['exact']:.3f} | {r['operand_accuracy']:.3f} | "
+                  f"{r['digit_accuracy']:.3f} | {r['type_accuracy']:.3f} |" for r in rows]
+    lines += ["", f"Produced by: `{command}`", ""]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--run", type=Path, required=True, help="run directory with eval.json")
+    parser.add_argument("--scan", action="store_true", help="also compare both encoders at every gathered layer")
+    parser.add_argument("--epochs", type=int, default=40)
+    parser.add_argument("--layers", type=int, nargs="+", help="layers to scan (default: all gathered)")
+    parser.add_argument("--command", default="lmarith neuro run --run RUN", help="how the run was made (recorded)")
+    args = parser.parse_args()
+    torch.set_num_threads(1)
+    report = json.loads((args.run / "eval.json").read_text())
+    rows = scan(args.run, args.epochs, args.layers) if args.scan else None
+    met = targets(report)
+    scanned = f" --scan --epochs {args.epochs}" + (f" --layers {' '.join(map(str, args.layers))}" if args.layers else "")
+    command = f"{args.command}; python bench/neurosymbolic.py --run RUN{scanned if args.scan else ''}"
+    RESULTS.mkdir(exist_ok=True)
+    summary = {m: {k: report[m].get(k) for k in ("accuracy", "cross_entropy", "per_type")} for m in METHODS}
+    out = summary | {"unrelated": report["unrelated"], "setup": report["setup"], "targets": met,
+                     "encoder_scan": rows, "command": command}
+    (RESULTS / "neurosymbolic.json").write_text(json.dumps(out, indent=2) + "\n")
+    (RESULTS / "neurosymbolic.md").write_text(markdown(report, met, rows, command))
+    plot(report, RESULTS / "neurosymbolic.png")
+
+
+if __name__ == "__main__":
+    main()

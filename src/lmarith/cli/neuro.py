@@ -1,0 +1,199 @@
+"""`lmarith neuro data|gather|train|eval|run`: the neurosymbolic VSA method and its baselines."""
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import torch
+import typer
+from rich.console import Console
+from rich.table import Table
+from transformers.utils import logging as hf_logging
+
+from lmarith.cli.app import app
+from lmarith.errors import LmarithError
+from lmarith.models.loading import load_model
+from lmarith.neurosymbolic.pipeline import (
+    RunConfig,
+    open_run,
+    run_eval,
+    run_gather,
+    run_train,
+)
+from lmarith.neurosymbolic.problems import (
+    PHRASING_SETS,
+    TRAIN_TYPES,
+    generate_problems,
+    write_csv,
+)
+
+neuro_app = typer.Typer(help="Neurosymbolic VSA intervention (arXiv 2502.01657) on any HF causal LM, with baselines.",
+                        no_args_is_help=True)
+app.add_typer(neuro_app, name="neuro")
+
+Run = Annotated[Path, typer.Option("--run", help="Run directory (created by the first step, resumable).")]
+Quick = Annotated[bool, typer.Option("--quick", help="CI-sized run (a few questions, short training).")]
+Model = Annotated[str | None, typer.Option(help="Local HF directory, 'smollm2' or 'default'.")]
+Device = Annotated[str | None, typer.Option(help="cpu, cuda, ... (default: cuda when present).")]
+Layer = Annotated[int | None, typer.Option(help="Residual-stream layer (default: the best of --scan-layers).")]
+ScanLayers = Annotated[str | None, typer.Option(help="Comma-separated layers to gather and compare, e.g. 8,12,16.")]
+Encoder = Annotated[str | None, typer.Option(help="auto, attention or linear-last (auto: measure both).")]
+Inject = Annotated[str | None, typer.Option(help="answers (last prompt token + answer positions) or last (paper).")]
+Strength = Annotated[float | None, typer.Option(help="Mixing strength s in h' = s*Dec + (1-s)*h (paper: 0.5).")]
+Threshold = Annotated[float | None, typer.Option(help="Gate threshold on the type similarity (paper: 0.8).")]
+Types = Annotated[str | None, typer.Option(help=f"Comma-separated trained types (default: {','.join(TRAIN_TYPES)}).")]
+Count = Annotated[int | None, typer.Option(help="Questions per type.")]
+Digits = Annotated[int | None, typer.Option(help="Operand digit count (default 3: 1..999).")]
+XGreater = Annotated[bool | None, typer.Option("--x-greater/--any-order", help="Require x > y.")]
+Mod1000 = Annotated[bool | None, typer.Option("--mod1000/--no-mod1000", help="Multiplication and lcm mod 1000.")]
+Seed = Annotated[int | None, typer.Option(help="Seed of questions, atoms and training.")]
+Batch = Annotated[int | None, typer.Option(help="Batch size for the LM.")]
+Baselines = Annotated[bool, typer.Option("--baselines/--no-baselines", help="Also train the LoRA baselines.")]
+CotTrain = Annotated[bool | None, typer.Option("--cot-train/--cot-prompt",
+                                               help="CoT baseline: train a LoRA on worked answers, or only prompt.")]
+
+
+def _options(**given: object) -> dict:
+    """CLI values -> RunConfig fields (comma lists split); None means 'keep the run's value'."""
+    out = {k: v for k, v in given.items() if v is not None}
+    for key in ("types", "scan_layers"):
+        if key in out:
+            parts = [p.strip() for p in str(out[key]).split(",") if p.strip()]
+            try:
+                out[key] = tuple(int(p) for p in parts) if key == "scan_layers" else tuple(parts)
+            except ValueError:
+                raise LmarithError(f"--scan-layers takes comma-separated integers, got {given[key]!r}") from None
+    return out
+
+
+def _load(config: RunConfig, device: str | None) -> tuple:
+    """The run's model; transformers' loading bars off, so errors stay the only stderr line."""
+    hf_logging.disable_progress_bar()
+    torch.manual_seed(config.seed)
+    return load_model(config.model, device=device)
+
+
+@neuro_app.command("data")
+def data(
+    out: Annotated[Path, typer.Argument(help="CSV file to write (problem_type,x,y,question,solution).")],
+    count: Count = 100,
+    types: Types = None,
+    phrasing: Annotated[str, typer.Option(help=f"Phrasing set: {', '.join(PHRASING_SETS)}.")] = "train",
+    digits: Digits = 3,
+    x_greater: XGreater = False,
+    mod1000: Mod1000 = True,
+    seed: Seed = 0,
+) -> None:
+    """Write a question data set in the paper's CSV format."""
+    chosen = _options(types=types).get("types", TRAIN_TYPES)
+    problems = generate_problems(count, chosen, digits=digits, x_greater=bool(x_greater), phrasing=phrasing,
+                                 mod1000=bool(mod1000), seed=seed)
+    write_csv(problems, out)
+    typer.echo(f"wrote {len(problems)} questions to {out}")
+
+
+@neuro_app.command("gather")
+def gather_cmd(
+    run: Run,
+    quick: Quick = False,
+    model: Model = None,
+    layer: Layer = None,
+    scan_layers: ScanLayers = None,
+    types: Types = None,
+    count: Count = None,
+    digits: Digits = None,
+    x_greater: XGreater = None,
+    mod1000: Mod1000 = None,
+    seed: Seed = None,
+    batch_size: Batch = None,
+    device: Device = None,
+) -> None:
+    """Record hidden states of the training prompts with their problem vectors (resumable)."""
+    config = open_run(run, _options(model=model, layer=layer, scan_layers=scan_layers, types=types,
+                                    train_per_type=count, digits=digits, x_greater=x_greater, mod1000=mod1000,
+                                    seed=seed, batch_size=batch_size), create=True, quick=quick)
+    lm, tokenizer = _load(config, device)
+    written = run_gather(lm, tokenizer, run, config)
+    typer.echo(f"gathered layers {config.layers()} into {run / 'gather'} ({written} new shards)")
+
+
+@neuro_app.command("train")
+def train_cmd(
+    run: Run,
+    layer: Layer = None,
+    encoder: Encoder = None,
+    inject: Inject = None,
+    strength: Strength = None,
+    threshold: Threshold = None,
+    baselines: Baselines = True,
+    cot_train: CotTrain = None,
+    device: Device = None,
+) -> None:
+    """Train encoder and decoder, fine-tune the decoder through the frozen LM, train the baselines."""
+    config = open_run(run, _options(layer=layer, encoder=encoder, inject=inject, strength=strength,
+                                    threshold=threshold, cot_train=cot_train))
+    lm, tokenizer = _load(config, device)
+    summary = run_train(lm, tokenizer, run, config, baselines=baselines)
+    chosen = summary["chosen"]
+    best = next(c for c in summary["candidates"] if c["layer"] == chosen["layer"] and c["encoder"] == chosen["encoder"])
+    typer.echo(f"encoder {chosen['encoder']} at layer {chosen['layer']}: held-out exact {best['exact']:.3f}, "
+               f"digit accuracy {best['digit_accuracy']:.3f}; intervention in {run / 'finetune' / 'final'}")
+
+
+@neuro_app.command("eval")
+def eval_cmd(
+    run: Run,
+    json_out: Annotated[Path | None, typer.Option("--json", help="Also write the report here.")] = None,
+    device: Device = None,
+) -> None:
+    """Accuracy and answer cross-entropy per type: base, CoT, LoRA, neurosymbolic; unrelated prompts."""
+    config = open_run(run)
+    lm, tokenizer = _load(config, device)
+    report = run_eval(lm, tokenizer, run, config)
+    if json_out is not None:
+        json_out.parent.mkdir(parents=True, exist_ok=True)
+        json_out.write_text(json.dumps(report, indent=2) + "\n")
+    _print(report)
+
+
+@neuro_app.command("run")
+def run_cmd(
+    run: Run,
+    quick: Quick = False,
+    model: Model = None,
+    layer: Layer = None,
+    encoder: Encoder = None,
+    inject: Inject = None,
+    count: Count = None,
+    seed: Seed = None,
+    json_out: Annotated[Path | None, typer.Option("--json", help="Also write the report here.")] = None,
+    device: Device = None,
+) -> None:
+    """gather, train and eval in one go (each step resumes)."""
+    config = open_run(run, _options(model=model, layer=layer, encoder=encoder, inject=inject,
+                                    train_per_type=count, seed=seed), create=True, quick=quick)
+    lm, tokenizer = _load(config, device)
+    run_gather(lm, tokenizer, run, config)
+    run_train(lm, tokenizer, run, config)
+    report = run_eval(lm, tokenizer, run, config)
+    if json_out is not None:
+        json_out.write_text(json.dumps(report, indent=2) + "\n")
+    _print(report)
+
+
+def _print(report: dict) -> None:
+    methods = [m for m in ("base", "cot", "lora", "neurosymbolic") if report.get(m)]
+    table = Table(title="accuracy / answer cross-entropy (held-out questions)")
+    table.add_column("type")
+    for m in methods:
+        table.add_column(m, justify="right")
+    types = sorted(report["base"]["per_type"])
+    fmt = lambda r: "-" if r is None or r.get("accuracy") is None else f"{r['accuracy']:.2f} / {r['cross_entropy']:.2f}"
+    for t in types:
+        table.add_row(t, *(fmt(report[m]["per_type"].get(t)) for m in methods))
+    table.add_row("[bold]mean (trained)", *(fmt(report[m]) for m in methods))
+    console = Console()
+    console.print(table)
+    u = report["unrelated"]
+    console.print(f"unrelated prompts: hook off {u['hook_off']:.2f}, hook on {u['hook_on']:.2f}, "
+                  f"identical {u['identical']:.2f}, gate opened {u['gate_open']:.2f}")

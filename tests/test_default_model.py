@@ -1,0 +1,37 @@
+"""The shipped embedded default: exact on every window transition, so `solve` is right."""
+
+import pytest
+
+from lmarith.models import load_model
+from lmarith.recipes import DefaultRecipe, default_table, exact_rate
+
+
+@pytest.fixture(scope="module")
+def default():  # type: ignore[no-untyped-def]
+    return load_model("default")
+
+
+def test_the_default_is_exact_on_the_whole_window_table(default) -> None:  # type: ignore[no-untyped-def]
+    """The guarantee behind `solve`: every transition any machine can make, decoded right."""
+    model, tokenizer = default
+    table = sorted(default_table(DefaultRecipe()).items())
+    assert len(table) > 1400
+    assert exact_rate(model, tokenizer, table) == 1.0
+
+
+@pytest.mark.parametrize(
+    "problem,answer",
+    [
+        ("123456789*987654321", str(123456789 * 987654321)),
+        ("98765432109876543210//1234567", str(98765432109876543210 // 1234567)),
+        ("5-12", "-7"),
+        ("31415926535897932384+27182818284590452353", str(31415926535897932384 + 27182818284590452353)),
+        ("45263==45263", "True"),
+        ("1000000000000000000000>999999999999999999999", "True"),
+        ("0*12345", "0"),
+    ],
+)
+def test_solve_with_the_shipped_default(cli, problem: str, answer: str) -> None:  # type: ignore[no-untyped-def]
+    code, out, err = cli("solve", problem)
+    assert code == 0, err
+    assert out.splitlines()[-1] == answer

@@ -1,0 +1,144 @@
+"""Hooks and the gated intervention on tiny random Llama models."""
+
+from pathlib import Path
+
+import pytest
+import torch
+from torch import Tensor, nn
+
+from lmarith.errors import LmarithError
+from lmarith.models.loading import prepare_tokenizer
+from lmarith.models.tiny import build_tiny_llama
+from lmarith.models.tokenizer import build_char_tokenizer
+from lmarith.neurosymbolic.hooks import check_layer, record_hidden
+from lmarith.neurosymbolic.intervention import NeuroSymbolic, intervene, prompt_windows
+from lmarith.neurosymbolic.lm import (
+    answer_cross_entropy,
+    generate,
+    prompt_ends,
+    render_prompt,
+)
+from lmarith.neurosymbolic.problems import (
+    PROBLEM_TYPES,
+    TRAIN_TYPES,
+    chat_messages,
+    generate_problems,
+)
+from lmarith.neurosymbolic.train import finetune_decoder
+from lmarith.vsa import CodecConfig
+
+torch.set_num_threads(1)
+
+
+@pytest.fixture(scope="module")
+def tiny() -> tuple:
+    tokenizer = prepare_tokenizer(build_char_tokenizer())
+    return build_tiny_llama(tokenizer, hidden=64, layers=3, heads=4, seed=1).eval(), tokenizer
+
+
+def _neuro(**options: object) -> NeuroSymbolic:
+    codec = CodecConfig(dim=256, max_digits=4, types=PROBLEM_TYPES, seed=0)
+    return NeuroSymbolic.create(layer=2, hidden=64, types=TRAIN_TYPES, codec=codec, window=16, **options)
+
+
+class _Fixed(nn.Module):
+    """An encoder stub that always 'reads' the same problem, so the test controls the gate."""
+
+    def __init__(self, vector: Tensor) -> None:
+        super().__init__()
+        self.vector = vector
+
+    def forward(self, window: Tensor, mask: Tensor) -> Tensor:
+        return self.vector.expand(window.shape[0], -1)
+
+
+def _reading(neuro: NeuroSymbolic, kind: str, a: int, b: int) -> NeuroSymbolic:
+    neuro.encoder = _Fixed(neuro.codec.encode_problem(neuro.codec.type_index(kind), a, b))
+    return neuro
+
+
+def _prompts(tokenizer) -> list[str]:
+    return [render_prompt(tokenizer, chat_messages(p)) for p in generate_problems(1, ["gcd", "modulo"], seed=5)]
+
+
+def test_record_hidden_captures_the_residual_stream(tiny: tuple) -> None:
+    model, tokenizer = tiny
+    batch = tokenizer(_prompts(tokenizer), return_tensors="pt", padding=True)
+    with torch.no_grad():
+        reference = model(**batch, output_hidden_states=True).hidden_states
+        with record_hidden(model, [1, 2]) as seen:
+            model(**batch)
+    assert torch.equal(seen[1], reference[1]) and torch.equal(seen[2], reference[2])
+
+
+def test_layer_numbers_are_checked(tiny: tuple) -> None:
+    with pytest.raises(LmarithError, match="layer must be in 1..3"):
+        check_layer(tiny[0], 4)
+
+
+def test_prompt_windows_end_at_the_prompt_and_mask_padding() -> None:
+    hidden = torch.arange(2 * 6, dtype=torch.float).reshape(2, 6, 1)
+    mask = torch.tensor([[0, 0, 0, 1, 1, 1], [1, 1, 1, 1, 1, 1]])
+    states, valid = prompt_windows(hidden, torch.tensor([5, 3]), mask, 5)
+    assert valid.tolist() == [[False, False, True, True, True], [False, True, True, True, True]]
+    assert states[0, -1, 0] == 5 and states[1, -1, 0] == 9 and states[1, 0, 0] == 0
+
+
+def _logits(model, tokenizer, neuro: NeuroSymbolic | None) -> Tensor:
+    batch = tokenizer(_prompts(tokenizer), return_tensors="pt", padding=True)
+    with torch.no_grad():
+        if neuro is None:
+            return model(**batch).logits
+        with intervene(model, neuro) as log:
+            out = model(**batch).logits
+        assert log.gate is not None
+        return out
+
+
+def test_intervention_acts_only_when_the_gate_opens(tiny: tuple) -> None:
+    model, tokenizer = tiny
+    plain = _logits(model, tokenizer, None)
+    opened = _reading(_neuro(threshold=0.8), "gcd", 12, 8)
+    with torch.no_grad():
+        nn.init.normal_(opened.decoder.proj.weight, std=1.0)
+    changed = _logits(model, tokenizer, opened)
+    assert not torch.allclose(changed[:, -1], plain[:, -1])
+    assert torch.equal(changed[:, :-1], plain[:, :-1])  # only the last prompt token is touched
+    shut_by_threshold = _reading(_neuro(threshold=1.5), "gcd", 12, 8)
+    shut_by_type = _reading(_neuro(threshold=0.8), "addition", 12, 8)  # a held-out type
+    shut_by_engine = _reading(_neuro(threshold=0.8), "modulo", 12, 0)  # modulo by zero
+    no_numbers = _neuro(threshold=0.8)  # a vector with a type but no operands: nothing to compute
+    no_numbers.encoder = _Fixed(no_numbers.codec.type_atoms[no_numbers.codec.type_index("gcd")])
+    for shut in (shut_by_threshold, shut_by_type, shut_by_engine, no_numbers):
+        shut.decoder.load_state_dict(opened.decoder.state_dict())
+        assert torch.equal(_logits(model, tokenizer, shut), plain)
+
+
+def test_generation_hook_follows_the_answer_positions(tiny: tuple) -> None:
+    model, tokenizer = tiny
+    neuro = _reading(_neuro(), "gcd", 12, 8)
+    prompts = _prompts(tokenizer)
+    with torch.no_grad():
+        nn.init.normal_(neuro.decoder.proj.weight, std=1.0)
+    with_hook = generate(model, tokenizer, prompts, max_new_tokens=4, around=lambda _b: intervene(model, neuro))
+    assert with_hook != generate(model, tokenizer, prompts, max_new_tokens=4)
+    assert neuro.solve(neuro.codec.decode_problem(neuro.encoder.vector[None]))[0].item() == 4
+
+
+def test_decoder_fine_tune_lowers_the_answer_loss(tiny: tuple, tmp_path: Path) -> None:
+    model, tokenizer = tiny
+    neuro = _neuro(strength=0.5)
+    problems = generate_problems(3, TRAIN_TYPES, digits=2, seed=7)
+    prompts = [render_prompt(tokenizer, chat_messages(p)) for p in problems]
+    answers = [str(p.solution) for p in problems]
+    truth = torch.tensor([p.solution for p in problems])
+
+    def loss() -> float:
+        around = lambda b: intervene(model, neuro, ends=prompt_ends(b["labels"]), truth=truth)
+        return sum(answer_cross_entropy(model, tokenizer, prompts, answers, batch_size=len(prompts), around=around))
+
+    before = loss()
+    finetune_decoder(model, tokenizer, neuro, problems, tmp_path, epochs=6, lr=3e-2, batch_size=8, progress=False)
+    assert loss() < 0.85 * before
+    saved = NeuroSymbolic.load(tmp_path / "final")
+    assert torch.equal(saved.decoder.proj.weight, neuro.decoder.proj.weight)
