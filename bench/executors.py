@@ -86,7 +86,7 @@ def main() -> None:
     write_report(RESULTS / "executors", payload, "Executors on the embedded default",
                  {"window format": rows, "CAEF format": caef_rows, "driver vs paper's way": [speed],
                   "tokens per 100-digit addition": [tokens]},
-                 notes=f"Model `{args.model}`; {machine}. " + __doc__.split("\n\n")[1])
+                 notes=f"Model `{args.model}`; {machine}.\n\n" + __doc__.split("\n\n")[1])
     plot([r for r in rows if r["n"] >= 20], RESULTS / "executors.png", "embedded default, window format")
     for row in rows + caef_rows:
         print(row)

@@ -462,9 +462,9 @@ def test_decisions_see_only_small_registers() -> None:
     assert machine("SUB").view_registers == () and machine("MUL").view_registers == ()
     assert machine("MUL").view_by_state == {"q0": ("B^",)}
     assert machine("REFLECTION").view_by_state == machine("LEFT_MASK").view_by_state == {"q2": ("OUTPUT^",)}
-    view = machine("MUL").view(run(machine("MUL").start(10**50, 7))[0].config)
+    view = machine("MUL").view(machine("MUL").start(10**50, 7))
     assert window.render_view(view) == "MUL q0 . B^=7"
-    view = machine("MUL").view(run(machine("MUL").start(7, 10**50))[0].config)
+    view = machine("MUL").view(machine("MUL").start(7, 10**50))
     assert window.render_view(view) == "MUL q0 . B^=1+"
     # window text per step does not grow with the operands (callees included)
     for name, small, large in [("SUB", (47819, 12345), (10**200 + 47819, 10**199 + 12345)),

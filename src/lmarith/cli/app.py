@@ -1,5 +1,7 @@
 """The typer application object shared by the command modules."""
 
+from enum import Enum
+
 import typer
 
 app = typer.Typer(
@@ -9,3 +11,10 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
+
+
+class TextFormat(str, Enum):
+    """The executor text formats (``--format``)."""
+
+    window = "window"
+    caef = "caef"

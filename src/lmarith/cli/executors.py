@@ -13,15 +13,20 @@ from __future__ import annotations
 
 import json
 import sys
-from enum import Enum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+)
 
-from lmarith.cli.app import app
+from lmarith.cli.app import TextFormat, app
 from lmarith.errors import LmarithError
 from lmarith.evaluation import executors as evaluation
 from lmarith.execute import Request, Result, aligner_task, execute
@@ -30,11 +35,6 @@ from lmarith.machines.problems import Problem, operator, parse_problem
 from lmarith.models import find_adapters, load_adapters, load_model
 
 console = Console(stderr=True)
-
-
-class TextFormat(str, Enum):
-    window = "window"
-    caef = "caef"
 
 
 ModelSpec = Annotated[str, typer.Option("--model", help="'default' (embedded), 'smollm2' or a local HF model directory")]

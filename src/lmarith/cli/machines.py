@@ -12,17 +12,12 @@ from rich.console import Console
 from rich.table import Table
 
 from lmarith import data
-from lmarith.cli.app import app
+from lmarith.cli.app import TextFormat, app
 from lmarith.machines import caef, count_transitions, machine, run, window
 from lmarith.machines.core import walk
 from lmarith.machines.problems import parse_problem
 
 console = Console()
-
-
-class TextFormat(str, Enum):
-    caef = "caef"
-    window = "window"
 
 
 class Kind(str, Enum):

@@ -8,8 +8,7 @@ from typing import Annotated
 import typer
 from pydantic import ValidationError
 
-from lmarith.cli.app import app
-from lmarith.cli.machines import TextFormat
+from lmarith.cli.app import TextFormat, app
 from lmarith.errors import LmarithError
 
 train_app = typer.Typer(help="Train the embedded default, executors and aligners.", no_args_is_help=True)
@@ -35,12 +34,14 @@ def train_default_cmd(
 
 
 def _run_recipe(kind: str, op: str, model: str, fmt: TextFormat, long: bool, out: Path, resume: bool,
-                full: bool, lora_rank: int, min_len: int, max_len: int, num: int, max_steps: int, lr: float) -> None:
+                full: bool, lora_rank: int, min_len: int, max_len: int, num: int, max_steps: int, lr: float,
+                batch_size: int) -> None:
     from lmarith.models import build_char_tokenizer, build_tiny_llama, load_model
     from lmarith.recipes import ExecutorRecipe, train_executor
 
     recipe = _config(ExecutorRecipe, op=op, kind=kind, fmt=fmt.value, long=long, min_len=min_len, max_len=max_len,
-                     num=num, max_steps=max_steps, lr=lr, lora_rank=None if full or model == SCRATCH else lora_rank)
+                     num=num, max_steps=max_steps, lr=lr, batch_size=batch_size,
+                     lora_rank=None if full or model == SCRATCH else lora_rank)
     if model == SCRATCH:
         tokenizer = build_char_tokenizer()
         lm = build_tiny_llama(tokenizer, hidden=192, layers=4, heads=6, max_positions=1024)
@@ -82,8 +83,10 @@ def _register(kind: str) -> None:
         num: Annotated[int, typer.Option(help="problems per length class")] = 20,
         max_steps: Annotated[int, typer.Option(help="training steps at most")] = 2000,
         lr: Annotated[float, typer.Option(help="learning rate")] = 1e-3,
+        batch_size: Annotated[int, typer.Option(help="examples per step")] = 16,
     ) -> None:
-        _run_recipe(kind, op, model, fmt, long, out, resume, full, lora_rank, min_len, max_len, num, max_steps, lr)
+        _run_recipe(kind, op, model, fmt, long, out, resume, full, lora_rank, min_len, max_len, num, max_steps, lr,
+                    batch_size)
 
 
 _register("executor")

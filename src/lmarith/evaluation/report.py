@@ -23,5 +23,5 @@ def write_report(path_stem: Path, payload: Any, title: str, tables: dict[str, Se
     path_stem.with_suffix(".json").write_text(json.dumps(payload, indent=2) + "\n")
     parts = [f"# {title}\n", notes.strip() + "\n" if notes else ""]
     for heading, rows in tables.items():
-        parts += [f"## {heading}\n", markdown_table(rows)]
+        parts += [f"## {heading}\n", markdown_table(rows) if rows else "_not run_\n"]
     path_stem.with_suffix(".md").write_text("\n".join(p for p in parts if p))
