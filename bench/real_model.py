@@ -2,8 +2,8 @@
 model answering directly (3-shot ``a+b=``, greedy).
 
 Trains nothing: point it at adapters made by ``lmarith train executor --model smollm2 ...``
-(one folder per adapter, named by machine or operator). Writes bench/results/real_model.json
-and real_model.md.
+(one folder per adapter, named by machine or operator). Writes
+bench/results/real_model_<op>_<format>.json and .md.
 
     python bench/real_model.py --adapters runs/smol-add/final --op add --format window [--n 50]
 """
@@ -38,7 +38,7 @@ def main() -> None:
     policy = LMPolicy(load_adapters(base, args.adapters, names), tokenizer, {n.upper(): n for n in names}, batch_size=64)
     rows = evaluate(policy, grid([args.op], args.digits, args.n, 0, False), fmt=args.format, long=False)
     payload = {"model": args.model, "adapters": str(args.adapters), "format": args.format, "executor": rows, "base": direct}
-    write_report(RESULTS / "real_model", payload, f"LoRA executors on {args.model}",
+    write_report(RESULTS / f"real_model_{args.op}_{args.format}", payload, f"LoRA executors on {args.model}",
                  {f"executor ({args.format} format, adapters {names})": rows, "base model, 3-shot direct answer": direct},
                  notes=__doc__.split("\n\n")[0])
     print(rows, direct, sep="\n")
