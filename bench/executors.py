@@ -69,7 +69,6 @@ def main() -> None:
     parser.add_argument("--caef-model", help="a model trained on CAEF transitions (lmarith train executor --format caef)")
     parser.add_argument("--quick", action="store_true", help="small sizes, for a smoke run")
     args = parser.parse_args()
-    torch.set_num_threads(max(1, torch.get_num_threads()))
     model, tokenizer = load_model(args.model)
     policy = LMPolicy(model, tokenizer, batch_size=256)
     rows = accuracy_rows(policy, args.n, args.quick)

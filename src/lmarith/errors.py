@@ -6,5 +6,15 @@ message that fits on one line; the CLI prints it to stderr and exits with code 2
 """
 
 
+from pydantic import ValidationError
+
+
 class LmarithError(ValueError):
     """Bad input or an impossible request, explained in one line."""
+
+
+def invalid(err: ValidationError, what: str) -> LmarithError:
+    """A pydantic validation error (options, configs) as one line: its first problem."""
+    problem = err.errors()[0]
+    where = ".".join(map(str, problem["loc"])) or what
+    return LmarithError(f"bad {what} {where}: {problem['msg']}")

@@ -9,7 +9,7 @@ import typer
 from pydantic import ValidationError
 
 from lmarith.cli.app import TextFormat, app
-from lmarith.errors import LmarithError
+from lmarith.errors import invalid
 
 train_app = typer.Typer(help="Train the embedded default, executors and aligners.", no_args_is_help=True)
 app.add_typer(train_app, name="train")
@@ -58,8 +58,7 @@ def _config(cls, **values):  # type: ignore[no-untyped-def]
     try:
         return cls(**values)
     except ValidationError as err:
-        first = err.errors()[0]
-        raise LmarithError(f"{'.'.join(map(str, first['loc']))}: {first['msg']}") from None
+        raise invalid(err, "option") from None
 
 
 _MODEL_HELP = f"'default', 'smollm2', a local HF model directory, or '{SCRATCH}' (a fresh tiny Llama)"

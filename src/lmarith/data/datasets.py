@@ -69,11 +69,9 @@ def _number(rng: random.Random, digits: int) -> int:
 
 def _draw(op: Operator, rng: random.Random, len_a: int, len_b: int, long: bool) -> tuple[int, int]:
     a, b = _number(rng, len_a), _number(rng, len_b)
-    if long and op.name == "div":
-        b = max(b, 1)
-    elif long and op.name in ("sub", "mul"):
-        pass
-    elif op.name == "sub" and a < b:
+    if long and op.name in ("sub", "mul", "div"):  # schoolbook machines take any order and size
+        return a, max(b, 1) if op.name == "div" else b
+    if op.name == "sub" and a < b:
         a, b = b, a
     elif op.name == "mul":
         b = rng.randint(1, 15)

@@ -9,7 +9,7 @@ import torch
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from transformers import LlamaConfig, LlamaForCausalLM, PreTrainedTokenizerBase
 
-from lmarith.errors import LmarithError
+from lmarith.errors import invalid
 
 
 class TinyLlamaConfig(BaseModel):
@@ -56,9 +56,7 @@ def build_tiny_llama(
             seed=seed,
         )
     except ValidationError as err:
-        problem = err.errors()[0]
-        where = ".".join(map(str, problem["loc"])) or "shape"
-        raise LmarithError(f"bad tiny model {where}: {problem['msg']}") from err
+        raise invalid(err, "tiny model") from err
     config = LlamaConfig(
         vocab_size=len(tokenizer),
         hidden_size=shape.hidden,

@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from transformers import PreTrainedModel, PreTrainedTokenizerBase
 
 from lmarith.baselines import train_lora, trained
-from lmarith.errors import LmarithError
+from lmarith.errors import LmarithError, invalid
 from lmarith.neurosymbolic.evaluate import evaluate
 from lmarith.neurosymbolic.gather import gather, load_gathered
 from lmarith.neurosymbolic.hooks import check_layer
@@ -124,8 +124,7 @@ def open_run(directory: Path, options: dict | None = None, *, create: bool = Fal
         else:
             raise LmarithError(f"no run in {directory} (start one with `lmarith neuro gather --run {directory}`)")
     except ValidationError as err:
-        problem = err.errors()[0]
-        raise LmarithError(f"bad option {'.'.join(map(str, problem['loc']))}: {problem['msg']}") from None
+        raise invalid(err, "option") from None
     check_types(config.types)
     directory.mkdir(parents=True, exist_ok=True)
     path.write_text(config.model_dump_json(indent=2) + "\n")
