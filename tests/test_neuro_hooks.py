@@ -17,6 +17,8 @@ from lmarith.neurosymbolic.lm import (
     generate,
     prompt_ends,
     render_prompt,
+    teacher_forced,
+    token_losses,
 )
 from lmarith.neurosymbolic.problems import (
     PROBLEM_TYPES,
@@ -24,7 +26,7 @@ from lmarith.neurosymbolic.problems import (
     chat_messages,
     generate_problems,
 )
-from lmarith.neurosymbolic.train import finetune_decoder
+from lmarith.neurosymbolic.train import TailBatch, finetune_decoder
 from lmarith.vsa import CodecConfig
 
 torch.set_num_threads(1)
@@ -142,3 +144,41 @@ def test_decoder_fine_tune_lowers_the_answer_loss(tiny: tuple, tmp_path: Path) -
     assert loss() < 0.85 * before
     saved = NeuroSymbolic.load(tmp_path / "final")
     assert torch.equal(saved.decoder.proj.weight, neuro.decoder.proj.weight)
+
+
+def test_cached_prompt_tail_loss_equals_the_full_teacher_forced_loss(tiny: tuple) -> None:
+    """The fine-tune's shortcut (prompt prefix cached, only the tail run) changes no number."""
+    model, tokenizer = tiny
+    neuro = _neuro(strength=0.5)
+    problems = generate_problems(2, TRAIN_TYPES, digits=3, seed=3)[:5]  # prompts of different lengths
+    truth = torch.tensor([p.solution for p in problems])
+    batch = teacher_forced(tokenizer, [render_prompt(tokenizer, chat_messages(p)) for p in problems],
+                          [str(p.solution) for p in problems])
+    with torch.no_grad(), intervene(model, neuro, ends=prompt_ends(batch["labels"]), truth=truth):
+        full = token_losses(model, batch)
+    labelled = batch["labels"][:, 1:] != -100
+    tail = TailBatch.build(model, tokenizer, problems)
+    with torch.no_grad():
+        assert tail.loss(model, neuro).item() == pytest.approx((full.sum() / labelled.sum()).item(), rel=1e-4)
+        assert tail.loss(model, neuro).item() == pytest.approx((full.sum() / labelled.sum()).item(), rel=1e-4)
+
+
+def test_encoder_learns_to_give_negatives_no_type(tiny: tuple) -> None:
+    """Trained with negatives, the type scores separate trained types from invented operations."""
+    from lmarith.neurosymbolic.gather import NONE
+    from lmarith.neurosymbolic.train import EncoderData, encoder_metrics, train_encoder
+
+    neuro = _neuro()
+    codec, rows, window, hidden = neuro.codec, 96, 16, 64
+    kinds = torch.arange(rows) % 4 - 1  # NONE, 0, 1, 2
+    x, y = torch.randint(1, 99, (rows,)), torch.randint(1, 99, (rows,))
+    states = torch.randn(rows, window, hidden, generator=torch.Generator().manual_seed(0))
+    states[:, -1, :4] += 4 * nn.functional.one_hot(kinds + 1, 4)  # the 'operation word' feature
+    known = (kinds != NONE)[:, None]
+    data = EncoderData(states, torch.ones(rows, window, dtype=torch.bool),
+                       codec.encode_problem(kinds.clamp_min(0), x, y) * known, kinds, x, y)
+    encoder = neuro.encoder
+    train_encoder(encoder, codec, data, epochs=30, seed=0)
+    metrics = encoder_metrics(encoder, codec, data)
+    assert metrics["negatives"] == rows // 4 and metrics["negative_open"] == 0.0
+    assert metrics["type_accuracy"] == 1.0 and metrics["mean_type_score"] > 0.8

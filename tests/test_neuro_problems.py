@@ -11,10 +11,12 @@ from lmarith.errors import LmarithError
 from lmarith.neurosymbolic.lm import parse_answer
 from lmarith.neurosymbolic.problems import (
     COLUMNS,
+    FOREIGN,
     HELD_OUT_TYPES,
     PROBLEM_TYPES,
     TRAIN_TYPES,
     chat_messages,
+    check_types,
     generate_problems,
     phrasings,
     read_csv,
@@ -97,3 +99,14 @@ def test_two_shot_prompt_and_worked_answers() -> None:
     assert "Final Answer:" in cot[2]["content"]
     for p in generate_problems(5, PROBLEM_TYPES, seed=3):
         assert parse_answer(worked_solution(p), cot=True) == p.solution
+
+
+def test_foreign_negatives_are_internal_and_name_no_known_operation() -> None:
+    with pytest.raises(LmarithError, match="unknown problem type"):
+        check_types([FOREIGN])  # users cannot train on or ask for it
+    negatives = generate_problems(30, (FOREIGN,), seed=1)
+    assert {p.problem_type for p in negatives} == {FOREIGN}
+    words = {w.strip("?.,").lower() for p in negatives for w in p.question.split()}
+    known = {w.strip("?.,{}").lower() for t in PROBLEM_TYPES for q in phrasings(t, "all") for w in q.split()}
+    assert not {"zorp", "@", "frimble", "vext"} & known and {"zorp", "@"} <= words
+    assert chat_messages(negatives[0])[1]["content"] != negatives[0].question  # shots work for them too

@@ -23,6 +23,7 @@ from lmarith.neurosymbolic.pipeline import (
 from lmarith.neurosymbolic.problems import (
     PHRASING_SETS,
     TRAIN_TYPES,
+    check_types,
     generate_problems,
     write_csv,
 )
@@ -85,7 +86,7 @@ def data(
     seed: Seed = 0,
 ) -> None:
     """Write a question data set in the paper's CSV format."""
-    chosen = _options(types=types).get("types", TRAIN_TYPES)
+    chosen = check_types(_options(types=types).get("types", TRAIN_TYPES))
     problems = generate_problems(count, chosen, digits=digits, x_greater=bool(x_greater), phrasing=phrasing,
                                  mod1000=bool(mod1000), seed=seed)
     write_csv(problems, out)

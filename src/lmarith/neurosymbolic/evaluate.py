@@ -42,7 +42,7 @@ def unrelated(model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, neuro:
     """Accuracy on the unrelated prompts with the hook off and on, and how often the gate opened."""
     prompts = [render_prompt(tokenizer, [{"role": "system", "content": _SYSTEM}, {"role": "user", "content": q}]) for q, _ in UNRELATED]
     off = generate(model, tokenizer, prompts, max_new_tokens=16, batch_size=batch_size)
-    opened: list[bool] = []
+    opened: list[tuple[bool, int]] = []
     on = generate(model, tokenizer, prompts, max_new_tokens=16, batch_size=batch_size,
                   around=lambda _b: _recording(model, neuro, opened))
     accuracy = lambda replies: sum(_correct(r, a) for r, (_, a) in zip(replies, UNRELATED)) / len(UNRELATED)
@@ -50,17 +50,17 @@ def unrelated(model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, neuro:
         "hook_off": accuracy(off),
         "hook_on": accuracy(on),
         "identical": sum(a == b for a, b in zip(off, on)) / len(UNRELATED),
-        "gate_open": sum(opened) / len(UNRELATED),
+        "gate_open": sum(gate for gate, _ in opened) / len(UNRELATED),
         "prompts": len(UNRELATED),
     }
 
 
 @contextmanager
-def _recording(model: PreTrainedModel, neuro: NeuroSymbolic, opened: list[bool]) -> Iterator[None]:
-    """The intervention, appending which rows of the batch its gate opened to ``opened``."""
+def _recording(model: PreTrainedModel, neuro: NeuroSymbolic, opened: list[tuple[bool, int]]) -> Iterator[None]:
+    """The intervention, appending (gate open, engine's answer) per row of the batch to ``opened``."""
     with intervene(model, neuro) as log:
         yield
-    opened += log.gate.tolist()
+    opened += list(zip(log.gate.tolist(), log.answers.tolist()))
 
 
 def evaluate(
@@ -80,15 +80,17 @@ def evaluate(
     """
     types = neuro.config.types
     report: dict = {"base": score(model, tokenizer, problems, trained_types=types, batch_size=batch_size)}
-    opened: list[bool] = []
+    opened: list[tuple[bool, int]] = []
     report["neurosymbolic"] = score(
         model, tokenizer, problems, trained_types=types, batch_size=batch_size,
         around_generate=lambda _b: _recording(model, neuro, opened),
         around_score=lambda b: intervene(model, neuro, ends=prompt_ends(b["labels"])),
     )
     for name, row in report["neurosymbolic"]["per_type"].items():
-        gates = [g for p, g in zip(problems, opened) if p.problem_type == name]
-        row["gate_open"] = sum(gates) / len(gates)
+        mine = [(p, gate, answer) for p, (gate, answer) in zip(problems, opened) if p.problem_type == name]
+        row["gate_open"] = sum(gate for _, gate, _ in mine) / len(mine)
+        # the engine's answer right and let through: what a perfect decoder would score
+        row["engine_correct"] = sum(gate and answer == p.solution for p, gate, answer in mine) / len(mine)
     report["unrelated"] = unrelated(model, tokenizer, neuro, batch_size=batch_size)
     if cot_dir is not None and trained(cot_dir, "worked"):
         with adapter(model, cot_dir, "worked") as tuned:

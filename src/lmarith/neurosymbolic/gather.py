@@ -2,7 +2,8 @@
 
 One teacher-forced pass per batch (prompt + gold answer) gives, for every requested layer,
 the last ``window`` prompt positions (what the encoders read) and the states at the answer
-positions (what the decoder starts from). Rows land in fixed-size safetensors shards named
+positions (what the decoder starts from). Questions about invented operations
+(:data:`FOREIGN`) are recorded as negatives: type ``NONE``, zero problem vector. Rows land in fixed-size safetensors shards named
 by their index, so an interrupted gather resumes at the first missing shard.
 """
 
@@ -18,10 +19,12 @@ from lmarith.errors import LmarithError
 from lmarith.neurosymbolic.hooks import check_layer, record_hidden
 from lmarith.neurosymbolic.intervention import prompt_windows
 from lmarith.neurosymbolic.lm import batches, prompt_ends, render_prompt, teacher_forced
-from lmarith.neurosymbolic.problems import Problem, chat_messages
+from lmarith.neurosymbolic.problems import FOREIGN, Problem, chat_messages
 from lmarith.vsa import VSACodec
 
 MANIFEST = "gather.json"
+#: ``type_index`` of a negative (:data:`FOREIGN`) row; its problem vector is zero.
+NONE = -1
 
 
 def _shard_path(directory: Path, index: int) -> Path:
@@ -75,11 +78,12 @@ def gather(
                     parts.setdefault(f"answer.{layer}", []).append(answer.half().cpu())
                 parts.setdefault("mask", []).append(mask.cpu())
                 parts.setdefault("answer_mask", []).append(torch.arange(steps) < answer_tokens[:, None])
-            kinds = torch.tensor([codec.type_index(p.problem_type) for p in rows])
+            kinds = torch.tensor([NONE if p.problem_type == FOREIGN else codec.type_index(p.problem_type) for p in rows])
             x, y = torch.tensor([p.x for p in rows]), torch.tensor([p.y for p in rows])
+            known = (kinds != NONE)[:, None]
             tensors = {k: torch.cat(v) for k, v in parts.items()} | {
                 "type_index": kinds, "x": x, "y": y, "solution": torch.tensor([p.solution for p in rows]),
-                "problem_vsa": codec.encode_problem(kinds, x, y).cpu(),
+                "problem_vsa": (codec.encode_problem(kinds.clamp_min(0), x, y).cpu() * known),
             }
             save_file(tensors, _shard_path(out_dir, index))
             bar.advance(task)

@@ -15,7 +15,7 @@ Two injection modes (``inject``):
 """
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,8 +28,7 @@ from torch import Tensor, nn
 from transformers import PreTrainedModel
 
 from lmarith.errors import LmarithError
-from lmarith.models.training import IGNORE
-from lmarith.neurosymbolic.hooks import capture_attention_mask, freeze, mix_at, on_layer
+from lmarith.neurosymbolic.hooks import capture_attention_mask, mix_at, on_layer
 from lmarith.neurosymbolic.lm import prompt_ends
 from lmarith.neurosymbolic.networks import Decoder, build_encoder
 from lmarith.neurosymbolic.problems import check_types, solve
@@ -195,36 +194,3 @@ def intervene(
         stack.enter_context(capture_attention_mask(model, sink))
         stack.enter_context(on_layer(model, neuro.config.layer, edit))
         yield log
-
-
-def answers_from_labels(tokenizer_decode: Callable[..., str], labels: Tensor) -> Tensor:
-    """The integer each row's labels spell (the gold answer of a teacher-forced batch)."""
-    out = []
-    for row in labels:
-        text = tokenizer_decode([t for t in row.tolist() if t != IGNORE], skip_special_tokens=True)
-        out.append(int(text.strip()))
-    return torch.tensor(out)
-
-
-class InterventionModel(nn.Module):
-    """The frozen LLM with the intervention teacher-forced on, for the shared trainer.
-
-    ``lmarith.models.training.train`` calls ``model(input_ids, attention_mask, labels)``; this
-    wrapper reads each row's prompt end and gold answer off the labels, installs the hook
-    and returns the LM loss, so only the decoder (the one trainable part) learns.
-    """
-
-    def __init__(self, model: PreTrainedModel, neuro: NeuroSymbolic, decode: Callable[..., str]) -> None:
-        super().__init__()
-        freeze(model)
-        freeze(neuro.encoder)
-        self.model, self.neuro, self.decode = model, neuro, decode
-
-    def forward(self, input_ids: Tensor, attention_mask: Tensor, labels: Tensor) -> object:
-        truth = answers_from_labels(self.decode, labels)
-        with intervene(self.model, self.neuro, ends=prompt_ends(labels), truth=truth):
-            return self.model(input_ids=input_ids, attention_mask=attention_mask, labels=labels)
-
-    def save_pretrained(self, directory: str | Path, **_: object) -> None:
-        """Called by the trainer for its ``final/`` folder: save the intervention."""
-        self.neuro.save(Path(directory))

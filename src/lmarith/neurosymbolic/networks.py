@@ -58,8 +58,9 @@ class AttentionEncoder(nn.Module):
     learns whether the number ends after it, then one bidirectional transformer layer) and a
     digit reading (x^0..x^9 or nothing, from its own state). One learned query per
     (operand, digit place) attends over the positions and takes the reading there; the output
-    is sum over slots of reading (*) R_k (*) N_role plus the expected type atom. Building the
-    vector from the atoms is the prior that lets a few hundred examples suffice.
+    is sum over slots of reading (*) R_k (*) N_role plus each type atom weighted by its own
+    sigmoid, so "none of the trained types" (a negative) is every weight near 0.
+    Building the vector from the atoms is the prior that lets a few hundred examples suffice.
     """
 
     def __init__(self, hidden: int, codec: VSACodec, window: int, *, width: int = 128, heads: int = 4,
@@ -91,7 +92,7 @@ class AttentionEncoder(nn.Module):
         slots = weights @ readings  # (batch, slots, dim)
         operands = hrr.bind(slots, self.slot_roles).sum(1)
         pooled = torch.cat([(x * mask[..., None]).sum(1) / mask.sum(1, keepdim=True), x[:, -1]], -1)
-        return operands + self.type_head(pooled).softmax(-1) @ self.type_atoms
+        return operands + self.type_head(pooled).sigmoid() @ self.type_atoms
 
 
 def build_encoder(kind: str, hidden: int, codec: VSACodec, window: int) -> nn.Module:

@@ -24,6 +24,7 @@ from lmarith.neurosymbolic.hooks import check_layer
 from lmarith.neurosymbolic.intervention import NeuroSymbolic
 from lmarith.neurosymbolic.networks import ENCODERS, build_encoder
 from lmarith.neurosymbolic.problems import (
+    FOREIGN,
     PROBLEM_TYPES,
     TRAIN_TYPES,
     check_types,
@@ -66,10 +67,14 @@ class RunConfig(BaseModel):
     mod1000: bool = True
     types: tuple[str, ...] = TRAIN_TYPES
     train_per_type: int = Field(64, gt=0)
+    #: questions about invented operations gathered as gate negatives (0: none)
+    negatives: int = Field(128, ge=0)
     finetune_per_type: int = Field(24, gt=0)
     test_per_type: int = Field(10, gt=0)
     encoder_epochs: int = Field(40, gt=0)
-    finetune_epochs: int = Field(1, gt=0)
+    #: epochs are cheap (prompts cached, only answer tokens run): on SmolLM2 the answer loss
+    #: fell 0.83 -> 0.0004 in 4 epochs of 192 questions, then flattened (measured)
+    finetune_epochs: int = Field(8, gt=0)
     #: large because SmolLM2's residual stream has an RMS near 90 at layer 16: at 1e-3 the
     #: decoder barely moves in a CPU-sized run; at 0.1 eight steps fit a batch (measured).
     finetune_lr: float = Field(0.1, gt=0)
@@ -85,7 +90,7 @@ class RunConfig(BaseModel):
         """CI-sized: a handful of questions, two layers, short training."""
         base = {"layer": None, "encoder": "auto", "scan_layers": (1, 2), "dim": 512, "train_per_type": 8,
                 "finetune_per_type": 2, "test_per_type": 2, "encoder_epochs": 5, "finetune_epochs": 1,
-                "lora_epochs": 1, "window": 32}
+                "lora_epochs": 1, "window": 32, "negatives": 8}
         return cls(**(base | overrides))
 
     def answer_digits(self) -> int:
@@ -100,7 +105,7 @@ class RunConfig(BaseModel):
 
 #: Options that shape the gathered data; they cannot change once a gather has started.
 GATHER_OPTIONS = frozenset({"model", "scan_layers", "dim", "window", "digits", "x_greater", "mod1000", "types",
-                            "train_per_type", "seed"})
+                            "train_per_type", "negatives", "seed"})
 
 
 def open_run(directory: Path, options: dict | None = None, *, create: bool = False, quick: bool = False) -> RunConfig:
@@ -131,13 +136,17 @@ def open_run(directory: Path, options: dict | None = None, *, create: bool = Fal
     return config
 
 
-def problems(directory: Path, config: RunConfig, split: Literal["train", "finetune", "test"]) -> list:
+Split = Literal["train", "finetune", "test", "negatives"]
+
+
+def problems(directory: Path, config: RunConfig, split: Split) -> list:
     """The split's questions, written to ``data/SPLIT.csv`` on first use (seeds differ per split)."""
     path = directory / "data" / f"{split}.csv"
     if not path.is_file():
-        count = {"train": config.train_per_type, "finetune": config.finetune_per_type, "test": config.test_per_type}[split]
-        types = PROBLEM_TYPES if split == "test" else config.types
-        offset = {"train": 0, "finetune": 1, "test": 2}[split]
+        count = {"train": config.train_per_type, "finetune": config.finetune_per_type, "test": config.test_per_type,
+                 "negatives": config.negatives}[split]
+        types = {"test": PROBLEM_TYPES, "negatives": (FOREIGN,)}.get(split, config.types)
+        offset = {"train": 0, "finetune": 1, "test": 2, "negatives": 3}[split]
         write_csv(generate_problems(count, types, digits=config.digits, x_greater=config.x_greater,
                                     mod1000=config.mod1000, seed=config.seed * 10 + offset), path)
     return read_csv(path)
@@ -147,13 +156,15 @@ def run_gather(model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, direc
                *, progress: bool = True) -> int:
     for layer in config.layers():
         check_layer(model, layer)
-    return gather(model, tokenizer, problems(directory, config, "train"), directory / "gather",
+    rows = problems(directory, config, "train") + problems(directory, config, "negatives")
+    return gather(model, tokenizer, rows, directory / "gather",
                   layers=config.layers(), window=config.window, codec=VSACodec(config.codec()),
                   batch_size=config.batch_size, progress=progress)
 
 
 def choose_encoder(directory: Path, config: RunConfig, tensors: dict) -> tuple[int, str, torch.nn.Module, dict]:
-    """Train every candidate (layer, encoder) and keep the one the engine reads best on held-out rows."""
+    """Train every candidate (layer, encoder) on 85% of the gathered rows, pick the one the engine
+    reads best on the other 15%, and retrain it on all rows."""
     codec = VSACodec(config.codec())
     layers = [config.layer] if config.layer else list(config.scan_layers)
     kinds = ENCODERS if config.encoder == "auto" else (config.encoder,)
@@ -168,8 +179,13 @@ def choose_encoder(directory: Path, config: RunConfig, tensors: dict) -> tuple[i
             results.append(metrics)
             key = (metrics["exact"], metrics["digit_accuracy"])
             if best is None or key > best[0]:
-                best = (key, layer, kind, encoder)
-    _, layer, kind, encoder = best
+                best = (key, layer, kind)
+    _, layer, kind = best
+    # the held-out rows picked the winner; now it learns from them too (measured on SmolLM2:
+    # 97.5% of test questions read exactly when trained on all rows)
+    encoder = build_encoder(kind, tensors[f"window.{layer}"].shape[-1], codec, config.window)
+    train_encoder(encoder, codec, EncoderData.from_gathered(tensors, layer), epochs=config.encoder_epochs,
+                  seed=config.seed)
     summary = {"chosen": {"layer": layer, "encoder": kind}, "candidates": results}
     (directory / "encoders.json").write_text(json.dumps(summary, indent=2) + "\n")
     return layer, kind, encoder, summary

@@ -46,11 +46,17 @@ _OPS: dict[str, Callable[[int, int], int]] = {
 }
 _NEEDS_NONZERO_DIVISOR = frozenset({"division", "modulo", "square_mod"})
 
+#: Not a problem type: two-number questions about invented operations ("the zorp of 12 and
+#: 5"), gathered as negatives so the encoder learns to give an operation it does not know no
+#: type at all, which keeps the gate shut on held-out types (outlier exposure).
+FOREIGN = "foreign"
+_OPS[FOREIGN] = lambda a, b: (7 * a + 3 * b) % 1000
 
-def check_types(types: Iterable[str]) -> tuple[str, ...]:
-    """Validate problem-type names (order kept, duplicates dropped)."""
+
+def check_types(types: Iterable[str], *, foreign: bool = False) -> tuple[str, ...]:
+    """Validate problem-type names (order kept, duplicates dropped); ``foreign`` admits :data:`FOREIGN`."""
     out = tuple(dict.fromkeys(types))
-    unknown = [t for t in out if t not in _OPS]
+    unknown = [t for t in out if t not in PROBLEM_TYPES and not (foreign and t == FOREIGN)]
     if unknown:
         raise LmarithError(f"unknown problem type {unknown[0]!r}; known: {', '.join(PROBLEM_TYPES)}")
     if not out:
@@ -60,7 +66,7 @@ def check_types(types: Iterable[str]) -> tuple[str, ...]:
 
 def solve(problem_type: str, a: int, b: int, *, mod1000: bool = True) -> int:
     """The exact answer; multiplication and lcm mod 1000 when ``mod1000`` (as in the paper)."""
-    check_types([problem_type])
+    check_types([problem_type], foreign=True)
     if b == 0 and problem_type in _NEEDS_NONZERO_DIVISOR:
         raise LmarithError(f"{problem_type} by zero: {a} and {b}")
     if a < 0 or b < 0:
@@ -100,6 +106,9 @@ _PHRASINGS: dict[str, tuple[str, ...]] = {
     "bitwise_or": ("What is {x} OR {y}?", "Compute {x} | {y}.", "What is the bitwise or of {x} and {y}?",
                    "Find {x} bitwise-OR {y}.", "Give the result of ORing {x} with {y}.",
                    "What do you get when you OR {x} with {y}?"),
+    FOREIGN: ("What is the zorp of {x} and {y}?", "Compute {x} @ {y}.", "Blick {x} with {y}.",
+              "What is {x} frimble {y}?", "Find the quandle of {x} and {y}.", "Compute {x} ~ {y}.",
+              "What is {x} snarked by {y}?", "Give the vext of {x} and {y}."),
 }
 _MOD_SUFFIX = " Give the answer modulo 1000."
 PHRASING_SETS = ("train", "heldout", "all")
@@ -107,9 +116,11 @@ PHRASING_SETS = ("train", "heldout", "all")
 
 def phrasings(problem_type: str, which: str = "train") -> tuple[str, ...]:
     """Question templates of one type: ``train``, ``heldout`` (never trained on) or ``all``."""
-    templates = _PHRASINGS[check_types([problem_type])[0]]
+    templates = _PHRASINGS[check_types([problem_type], foreign=True)[0]]
     if which not in PHRASING_SETS:
         raise LmarithError(f"phrasing set must be one of {', '.join(PHRASING_SETS)}, got {which!r}")
+    if problem_type == FOREIGN:  # negatives are never evaluated: train on every phrasing
+        return templates
     return {"train": templates[:TRAIN_PHRASINGS], "heldout": templates[TRAIN_PHRASINGS:], "all": templates}[which]
 
 
@@ -146,7 +157,7 @@ def generate_problems(
     seed: int = 0,
 ) -> list[Problem]:
     """``count_per_type`` random problems per type, operands 1..10^digits - 1, reproducible from ``seed``."""
-    types = check_types(types)
+    types = check_types(types, foreign=True)
     if digits < 1:
         raise LmarithError(f"digits must be >= 1, got {digits}")
     if count_per_type < 0:
@@ -186,7 +197,7 @@ def read_csv(path: Path) -> list[Problem]:
             raise LmarithError(f"{path}: expected columns {', '.join(COLUMNS)}")
         try:
             return [
-                Problem(check_types([r["problem_type"]])[0], int(r["x"]), int(r["y"]), r["question"], int(r["solution"]))
+                Problem(check_types([r["problem_type"]], foreign=True)[0], int(r["x"]), int(r["y"]), r["question"], int(r["solution"]))
                 for r in reader
             ]
         except ValueError as err:
