@@ -50,6 +50,7 @@ def targets(report: dict) -> dict:
     """Which of the issue's targets the run meets."""
     baselines = [report[m] for m in ("base", "cot", "lora") if report[m].get("accuracy") is not None]
     neuro = report["neurosymbolic"]
+    held_out = [t for t in report["setup"]["held_out_types"] if t in neuro["per_type"]] or ["-"]
     best_ce = min(b["cross_entropy"] for b in baselines)
     return {
         "accuracy_at_least_0.95": neuro["accuracy"] >= 0.95,
@@ -57,6 +58,7 @@ def targets(report: dict) -> dict:
         "cross_entropy_ratio_to_best_baseline": neuro["cross_entropy"] / best_ce,
         "cross_entropy_at_most_0.15x": neuro["cross_entropy"] <= 0.15 * best_ce,
         "unrelated_unharmed": report["unrelated"]["hook_on"] >= report["unrelated"]["hook_off"],
+        "held_out_types_gate_open": sum(neuro["per_type"][t]["gate_open"] for t in held_out) / len(held_out),
     }
 
 
@@ -94,12 +96,14 @@ def markdown(report: dict, met: dict, rows: list[dict] | None, command: str) -> 
         ce = "-" if r.get("cross_entropy") is None else f"{r['cross_entropy']:.3f}"
         lines.append(f"| {m}{' (trained on worked answers)' if m == 'cot' and r.get('trained') else ''} | {acc} | {ce} |")
     types = sorted(report["base"]["per_type"])
-    lines += ["", "Accuracy per type:", "", "| type | " + " | ".join(METHODS) + " | gate open |",
-              "| --- |" + " ---: |" * (len(METHODS) + 1)]
+    lines += ["", "Accuracy per type (gate open: how often the intervention acted; engine right: the gate "
+              "opened with the right answer, i.e. what a perfect decoder would score):", "",
+              "| type | " + " | ".join(METHODS) + " | gate open | engine right |", "| --- |" + " ---: |" * (len(METHODS) + 2)]
     for t in types:
         cells = [f"{report[m]['per_type'][t]['accuracy']:.2f}" if t in report[m].get("per_type", {}) else "-" for m in METHODS]
-        gate = report["neurosymbolic"]["per_type"].get(t, {}).get("gate_open")
-        lines.append(f"| {t} | " + " | ".join(cells) + f" | {'-' if gate is None else f'{gate:.2f}'} |")
+        row = report["neurosymbolic"]["per_type"].get(t, {})
+        extra = [f"{row[k]:.2f}" if k in row else "-" for k in ("gate_open", "engine_correct")]
+        lines.append(f"| {t} | " + " | ".join(cells + extra) + " |")
     u = report["unrelated"]
     lines += ["", (f"Unrelated prompts ({u['prompts']}): accuracy hook off {u['hook_off']:.2f}, hook on {u['hook_on']:.2f}; "
               f"replies identical {u['identical']:.2f}; gate opened on {u['gate_open']:.2f}."), "",
@@ -107,10 +111,10 @@ def markdown(report: dict, met: dict, rows: list[dict] | None, command: str) -> 
     lines += [f"- {k}: {v:.3f}" if isinstance(v, float) else f"- {k}: {v}" for k, v in met.items()]
     if rows:
         lines += ["", "Encoder read-out on held-out gathered questions (exact = type and both operands right):", "",
-                  "| layer | encoder | exact | operand accuracy | digit accuracy | type accuracy |",
-                  "| ---: | --- | ---: | ---: | ---: | ---: |"]
+                  "| layer | encoder | exact | operand accuracy | digit accuracy | type accuracy | negatives opening the gate |",
+                  "| ---: | --- | ---: | ---: | ---: | ---: | ---: |"]
         lines += [f"| {r['layer']} | {r['encoder']} | {r['exact']:.3f} | {r['operand_accuracy']:.3f} | "
-                  f"{r['digit_accuracy']:.3f} | {r['type_accuracy']:.3f} |" for r in rows]
+                  f"{r['digit_accuracy']:.3f} | {r['type_accuracy']:.3f} | {r['negative_open']:.3f} |" for r in rows]
     lines += ["", f"Produced by: `{command}`", ""]
     return "\n".join(lines)
 

@@ -38,8 +38,8 @@ def tiny() -> tuple:
     return build_tiny_llama(tokenizer, hidden=64, layers=3, heads=4, seed=1).eval(), tokenizer
 
 
-def _neuro(**options: object) -> NeuroSymbolic:
-    codec = CodecConfig(dim=256, max_digits=4, types=PROBLEM_TYPES, seed=0)
+def _neuro(dim: int = 256, **options: object) -> NeuroSymbolic:
+    codec = CodecConfig(dim=dim, max_digits=4, types=PROBLEM_TYPES, seed=0)
     return NeuroSymbolic.create(layer=2, hidden=64, types=TRAIN_TYPES, codec=codec, window=16, **options)
 
 
@@ -114,6 +114,14 @@ def test_intervention_acts_only_when_the_gate_opens(tiny: tuple) -> None:
     for shut in (shut_by_threshold, shut_by_type, shut_by_engine, no_numbers):
         shut.decoder.load_state_dict(opened.decoder.state_dict())
         assert torch.equal(_logits(model, tokenizer, shut), plain)
+    tie = _neuro(dim=2048)  # a tens digit read as 3 or 4 equally: the engine abstains
+    gcd = tie.codec.type_index("gcd")
+    tie.encoder = _Fixed(0.6 * tie.codec.encode_problem(gcd, 32, 8) + 0.6 * tie.codec.encode_problem(gcd, 42, 8))
+    with torch.no_grad():
+        nn.init.normal_(tie.decoder.proj.weight, std=1.0)
+    assert torch.equal(_logits(model, tokenizer, tie), plain)
+    tie.config.digit_margin = 0.0  # the same read with the margin check off does act
+    assert not torch.equal(_logits(model, tokenizer, tie), plain)
 
 
 def test_generation_hook_follows_the_answer_positions(tiny: tuple) -> None:

@@ -42,6 +42,8 @@ Encoder = Annotated[str | None, typer.Option(help="auto, attention or linear-las
 Inject = Annotated[str | None, typer.Option(help="answers (last prompt token + answer positions) or last (paper).")]
 Strength = Annotated[float | None, typer.Option(help="Mixing strength s in h' = s*Dec + (1-s)*h (paper: 0.5).")]
 Threshold = Annotated[float | None, typer.Option(help="Gate threshold on the type similarity (paper: 0.8).")]
+DigitMargin = Annotated[float | None, typer.Option(help="Gate: abstain when a digit read is closer to a tie than this "
+                                                        "(default 0.1; 0: off, as in the paper).")]
 Types = Annotated[str | None, typer.Option(help=f"Comma-separated trained types (default: {','.join(TRAIN_TYPES)}).")]
 Count = Annotated[int | None, typer.Option(help="Questions per type.")]
 Digits = Annotated[int | None, typer.Option(help="Operand digit count (default 3: 1..999).")]
@@ -126,13 +128,14 @@ def train_cmd(
     inject: Inject = None,
     strength: Strength = None,
     threshold: Threshold = None,
+    digit_margin: DigitMargin = None,
     baselines: Baselines = True,
     cot_train: CotTrain = None,
     device: Device = None,
 ) -> None:
     """Train encoder and decoder, fine-tune the decoder through the frozen LM, train the baselines."""
     config = open_run(run, _options(layer=layer, encoder=encoder, inject=inject, strength=strength,
-                                    threshold=threshold, cot_train=cot_train))
+                                    threshold=threshold, digit_margin=digit_margin, cot_train=cot_train))
     lm, tokenizer = _load(config, device)
     summary = run_train(lm, tokenizer, run, config, baselines=baselines)
     chosen = summary["chosen"]
@@ -145,10 +148,11 @@ def train_cmd(
 def eval_cmd(
     run: Run,
     json_out: Annotated[Path | None, typer.Option("--json", help="Also write the report here.")] = None,
+    test_count: Annotated[int | None, typer.Option("--test-count", help="Held-out questions per type (default 10).")] = None,
     device: Device = None,
 ) -> None:
     """Accuracy and answer cross-entropy per type: base, CoT, LoRA, neurosymbolic; unrelated prompts."""
-    config = open_run(run)
+    config = open_run(run, _options(test_per_type=test_count))
     lm, tokenizer = _load(config, device)
     report = run_eval(lm, tokenizer, run, config)
     if json_out is not None:

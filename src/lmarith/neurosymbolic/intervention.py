@@ -49,6 +49,8 @@ class NeuroConfig(BaseModel):
     window: int = Field(48, gt=0)
     strength: float = Field(0.5, ge=0, le=1)
     threshold: float = 0.8
+    #: the engine abstains when a digit decision is a near tie (see ``DecodedProblem.margin``)
+    digit_margin: float = Field(0.1, ge=0)
     inject: InjectMode = "answers"
     types: tuple[str, ...]
     mod1000: bool = True
@@ -113,8 +115,10 @@ class NeuroSymbolic(nn.Module):
         return self.codec.decode_problem(self.encoder(window.float(), mask))
 
     def solve(self, problem: DecodedProblem) -> tuple[Tensor, Tensor]:
-        """Exact answers and the gate: score >= threshold, a trained type, two numbers read, solvable."""
+        """Exact answers and the gate: score >= threshold, a trained type, two numbers read clearly
+        (no digit decision closer than ``digit_margin``), solvable."""
         gate = (problem.type_score >= self.config.threshold) & problem.present
+        gate &= problem.margin >= self.config.digit_margin
         gate &= self._gated_types.to(problem.type_index.device)[problem.type_index]
         answers = torch.zeros_like(problem.a)
         for row in gate.nonzero().flatten().tolist():

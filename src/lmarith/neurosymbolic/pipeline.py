@@ -60,6 +60,9 @@ class RunConfig(BaseModel):
     inject: Literal["answers", "last"] = "answers"
     strength: float = Field(0.5, ge=0, le=1)
     threshold: float = 0.8
+    #: abstain when a digit read is a near tie: a misread is confidently wrong, which costs
+    #: far more answer cross-entropy than letting the model answer alone
+    digit_margin: float = Field(0.1, ge=0)
     dim: int = Field(2048, gt=0)
     window: int = Field(48, gt=0)
     digits: int = Field(3, ge=1, le=6)
@@ -140,12 +143,16 @@ Split = Literal["train", "finetune", "test", "negatives"]
 
 
 def problems(directory: Path, config: RunConfig, split: Split) -> list:
-    """The split's questions, written to ``data/SPLIT.csv`` on first use (seeds differ per split)."""
+    """The split's questions, written to ``data/SPLIT.csv`` on first use (seeds differ per split).
+
+    The test split is rewritten when ``test_per_type`` changed, so a finished run can be
+    evaluated again on more questions.
+    """
     path = directory / "data" / f"{split}.csv"
-    if not path.is_file():
-        count = {"train": config.train_per_type, "finetune": config.finetune_per_type, "test": config.test_per_type,
-                 "negatives": config.negatives}[split]
-        types = {"test": PROBLEM_TYPES, "negatives": (FOREIGN,)}.get(split, config.types)
+    count = {"train": config.train_per_type, "finetune": config.finetune_per_type, "test": config.test_per_type,
+             "negatives": config.negatives}[split]
+    types = {"test": PROBLEM_TYPES, "negatives": (FOREIGN,)}.get(split, config.types)
+    if not path.is_file() or (split == "test" and len(read_csv(path)) != count * len(types)):
         offset = {"train": 0, "finetune": 1, "test": 2, "negatives": 3}[split]
         write_csv(generate_problems(count, types, digits=config.digits, x_greater=config.x_greater,
                                     mod1000=config.mod1000, seed=config.seed * 10 + offset), path)
@@ -207,6 +214,7 @@ def run_train(model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, direct
         neuro = NeuroSymbolic.create(layer=layer, hidden=model.config.hidden_size, types=config.types,
                                      codec=config.codec(), encoder=kind, window=config.window,
                                      strength=config.strength, threshold=config.threshold, inject=config.inject,
+                                     digit_margin=config.digit_margin,
                                      mod1000=config.mod1000)
         neuro.encoder.load_state_dict(encoder.state_dict())
         fit_decoder(neuro, tensors)
@@ -230,7 +238,8 @@ def _check_matches(neuro: NeuroSymbolic, config: RunConfig, directory: Path) -> 
     """Refuse to continue a run whose trained parts disagree with the options now asked for."""
     built = neuro.config
     wanted = {"layer": config.layer or built.layer, "encoder": built.encoder if config.encoder == "auto" else config.encoder,
-              "inject": config.inject, "strength": config.strength, "threshold": config.threshold}
+              "inject": config.inject, "strength": config.strength, "threshold": config.threshold,
+              "digit_margin": config.digit_margin}
     differs = [k for k, v in wanted.items() if getattr(built, k) != v]
     if differs:
         raise LmarithError(f"{directory}/neuro was trained with other {', '.join(differs)}; "
@@ -251,6 +260,7 @@ def run_eval(model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, directo
     report["setup"] = {
         "model": config.model, "layer": neuro.config.layer, "encoder": neuro.config.encoder,
         "inject": neuro.config.inject, "strength": neuro.config.strength, "threshold": neuro.config.threshold,
+        "digit_margin": neuro.config.digit_margin,
         "trained_types": list(config.types), "held_out_types": [t for t in PROBLEM_TYPES if t not in config.types],
         "test_per_type": config.test_per_type, "train_per_type": config.train_per_type,
         "encoder_selection": json.loads(encoders.read_text()) if encoders.is_file() else None,

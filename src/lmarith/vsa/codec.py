@@ -41,7 +41,9 @@ class DecodedProblem(NamedTuple):
     """Batched read-out of problem vectors: type index and its similarity, two operands.
 
     ``present``: both operands have a units digit above the threshold, i.e. the vector holds
-    two numbers at all (every number, 0 included, has a units-digit term).
+    two numbers at all (every number, 0 included, has a units-digit term). ``margin``: how
+    clear the closest call among all digit decisions was (best minus second-best digit
+    similarity, or the distance of the best from the presence threshold); near 0 is a tie.
     """
 
     type_index: Tensor
@@ -49,6 +51,7 @@ class DecodedProblem(NamedTuple):
     a: Tensor
     b: Tensor
     present: Tensor
+    margin: Tensor
 
 
 class VSACodec:
@@ -107,12 +110,15 @@ class VSACodec:
         """Read a number back; a position whose best digit scores below the threshold is absent."""
         return self._read_number(vectors)[0]
 
-    def _read_number(self, vectors: Tensor) -> tuple[Tensor, Tensor]:
-        """The number and whether its units digit is present."""
-        best, digit = self.digit_similarities(vectors).max(dim=-1)
+    def _read_number(self, vectors: Tensor) -> tuple[Tensor, Tensor, Tensor]:
+        """The number, whether its units digit is present, and the margin of its closest call."""
+        top, digit = self.digit_similarities(vectors).topk(2, dim=-1)
+        best, digit = top[..., 0], digit[..., 0]
         present = best > self.config.digit_threshold
+        margin = torch.minimum(top[..., 0] - top[..., 1], (best - self.config.digit_threshold).abs())
+        margin = torch.where(present, margin, self.config.digit_threshold - best).amin(dim=-1)
         scale = 10 ** torch.arange(self.config.max_digits, device=vectors.device)
-        return (torch.where(present, digit, 0) * scale).sum(dim=-1), present[..., 0]
+        return (torch.where(present, digit, 0) * scale).sum(dim=-1), present[..., 0], margin
 
     def encode_problem(self, type_index: Tensor | int, a: Tensor | int, b: Tensor | int) -> Tensor:
         """a (*) N1 + b (*) N2 + Type."""
@@ -130,9 +136,9 @@ class VSACodec:
     def decode_problem(self, vectors: Tensor) -> DecodedProblem:
         """Type (best score) and both operands of problem vectors."""
         score, index = self.type_scores(vectors).max(dim=-1)
-        a, a_present = self._read_number(hrr.unbind(vectors, self.n1))
-        b, b_present = self._read_number(hrr.unbind(vectors, self.n2))
-        return DecodedProblem(index, score, a, b, a_present & b_present)
+        a, a_present, a_margin = self._read_number(hrr.unbind(vectors, self.n1))
+        b, b_present, b_margin = self._read_number(hrr.unbind(vectors, self.n2))
+        return DecodedProblem(index, score, a, b, a_present & b_present, torch.minimum(a_margin, b_margin))
 
     def answer_cues(self, answers: Tensor) -> Tensor:
         """What to write at each answer step, most significant digit first, then END.
