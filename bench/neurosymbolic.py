@@ -85,7 +85,8 @@ def markdown(report: dict, met: dict, rows: list[dict] | None, command: str) -> 
     setup = report["setup"]
     lines = ["# Neurosymbolic VSA intervention vs baselines", "",
              (f"Model `{setup['model']}`, layer {setup['layer']}, encoder `{setup['encoder']}`, injection "
-             f"`{setup['inject']}`, strength {setup['strength']}, gate threshold {setup['threshold']}; "
+             f"`{setup['inject']}`, strength {setup['strength']}, gate threshold {setup['threshold']}, "
+             f"digit margin {setup.get('digit_margin', 0)}; "
              f"{setup['train_per_type']} training questions per trained type, {setup['test_per_type']} held-out "
              f"questions per type. Means over the trained types; held-out types "
              f"({', '.join(setup['held_out_types'])}) shown per type only."), "",
