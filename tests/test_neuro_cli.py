@@ -64,13 +64,12 @@ def test_data_writes_the_paper_csv(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     assert (tmp_path / "d.csv").read_text().startswith("problem_type,x,y,question,solution\n")
 
 
-@pytest.mark.slow
 def test_quick_run_writes_every_report_key(tmp_path: Path, tiny_dir: Path, monkeypatch: pytest.MonkeyPatch,
                                            capsys: pytest.CaptureFixture) -> None:
     run = tmp_path / "run"
     code, _, err = _cli(monkeypatch, capsys, "gather", "--run", run, "--quick", "--model", tiny_dir)
     assert code == 0, err
-    assert _cli(monkeypatch, capsys, "train", "--run", run)[0] == 0
+    assert _cli(monkeypatch, capsys, "train", "--run", run, "--cot-train")[0] == 0  # CoT as a trained LoRA
     code, out, _ = _cli(monkeypatch, capsys, "eval", "--run", run, "--json", tmp_path / "eval.json")
     assert code == 0 and "unrelated prompts" in out
     report = json.loads((tmp_path / "eval.json").read_text())
@@ -78,6 +77,7 @@ def test_quick_run_writes_every_report_key(tmp_path: Path, tiny_dir: Path, monke
         assert {"accuracy", "cross_entropy", "per_type"} <= set(report[method])
         assert 0 <= report[method]["accuracy"] <= 1
     assert {"hook_off", "hook_on"} <= set(report["unrelated"])
+    assert report["cot"]["trained"] is True
     # every step resumes: running gather again writes nothing new
     code, out, _ = _cli(monkeypatch, capsys, "gather", "--run", run, "--quick", "--model", tiny_dir)
     assert code == 0 and "0 new shards" in out
