@@ -190,3 +190,17 @@ def test_encoder_learns_to_give_negatives_no_type(tiny: tuple) -> None:
     metrics = encoder_metrics(encoder, codec, data)
     assert metrics["negatives"] == rows // 4 and metrics["negative_open"] == 0.0
     assert metrics["type_accuracy"] == 1.0 and metrics["mean_type_score"] > 0.8
+
+
+def test_decoder_fine_tune_resumes_after_its_last_finished_epoch(tiny: tuple, tmp_path: Path) -> None:
+    model, tokenizer = tiny
+    problems = generate_problems(1, TRAIN_TYPES, digits=2, seed=5)
+    finetune_decoder(model, tokenizer, _neuro(), problems, tmp_path, epochs=2, lr=1e-2, progress=False)
+    after_two = NeuroSymbolic.load(tmp_path / "last").decoder.proj.weight.clone()
+    fresh = _neuro()  # an interrupted process comes back with an untrained intervention
+    finetune_decoder(model, tokenizer, fresh, problems, tmp_path, epochs=2, lr=1e-2, resume=True, progress=False)
+    assert torch.equal(fresh.decoder.proj.weight, after_two)  # nothing left to do: the saved state
+    finetune_decoder(model, tokenizer, fresh, problems, tmp_path, epochs=3, lr=1e-2, resume=True, progress=False)
+    rows = (tmp_path / "loss.csv").read_text().splitlines()
+    assert rows[0] == "epoch,loss" and [r.split(",")[0] for r in rows[1:]] == ["1", "2", "3"]
+    assert not torch.equal(fresh.decoder.proj.weight, after_two)

@@ -170,8 +170,8 @@ class TailBatch:
 
     The intervention writes at the last prompt token and after it, so every earlier position's
     keys and values, at every layer, are the same with it on or off: they are computed once
-    (``prefix``: keys and values per layer, left-padded so the tails line up) and each training step runs only the tail,
-    i.e. the last prompt token, the answer digits and EOS, a few tokens instead of ~150.
+    (``prefix``, per layer, left-padded so the tails line up) and each training step runs only
+    the tail, i.e. the last prompt token, the answer digits and EOS: a few tokens, not ~150.
     """
 
     prefix: list[tuple[Tensor, Tensor]]
