@@ -152,11 +152,13 @@ def problems(directory: Path, config: RunConfig, split: Split) -> list:
     count = {"train": config.train_per_type, "finetune": config.finetune_per_type, "test": config.test_per_type,
              "negatives": config.negatives}[split]
     types = {"test": PROBLEM_TYPES, "negatives": (FOREIGN,)}.get(split, config.types)
-    if not path.is_file() or (split == "test" and len(read_csv(path)) != count * len(types)):
+    rows = read_csv(path) if path.is_file() else []
+    if not rows or (split == "test" and len(rows) != count * len(types)):
         offset = {"train": 0, "finetune": 1, "test": 2, "negatives": 3}[split]
-        write_csv(generate_problems(count, types, digits=config.digits, x_greater=config.x_greater,
-                                    mod1000=config.mod1000, seed=config.seed * 10 + offset), path)
-    return read_csv(path)
+        rows = generate_problems(count, types, digits=config.digits, x_greater=config.x_greater,
+                                 mod1000=config.mod1000, seed=config.seed * 10 + offset)
+        write_csv(rows, path)
+    return rows
 
 
 def run_gather(model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, directory: Path, config: RunConfig,

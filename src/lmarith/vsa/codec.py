@@ -115,8 +115,8 @@ class VSACodec:
         top, digit = self.digit_similarities(vectors).topk(2, dim=-1)
         best, digit = top[..., 0], digit[..., 0]
         present = best > self.config.digit_threshold
-        margin = torch.minimum(top[..., 0] - top[..., 1], (best - self.config.digit_threshold).abs())
-        margin = torch.where(present, margin, self.config.digit_threshold - best).amin(dim=-1)
+        off_threshold = (best - self.config.digit_threshold).abs()
+        margin = torch.where(present, torch.minimum(best - top[..., 1], off_threshold), off_threshold).amin(dim=-1)
         scale = 10 ** torch.arange(self.config.max_digits, device=vectors.device)
         return (torch.where(present, digit, 0) * scale).sum(dim=-1), present[..., 0], margin
 
