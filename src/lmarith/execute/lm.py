@@ -1,11 +1,8 @@
 """Greedy decoding with a causal LM, batched, for the driver (``LMPolicy``).
 
-Our own incremental loop rather than ``model.generate``: prompts are left-padded with an
-attention mask and explicit position ids (so a padded row computes what it would alone); the
-prompt is run once, then one token per row per forward pass through the KV cache; rows that
-have written EOS leave the batch (their cache rows are dropped), so a batch costs what its
-longest *remaining* output costs. Between driver steps the tokenized
-prompts are cached: window-format prompts repeat all the time.
+Decoding is the shared greedy loop (``lmarith.models.decoding``: left-padded, KV-cached,
+finished rows leave the batch). Between driver steps the tokenized prompts are cached:
+window-format prompts repeat all the time (only their token ids; every answer is computed).
 
 ``naive=True`` is the paper's way, kept for the speed benchmark: one ``model.generate`` call
 per prompt, no batching, nothing reused across steps.
@@ -24,6 +21,7 @@ from lmarith.errors import LmarithError
 from lmarith.execute.policy import Completion, Policy, Request
 from lmarith.execute.prompts import aligned_machine, aligner_task, prompt
 from lmarith.models import set_adapter
+from lmarith.models.decoding import greedy
 
 PROMPT_CACHE = 4096
 """Tokenized prompts kept: every window view of every machine fits; CAEF texts rarely repeat."""
@@ -102,45 +100,9 @@ class LMPolicy(Policy):
             ids = ids[:-1]
         return self.tokenizer.decode(ids, skip_special_tokens=False, clean_up_tokenization_spaces=False)
 
-    @torch.inference_mode()
     def greedy(self, rows: list[tuple[int, ...]], max_new_tokens: int) -> list[list[int]]:
         """Greedy continuations of a batch of token rows, each up to and including its EOS."""
-        width = max(len(row) for row in rows)
-        ids = torch.full((len(rows), width), self.pad, dtype=torch.long)
-        mask = torch.zeros((len(rows), width), dtype=torch.long)
-        for i, row in enumerate(rows):
-            ids[i, width - len(row) :] = torch.tensor(row)
-            mask[i, width - len(row) :] = 1
-        ids, mask = ids.to(self.device), mask.to(self.device)
-        positions = (mask.cumsum(-1) - 1).clamp(min=0)
-        out = self.model(
-            input_ids=ids, attention_mask=mask, position_ids=positions, use_cache=True, logits_to_keep=1
-        )
-        cache, last = out.past_key_values, positions[:, -1]
-        token = out.logits[:, -1].argmax(-1)
-        alive = torch.arange(len(rows), device=self.device)
-        generated: list[list[int]] = [[] for _ in rows]
-        for step in range(max_new_tokens):
-            for row, value in zip(alive.tolist(), token.tolist()):
-                generated[row].append(value)
-            keep = token != self.eos
-            if step + 1 == max_new_tokens or not keep.any():
-                break
-            if not keep.all():  # finished rows leave the batch and the cache
-                index = keep.nonzero().squeeze(1)
-                cache.batch_select_indices(index)
-                alive, mask, token, last = alive[index], mask[index], token[index], last[index]
-            last = last + 1
-            mask = torch.cat([mask, mask.new_ones((len(alive), 1))], dim=1)
-            out = self.model(
-                input_ids=token[:, None],
-                attention_mask=mask,
-                position_ids=last[:, None],
-                past_key_values=cache,
-                use_cache=True,
-            )
-            token = out.logits[:, -1].argmax(-1)
-        return generated
+        return greedy(self.model, rows, stop=self.eos, pad=self.pad, max_new_tokens=max_new_tokens)
 
     @torch.inference_mode()
     def _generate(self, row: tuple[int, ...], max_new_tokens: int) -> list[int]:
