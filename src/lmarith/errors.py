@@ -5,8 +5,12 @@ directory, unparseable model output fed to ``parse``) is raised as ``LmarithErro
 message that fits on one line; the CLI prints it to stderr and exits with code 2.
 """
 
+from __future__ import annotations
 
-from pydantic import ValidationError
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pydantic import ValidationError
 
 
 class LmarithError(ValueError):

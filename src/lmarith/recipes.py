@@ -1,8 +1,8 @@
 """Training recipes: what data, which model, when to stop, for executors, aligners and the
 embedded default.
 
-The embedded default is one small Llama (character tokenizer) fully trained on the window
-transitions of every machine. In the window format a machine's transition function is a
+The embedded default is one small Llama (character tokenizer, plus one token per window
+command) fully trained on the window transitions of every machine. In the window format a machine's transition function is a
 finite table (``data.window_table``), so the recipe trains on the whole table and stops once
 greedy decoding reproduces *every* entry: such a model is exact on operands of any length,
 though it only ever saw operands of at most ``max_len`` digits.
@@ -18,16 +18,19 @@ import shutil
 from pathlib import Path
 from typing import Iterable, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
-from transformers import PreTrainedModel, PreTrainedTokenizerBase
+from typing import TYPE_CHECKING
+
+from pydantic import Field
 
 from lmarith import data
 from lmarith.errors import LmarithError
 from lmarith.execute.lm import LMPolicy
 from lmarith.execute.policy import Request
 from lmarith.execute.prompts import aligner_task, pair
+from lmarith.machines.formats import Format, default_long
 from lmarith.machines.problems import OPERATORS, operator
 from lmarith.models import (
+    Schedule,
     TrainConfig,
     TrainResult,
     add_adapter,
@@ -38,25 +41,27 @@ from lmarith.models import (
     train,
 )
 
+if TYPE_CHECKING:
+    from transformers import PreTrainedModel, PreTrainedTokenizerBase
+
 ALL_OPS = tuple(op.name for op in OPERATORS)
 
 
-class DefaultRecipe(BaseModel):
+class DefaultRecipe(Schedule):
     """The embedded default's size and schedule (``lmarith train default``)."""
 
-    model_config = ConfigDict(extra="forbid")
-
-    hidden: int = 96
-    layers: int = 2
-    heads: int = 4
+    hidden: int = Field(96, description="model width")
+    layers: int = Field(2, description="decoder blocks")
+    heads: int = Field(4, description="attention heads")
     max_len: int = Field(6, description="longest operand (digits) the table is gathered from")
-    per_class: int = 80
+    per_class: int = Field(80, description="problems per (len a, len b) class while gathering the table")
     lr: float = 3e-3
     batch_size: int = 64
     max_steps: int = 20_000
+    warmup_steps: int = 100
+    scheduler: Literal["linear", "cosine", "constant_with_warmup"] = "constant_with_warmup"
     eval_every: int = 250
     save_every: int = 250
-    seed: int = 0
 
 
 def exact_rate(model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, pairs: list[tuple[str, str]],
@@ -78,14 +83,13 @@ def train_default(out_dir: Path, recipe: DefaultRecipe, resume: bool = False, in
     """Train the embedded default from scratch until it is exact on the whole window table;
     with ``install``, copy it to the package's assets so ``solve`` uses it."""
     table = sorted(default_table(recipe).items())
-    tokenizer = build_char_tokenizer()
+    commands = sorted({command for _, command in table})
+    tokenizer = build_char_tokenizer(words=commands)
     model = build_tiny_llama(tokenizer, hidden=recipe.hidden, layers=recipe.layers, heads=recipe.heads,
                              seed=recipe.seed)
-    config = TrainConfig(
-        out_dir=out_dir, lr=recipe.lr, max_steps=recipe.max_steps, batch_size=recipe.batch_size,
-        warmup_steps=100, scheduler="constant_with_warmup", seed=recipe.seed, eval_every=recipe.eval_every,
-        save_every=recipe.save_every, stop_metric="table_exact", resume=resume,
-    )
+    # a command token is a whole transition: decoding stops after it (one token per step)
+    model.generation_config.eos_token_id = [tokenizer.eos_token_id, *tokenizer.convert_tokens_to_ids(commands)]
+    config = TrainConfig(out_dir=out_dir, **recipe.schedule(), stop_metric="table_exact", resume=resume)
     pairs = [pair(i, o) for i, o in table]
     result = train(model, tokenizer, pairs, config,
                    eval_fn=lambda m: {"table_exact": exact_rate(m, tokenizer, table)})
@@ -99,36 +103,39 @@ def train_default(out_dir: Path, recipe: DefaultRecipe, resume: bool = False, in
 Kind = Literal["executor", "aligner"]
 
 
-class ExecutorRecipe(BaseModel):
+class ExecutorRecipe(Schedule):
     """One executor or aligner: LoRA on a given model, or a full fine-tune."""
 
-    model_config = ConfigDict(extra="forbid")
-
-    op: str
+    op: str = Field(description="operator name: add, sub, mul, div, eq, gt, lt")
     kind: Kind = "executor"
-    fmt: Literal["caef", "window"] = "window"
-    long: bool = False
-    min_len: int = 1
-    max_len: int = 5
-    num: int = 20
-    per_trace: int = 3
-    lora_rank: int | None = 16
+    fmt: Format = "window"
+    long: bool | None = Field(None, description="schoolbook machines for - * //; None: the format decides")
+    min_len: int = Field(1, description="shortest operand (digits)")
+    max_len: int = Field(5, description="longest operand (digits)")
+    num: int = Field(20, description="problems per (len a, len b) class")
+    per_trace: int = Field(3, description="random transitions kept per trace, besides first and last")
+    lora_rank: int | None = Field(16, description="LoRA rank; None: full fine-tune")
+    eval_samples: int = Field(200, description="held-out transitions scored at each eval")
     lr: float = 1e-3
     batch_size: int = 16
     max_steps: int = 2000
+    warmup_steps: int | None = Field(None, description="None: min(100, max_steps // 10)")
     eval_every: int = 200
     save_every: int = 200
-    eval_samples: int = 200
-    seed: int = 0
+
+    @property
+    def schoolbook(self) -> bool:
+        return default_long(self.fmt) if self.long is None else self.long
 
 
 def recipe_pairs(recipe: ExecutorRecipe, split: data.Split) -> list[tuple[str, str]]:
     """(input, output) texts of the recipe's data set on one split."""
-    source = data.problems(recipe.op, recipe.min_len, recipe.max_len, recipe.num, split, recipe.seed, recipe.long)
+    long = recipe.schoolbook
+    source = data.problems(recipe.op, recipe.min_len, recipe.max_len, recipe.num, split, recipe.seed, long)
     if recipe.kind == "aligner":
-        samples: Iterable[data.Sample] = data.aligner_samples(source, recipe.long)
+        samples: Iterable[data.Sample] = data.aligner_samples(source, long)
     else:
-        samples = data.executor_samples(recipe.op, source, recipe.fmt, recipe.per_trace, recipe.seed, recipe.long)
+        samples = data.executor_samples(recipe.op, source, recipe.fmt, recipe.per_trace, recipe.seed, long)
     return [(s.input, s.output) for s in samples]
 
 
@@ -146,11 +153,10 @@ def train_executor(model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, r
     if recipe.lora_rank is not None:
         name = _adapter_name(recipe)
         model = add_adapter(model, name, lora_config(recipe.lora_rank))
-    config = TrainConfig(
-        out_dir=out_dir, lr=recipe.lr, max_steps=recipe.max_steps, batch_size=recipe.batch_size,
-        warmup_steps=min(100, recipe.max_steps // 10), seed=recipe.seed, eval_every=recipe.eval_every,
-        save_every=recipe.save_every, stop_metric="test_exact", resume=resume,
-    )
+    schedule = recipe.schedule()
+    if recipe.warmup_steps is None:
+        schedule["warmup_steps"] = min(100, recipe.max_steps // 10)
+    config = TrainConfig(out_dir=out_dir, **schedule, stop_metric="test_exact", resume=resume)
     max_new = max(len(tokenizer(o)["input_ids"]) for _, o in test_pairs) + 8
     return train(model, tokenizer, [pair(i, o) for i, o in train_pairs], config,
                  eval_fn=lambda m: {"test_exact": exact_rate(m, tokenizer, test_pairs, max_new)})
@@ -158,7 +164,7 @@ def train_executor(model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, r
 
 def _adapter_name(recipe: ExecutorRecipe) -> str:
     """Adapter names follow the runtime's task names: the machine, or ``ALIGN_`` + machine."""
-    machine_name = operator(recipe.op).long if recipe.long else operator(recipe.op).caef
+    machine_name = operator(recipe.op).long if recipe.schoolbook else operator(recipe.op).caef
     return aligner_task(machine_name) if recipe.kind == "aligner" else machine_name
 
 

@@ -1,7 +1,8 @@
 """`lmarith solve` and `lmarith eval`: a language model computes, the driver runs it.
 
-Both default to the schoolbook machines for - * // (``--long``): CAEF's MUL and DIV loop once
-per unit of b or of the quotient, hopeless beyond a few digits (``--caef-machines`` for them).
+Machines: the format decides (window: the schoolbook machines for - * //; caef: the paper's),
+``--long/--caef-machines`` overrides. The embedded default runs on the lean runtime (plain
+torch, no transformers import); ``--runtime transformers`` runs it through transformers.
 Adapters: ``--adapters DIR`` loads every peft adapter saved under DIR, named by its folder,
 case-insensitive: a machine (``LESS_THAN``, ``ALIGN_ADD``) or an operator (``sub``,
 ``align_sub``) whose adapter serves every machine that operator runs (see ``LMPolicy``). In the
@@ -26,13 +27,16 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
-from lmarith.cli.app import TextFormat, app
+from typing import TYPE_CHECKING
+
+from lmarith.cli.app import Machines, TextFormat, app, schoolbook
 from lmarith.errors import LmarithError
 from lmarith.evaluation import executors as evaluation
 from lmarith.execute import Request, Result, aligner_task, execute
-from lmarith.execute.lm import LMPolicy
 from lmarith.machines.problems import Problem, operator, parse_problem
-from lmarith.models import find_adapters, load_adapters, load_model
+
+if TYPE_CHECKING:
+    from lmarith.execute.lm import LMPolicy
 
 console = Console(stderr=True)
 
@@ -40,16 +44,28 @@ console = Console(stderr=True)
 ModelSpec = Annotated[str, typer.Option("--model", help="'default' (embedded), 'smollm2' or a local HF model directory")]
 AdaptersDir = Annotated[Path | None, typer.Option("--adapters", help="directory of peft adapters, one per task")]
 FormatOpt = Annotated[TextFormat, typer.Option("--format", help="window: the model writes commands; caef: whole configurations")]
-Long = Annotated[bool, typer.Option("--long/--caef-machines", help="schoolbook machines for - * // (default), or CAEF's")]
+Runtime = Annotated[str, typer.Option(help="auto (lean for the embedded default), lean, or transformers")]
 Device = Annotated[str | None, typer.Option(help="cpu, cuda, ... (default: cuda when present)")]
 BatchSize = Annotated[int, typer.Option(help="prompts per forward pass")]
 
 
-def _policy(model: str, adapters: Path | None, device: str | None, batch_size: int, naive: bool = False) -> LMPolicy:
+def _policy(model: str, adapters: Path | None, device: str | None, batch_size: int, naive: bool = False,
+            runtime: str = "auto") -> LMPolicy:
     """Load the model (and adapters) once; tasks map to adapters by folder name."""
-    base, tokenizer = load_model(model, device=device)
+    from lmarith.execute.lm import LMPolicy
+    from lmarith.models.loading import load_model
+
+    if runtime not in ("auto", "lean", "transformers"):
+        raise LmarithError(f"unknown runtime {runtime!r}; known: auto, lean, transformers")
+    if runtime == "lean" and (adapters is not None or naive):
+        raise LmarithError("adapters and --naive need --runtime transformers")
+    if adapters is not None or naive:
+        runtime = "transformers"
+    base, tokenizer = load_model(model, device=device, runtime=runtime)  # type: ignore[arg-type]
     if adapters is None:
         return LMPolicy(base, tokenizer, batch_size=batch_size, naive=naive)
+    from lmarith.models.adapters import find_adapters, load_adapters
+
     names = list(find_adapters(adapters))
     peft_model = load_adapters(base, adapters, names)
     return LMPolicy(peft_model, tokenizer, {n.upper(): n for n in names}, batch_size=batch_size, naive=naive)
@@ -73,16 +89,18 @@ def solve(
     model: ModelSpec = "default",
     adapters: AdaptersDir = None,
     fmt: FormatOpt = TextFormat.window,
-    long: Long = True,
+    long: Machines = None,
     trace: Annotated[bool, typer.Option("--trace", help="show every step the model wrote")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="one JSON object, for scripts")] = False,
     max_steps: Annotated[int | None, typer.Option(help="step cap (default: twice the reference's)")] = None,
     device: Device = None,
+    runtime: Runtime = "auto",
 ) -> int:
     """Print the answer a language model computes; the answer alone is the last line."""
+    long = schoolbook(fmt, long)
     parsed = parse_problem(problem)
     parsed.start(long)  # operand checks before the model loads
-    policy = _policy(model, adapters, device, batch_size=1)
+    policy = _policy(model, adapters, device, batch_size=1, runtime=runtime)
     align = _aligns(policy, fmt, [parsed], long)
     [result] = execute([parsed], policy, fmt=fmt.value, long=long, align=align, max_steps=max_steps, trace=trace)
     if as_json:
@@ -144,18 +162,20 @@ def eval_command(
     plot_path: Annotated[Path | None, typer.Option("--plot", help="draw accuracy vs digits into this PNG")] = None,
     model: ModelSpec = "default",
     adapters: AdaptersDir = None,
-    long: Long = True,
+    long: Machines = None,
     seed: Annotated[int, typer.Option(help="seed of the test-split sample")] = 0,
     batch_size: BatchSize = 64,
     naive: Annotated[bool, typer.Option("--naive", help="the paper's way: one generate call per step per problem")] = False,
     device: Device = None,
+    runtime: Runtime = "auto",
 ) -> None:
     """Accuracy (strict and final answer) and cost per operator x digit length."""
+    long = schoolbook(fmt, long)
     ops = [operator(name.strip()).name for name in op.split(",") if name.strip()]
     if not ops:
         raise LmarithError("--op is empty")
     cells = evaluation.grid(ops, _ints(digits, "--digits"), n, seed, long)
-    policy = _policy(model, adapters, device, batch_size, naive)
+    policy = _policy(model, adapters, device, batch_size, naive, runtime)
     align = _aligns(policy, fmt, [p for _, _, p in cells], long)
     progress = Progress(
         TextColumn("[bold]eval"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console

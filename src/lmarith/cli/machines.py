@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from lmarith import data
-from lmarith.cli.app import TextFormat, app
+from lmarith.cli.app import Machines, TextFormat, app, schoolbook
 from lmarith.machines import caef, count_transitions, machine, run, window
 from lmarith.machines.core import walk
 from lmarith.machines.problems import parse_problem
@@ -36,9 +36,10 @@ def trace(
     problem: Annotated[str, typer.Argument(help="e.g. 47819-12345, 12*34, 45263==45263")],
     fmt: Annotated[TextFormat, typer.Option("--format", help="caef: full configurations; window: what a window-format LM sees and writes")] = TextFormat.caef,
     as_json: Annotated[bool, typer.Option("--json", help="machine-readable output")] = False,
-    long: Annotated[bool, typer.Option("--long", help="schoolbook machines for - * // (polynomial cost)")] = False,
+    long: Machines = None,
 ) -> None:
     """Print the reference machine's full trace and the answer."""
+    long = schoolbook(fmt, long)
     parsed = parse_problem(problem)
     steps = run(parsed.start(long))
     m = machine(steps[-1].config.machine)
@@ -82,11 +83,12 @@ def generate(
     num: Annotated[int, typer.Option(help="problems per (len a, len b) class before balancing")] = 20,
     split: Annotated[SplitName, typer.Option(help="train: JSON list; test: JSONL")] = SplitName.train,
     fmt: Annotated[TextFormat, typer.Option("--format", help="executor text format")] = TextFormat.caef,
-    long: Annotated[bool, typer.Option("--long", help="schoolbook machines for - * //")] = False,
+    long: Machines = None,
     per_trace: Annotated[int, typer.Option(help="random transitions kept per trace, besides first and last")] = 3,
     seed: Annotated[int, typer.Option(help="train draws with seed, test with seed+1")] = 0,
 ) -> None:
     """Write a data set made by running the reference machines, and print a summary."""
+    long = schoolbook(fmt, long)
     source: Iterator = data.problems(op, min_len, max_len, num, split.value, seed, long)
     if kind is Kind.executor:
         samples = list(data.executor_samples(op, source, fmt.value, per_trace, seed, long))

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from pydantic import ValidationError
 
-from lmarith.cli.app import TextFormat, app
+from lmarith.cli.app import Machines, TextFormat, app, schoolbook
 from lmarith.errors import invalid
+
+if TYPE_CHECKING:
+    from lmarith.recipes import ExecutorRecipe
 
 train_app = typer.Typer(help="Train the embedded default, executors and aligners.", no_args_is_help=True)
 app.add_typer(train_app, name="train")
@@ -33,15 +35,11 @@ def train_default_cmd(
     typer.echo(f"model: {result.final_dir}")
 
 
-def _run_recipe(kind: str, op: str, model: str, fmt: TextFormat, long: bool, out: Path, resume: bool,
-                full: bool, lora_rank: int, min_len: int, max_len: int, num: int, max_steps: int, lr: float,
-                batch_size: int) -> None:
+def _train_recipe(recipe: "ExecutorRecipe", model: str, out: Path, resume: bool) -> None:
+    """Build or load the model the recipe trains, train it, report where it landed."""
     from lmarith.models import build_char_tokenizer, build_tiny_llama, load_model
-    from lmarith.recipes import ExecutorRecipe, train_executor
+    from lmarith.recipes import train_executor
 
-    recipe = _config(ExecutorRecipe, op=op, kind=kind, fmt=fmt.value, long=long, min_len=min_len, max_len=max_len,
-                     num=num, max_steps=max_steps, lr=lr, batch_size=batch_size,
-                     lora_rank=None if full or model == SCRATCH else lora_rank)
     if model == SCRATCH:
         tokenizer = build_char_tokenizer()
         lm = build_tiny_llama(tokenizer, hidden=192, layers=4, heads=6, max_positions=1024)
@@ -55,6 +53,8 @@ def _run_recipe(kind: str, op: str, model: str, fmt: TextFormat, long: bool, out
 
 def _config(cls, **values):  # type: ignore[no-untyped-def]
     """Build a pydantic recipe, turning validation errors into one clear line."""
+    from pydantic import ValidationError
+
     try:
         return cls(**values)
     except ValidationError as err:
@@ -73,7 +73,7 @@ def _register(kind: str) -> None:
         out: Annotated[Path, typer.Option(help="run directory")],
         model: Annotated[str, typer.Option(help=_MODEL_HELP)] = "default",
         fmt: Annotated[TextFormat, typer.Option("--format", help="executor text format")] = TextFormat.window,
-        long: Annotated[bool, typer.Option("--long", help="schoolbook machines for - * //")] = False,
+        long: Machines = None,
         resume: Annotated[bool, typer.Option(help="continue from the latest checkpoint in --out")] = False,
         full: Annotated[bool, typer.Option(help="full fine-tune instead of a LoRA adapter")] = False,
         lora_rank: Annotated[int, typer.Option(help="LoRA rank")] = 16,
@@ -84,8 +84,12 @@ def _register(kind: str) -> None:
         lr: Annotated[float, typer.Option(help="learning rate")] = 1e-3,
         batch_size: Annotated[int, typer.Option(help="examples per step")] = 16,
     ) -> None:
-        _run_recipe(kind, op, model, fmt, long, out, resume, full, lora_rank, min_len, max_len, num, max_steps, lr,
-                    batch_size)
+        from lmarith.recipes import ExecutorRecipe
+
+        recipe = _config(ExecutorRecipe, op=op, kind=kind, fmt=fmt.value, long=schoolbook(fmt, long), min_len=min_len,
+                         max_len=max_len, num=num, max_steps=max_steps, lr=lr, batch_size=batch_size,
+                         lora_rank=None if full or model == SCRATCH else lora_rank)
+        _train_recipe(recipe, model, out, resume)
 
 
 _register("executor")

@@ -24,10 +24,10 @@ from typing import Iterable, Iterator, Literal
 from lmarith.errors import LmarithError
 from lmarith.machines import caef, window
 from lmarith.machines.core import machine, machine_runs, run
+from lmarith.machines.formats import Format
 from lmarith.machines.problems import Operator, Problem, answer_text, operator
 
 Split = Literal["train", "test"]
-Format = Literal["caef", "window"]
 TEST_FRACTION = 0.1
 SHORT_CLASS = 3
 """Classes whose longer operand has at most this many digits get twice the samples (their

@@ -8,7 +8,8 @@ policy and the driver run without a model.
 from lmarith.execute.driver import Result, Step, execute, step_cap
 from lmarith.execute.policy import Completion, OraclePolicy, Policy, Request
 from lmarith.execute.prompts import aligner_task, pair, prompt
-from lmarith.execute.reference import FORMATS, Format, reference_output
+from lmarith.execute.reference import reference_output
+from lmarith.machines.formats import FORMATS, Format
 
 __all__ = [
     "FORMATS", "Completion", "Format", "OraclePolicy", "Policy", "Request", "Result", "Step",

@@ -33,10 +33,11 @@ from typing import ClassVar, Literal
 from lmarith.errors import LmarithError
 from lmarith.execute.policy import Completion, Policy, Request
 from lmarith.execute.prompts import aligner_task
-from lmarith.execute.reference import FORMATS, Format, reference_output
+from lmarith.execute.reference import reference_output
 from lmarith.machines import caef, window
+from lmarith.machines.formats import FORMATS, Format
 from lmarith.machines.core import Command, Config, apply, call_operands, count_transitions, machine, run
-from lmarith.machines.problems import Problem
+from lmarith.machines.problems import Problem, parse_answer_text
 
 MODEL_ERRORS = (LmarithError, KeyError, ValueError, IndexError)
 """What carrying out a model's malformed step can raise: it fails the problem, nothing more."""
@@ -223,9 +224,7 @@ class _CaefRun(_Run):
 
     def advance(self, text: str) -> None:
         if self.phase == "align_out":
-            if "=" not in text:
-                raise LmarithError(f"the output aligner wrote no '=': {text!r}")
-            self.finish(text.rsplit("=", 1)[1])
+            self.finish(parse_answer_text(text))
             return
         frames = caef.parse_block(text)
         head = frames[0]

@@ -10,21 +10,33 @@ per prompt, no batching, nothing reused across steps.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Mapping
 from functools import lru_cache
 
+from typing import TYPE_CHECKING
+
 import torch
-from peft import PeftModel
-from transformers import GenerationConfig, PreTrainedModel, PreTrainedTokenizerBase
 
 from lmarith.errors import LmarithError
 from lmarith.execute.policy import Completion, Policy, Request
 from lmarith.execute.prompts import aligned_machine, aligner_task, prompt
-from lmarith.models import set_adapter
 from lmarith.models.decoding import greedy
+from lmarith.models.loading import stop_ids
+
+if TYPE_CHECKING:  # peft and transformers cost seconds to import; only adapters need peft
+    from peft import PeftModel
+    from transformers import PreTrainedModel, PreTrainedTokenizerBase
 
 PROMPT_CACHE = 4096
 """Tokenized prompts kept: every window view of every machine fits; CAEF texts rarely repeat."""
+
+
+def _is_peft(model: object) -> bool:
+    """Whether ``model`` is a peft model; peft is never imported for it (a model can only be
+    one if peft is loaded already)."""
+    peft = sys.modules.get("peft")
+    return peft is not None and isinstance(model, peft.PeftModel)
 
 
 class LMPolicy(Policy):
@@ -49,7 +61,7 @@ class LMPolicy(Policy):
     ) -> None:
         if tokenizer.eos_token_id is None:
             raise LmarithError("the tokenizer has no EOS token: decoding could never stop")
-        if adapters and not isinstance(model, PeftModel):
+        if adapters and not _is_peft(model):
             raise LmarithError("adapters were named but the model has none loaded")
         if batch_size <= 0:
             raise LmarithError(f"batch size must be positive, got {batch_size}")
@@ -59,6 +71,7 @@ class LMPolicy(Policy):
         self.batch_size = batch_size
         self.naive = naive
         self.eos = tokenizer.eos_token_id
+        self.stops = stop_ids(model, tokenizer)
         self.pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else self.eos
         self.device = next(model.parameters()).device
         self._active: str | None = None
@@ -76,7 +89,8 @@ class LMPolicy(Policy):
 
     def complete(self, adapter: str | None, requests: list[Request], max_new_tokens: int) -> list[Completion]:
         if adapter is not None and adapter != self._active:
-            assert isinstance(self.model, PeftModel)
+            from lmarith.models.adapters import set_adapter
+
             set_adapter(self.model, adapter)
             self._active = adapter
         rows = [self._encode(prompt(request.text)) for request in requests]
@@ -102,15 +116,20 @@ class LMPolicy(Policy):
 
     def greedy(self, rows: list[tuple[int, ...]], max_new_tokens: int) -> list[list[int]]:
         """Greedy continuations of a batch of token rows, each up to and including its EOS."""
-        return greedy(self.model, rows, stop=self.eos, pad=self.pad, max_new_tokens=max_new_tokens)
+        return greedy(self.model, rows, stop=self.stops, pad=self.pad, max_new_tokens=max_new_tokens)
 
     @torch.inference_mode()
     def _generate(self, row: tuple[int, ...], max_new_tokens: int) -> list[int]:
         """The paper's way: one ``generate`` call for one prompt."""
         ids = torch.tensor([row], device=self.device)
+        from transformers import GenerationConfig
+
+        if not hasattr(self.model, "generate"):
+            raise LmarithError("the paper's per-step generate mode needs the transformers runtime")
         config = GenerationConfig(
-            max_new_tokens=max_new_tokens, do_sample=False, eos_token_id=self.eos, pad_token_id=self.pad
+            max_new_tokens=max_new_tokens, do_sample=False, eos_token_id=sorted(self.stops), pad_token_id=self.pad
         )
         new = self.model.generate(input_ids=ids, attention_mask=torch.ones_like(ids), generation_config=config)
         out = new[0, len(row) :].tolist()
-        return out[: out.index(self.eos) + 1] if self.eos in out else out
+        end = next((i for i, token in enumerate(out) if token in self.stops), len(out) - 1)
+        return out[: end + 1]

@@ -12,7 +12,8 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass
 
 from lmarith.errors import LmarithError
-from lmarith.execute.reference import Format, reference_output
+from lmarith.execute.reference import reference_output
+from lmarith.machines.formats import Format
 
 
 @dataclass(frozen=True)

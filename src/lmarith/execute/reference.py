@@ -7,17 +7,12 @@ write. Strict scoring compares the model's output with it on the model's own inp
 
 from __future__ import annotations
 
-from typing import Literal
-
 from lmarith.errors import LmarithError
 from lmarith.execute.prompts import aligned_machine
 from lmarith.machines import caef, window
 from lmarith.machines.core import apply, call_operands, machine
+from lmarith.machines.formats import Format
 from lmarith.machines.problems import answer_text, parse_problem
-
-Format = Literal["window", "caef"]
-FORMATS: tuple[Format, ...] = ("window", "caef")
-
 
 def window_next(text: str) -> str:
     """The command the machine decides for a window view."""

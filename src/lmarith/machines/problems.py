@@ -115,3 +115,11 @@ def answer_text(m: Machine, config: Config) -> str:
     op = next(o for o in OPERATORS if m.name in (o.caef, o.long))
     a, b = m.operands(config)
     return f"{a}{op.symbol}{b}={m.answer(config)}"
+
+
+def parse_answer_text(text: str) -> str:
+    """The answer ``c`` of an output aligner's ``a<op>b=c``; a text without one is an error."""
+    head, found, answer = text.rpartition("=")
+    if not found or not head or _PROBLEM.fullmatch(head) is None:
+        raise LmarithError(f"the output aligner wrote no a<op>b=c: {text[:60]!r}")
+    return answer

@@ -2,58 +2,33 @@
 
 Everything model-shaped goes through here, so the executors and the neurosymbolic method see
 one interface whether the model is a tiny CPU Llama, SmolLM2 or an 8B checkpoint.
+
+Names are resolved on first use (PEP 562): importing ``lmarith.models`` costs nothing, and a
+command pays for transformers, peft or accelerate only if it touches what needs them.
 """
 
-from lmarith.models.adapters import (
-    LLAMA_TARGET_MODULES,
-    add_adapter,
-    find_adapters,
-    load_adapters,
-    lora_config,
-    save_adapters,
-    set_adapter,
-)
-from lmarith.models.loading import (
-    default_model_dir,
-    load_model,
-    prepare_tokenizer,
-    resolve_device,
-    save_model,
-)
-from lmarith.models.smollm2 import cache_root, smollm2_dir
-from lmarith.models.tiny import TinyLlamaConfig, build_tiny_llama
-from lmarith.models.tokenizer import build_char_tokenizer
-from lmarith.models.training import (
-    TrainConfig,
-    TrainResult,
-    encode_pair,
-    latest_checkpoint,
-    pad_batch,
-    train,
-)
+from importlib import import_module
+from typing import Any
 
-__all__ = [
-    "LLAMA_TARGET_MODULES",
-    "TinyLlamaConfig",
-    "TrainConfig",
-    "TrainResult",
-    "add_adapter",
-    "build_char_tokenizer",
-    "build_tiny_llama",
-    "cache_root",
-    "default_model_dir",
-    "encode_pair",
-    "find_adapters",
-    "latest_checkpoint",
-    "load_adapters",
-    "load_model",
-    "lora_config",
-    "pad_batch",
-    "prepare_tokenizer",
-    "resolve_device",
-    "save_adapters",
-    "save_model",
-    "set_adapter",
-    "smollm2_dir",
-    "train",
-]
+_HOMES = {
+    "lmarith.models.adapters": (
+        "LLAMA_TARGET_MODULES", "add_adapter", "find_adapters", "load_adapters", "lora_config", "save_adapters",
+        "set_adapter",
+    ),
+    "lmarith.models.decoding": ("greedy",),
+    "lmarith.models.loading": (
+        "default_model_dir", "load_model", "prepare_tokenizer", "resolve_device", "save_model", "stop_ids",
+    ),
+    "lmarith.models.smollm2": ("cache_root", "smollm2_dir"),
+    "lmarith.models.tiny": ("TinyLlamaConfig", "build_tiny_llama"),
+    "lmarith.models.tokenizer": ("build_char_tokenizer",),
+    "lmarith.models.training": ("Schedule", "TrainConfig", "TrainResult", "encode_pair", "latest_checkpoint", "pad_batch", "train"),
+}
+_HOME_OF = {name: module for module, names in _HOMES.items() for name in names}
+__all__ = sorted(_HOME_OF)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _HOME_OF:
+        raise AttributeError(f"module 'lmarith.models' has no attribute {name!r}")
+    return getattr(import_module(_HOME_OF[name]), name)

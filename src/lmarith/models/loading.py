@@ -3,30 +3,28 @@
 Every model the rest of lmarith uses comes through ``load_model``, so device, dtype, padding
 and eval mode are decided once, here, and a bad path fails with one clear line instead of a
 transformers traceback.
+
+transformers is imported inside the functions that need it (seconds of start-up): the
+embedded default runs on the lean runtime (``lean.py``) and never needs it.
 """
+
+from __future__ import annotations
 
 from contextlib import contextmanager
 from importlib.resources import files
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator, Literal
 
 import torch
-from transformers import (
-    AutoConfig,
-    AutoModelForCausalLM,
-    AutoTokenizer,
-    PretrainedConfig,
-    PreTrainedModel,
-    PreTrainedTokenizerBase,
-)
-from transformers.models.auto.modeling_auto import (
-    MODEL_FOR_CAUSAL_LM_MAPPING,
-    MODEL_FOR_MASKED_LM_MAPPING_NAMES,
-)
-from transformers.utils import logging as hf_logging
 
 from lmarith.errors import LmarithError
-from lmarith.models.smollm2 import smollm2_dir
+
+if TYPE_CHECKING:
+    from transformers import PretrainedConfig, PreTrainedModel, PreTrainedTokenizerBase
+
+Runtime = Literal["auto", "lean", "transformers"]
+"""How to run a model: ``lean`` is lmarith's own forward for plain Llamas (the default model's
+fast path), ``transformers`` the library's; ``auto`` is lean for the embedded default only."""
 
 
 def first_line(err: BaseException) -> str:
@@ -62,6 +60,8 @@ def resolve_model_dir(spec: str) -> Path:
             )
         return path
     if spec == "smollm2":
+        from lmarith.models.smollm2 import smollm2_dir
+
         return smollm2_dir()
     path = Path(spec).expanduser()
     if not path.is_dir():
@@ -77,6 +77,8 @@ def _is_causal_lm(config: PretrainedConfig) -> bool:
     Encoder families (BERT, RoBERTa, ...) also register a causal-LM head class, but they only
     behave as one when their config says ``is_decoder``; a plain BERT checkpoint must be refused.
     """
+    from transformers.models.auto.modeling_auto import MODEL_FOR_CAUSAL_LM_MAPPING, MODEL_FOR_MASKED_LM_MAPPING_NAMES
+
     if type(config) not in MODEL_FOR_CAUSAL_LM_MAPPING:
         return False
     if getattr(config, "is_encoder_decoder", False):
@@ -98,6 +100,8 @@ def prepare_tokenizer(tokenizer: PreTrainedTokenizerBase) -> PreTrainedTokenizer
 @contextmanager
 def _quiet_progress() -> Iterator[None]:
     """transformers draws a progress bar per load; a CLI's stderr is for errors."""
+    from transformers.utils import logging as hf_logging
+
     hf_logging.disable_progress_bar()
     try:
         yield
@@ -110,14 +114,23 @@ def load_model(
     *,
     device: str | None = None,
     dtype: torch.dtype | None = None,
+    runtime: Runtime = "transformers",
 ) -> tuple[PreTrainedModel, PreTrainedTokenizerBase]:
     """Load a causal LM and its tokenizer, on ``device``, in eval mode.
 
     ``spec`` is a local HF directory, ``"smollm2"`` (converted once into the user cache) or
     ``"default"`` (the embedded model). The dtype defaults to bf16 on GPU (half the memory, the
     format the big models were trained in) and fp32 on CPU (where bf16 matmuls are slow).
+    ``runtime="lean"`` (or ``"auto"`` for the default) returns lmarith's own forward and
+    tokenizer, which serve inference (``LMPolicy``) but not training or ``generate``.
     """
     path = resolve_model_dir(spec)
+    if runtime == "lean" or (runtime == "auto" and spec == "default"):
+        from lmarith.models.lean import load_lean
+
+        return load_lean(path, resolve_device(device))
+    from transformers import AutoConfig, AutoModelForCausalLM, AutoTokenizer
+
     try:
         config = AutoConfig.from_pretrained(path)
     except (OSError, ValueError) as err:
@@ -136,6 +149,17 @@ def load_model(
     prepare_tokenizer(tokenizer)
     model.generation_config.pad_token_id = tokenizer.pad_token_id
     return model.to(target).eval(), tokenizer
+
+
+def stop_ids(model: object, tokenizer: PreTrainedTokenizerBase) -> frozenset[int]:
+    """Token ids that end an output: the tokenizer's EOS and the model's generation-config EOS
+    ids (chat models end a turn on several; the embedded default on any whole-command token)."""
+    config = getattr(model, "generation_config", None)
+    ids = getattr(config, "eos_token_id", None)
+    found = {ids} if isinstance(ids, int) else set(ids or ())
+    if tokenizer.eos_token_id is not None:
+        found.add(tokenizer.eos_token_id)
+    return frozenset(found)
 
 
 def save_model(

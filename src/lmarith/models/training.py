@@ -18,6 +18,7 @@ import shutil
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import Literal
@@ -41,23 +42,32 @@ CHECKPOINT = re.compile(r"checkpoint-(\d+)")
 EvalFn = Callable[[PreTrainedModel], dict[str, float]]
 
 
-class TrainConfig(BaseModel):
-    """Options of one training run; ``max_steps``, when set, overrides ``epochs``."""
+class Schedule(BaseModel):
+    """How to optimize: the options a recipe sets (and may give other defaults)."""
 
     model_config = ConfigDict(extra="forbid")
 
-    out_dir: Path
-    lr: float = Field(3e-4, gt=0)
-    epochs: int = Field(1, gt=0)
-    max_steps: int | None = Field(None, gt=0)
-    batch_size: int = Field(8, gt=0)
-    warmup_steps: int = Field(0, ge=0)
+    lr: float = Field(3e-4, gt=0, description="peak learning rate")
+    epochs: int = Field(1, gt=0, description="passes over the data (max_steps, when set, wins)")
+    max_steps: int | None = Field(None, gt=0, description="optimizer steps at most")
+    batch_size: int = Field(8, gt=0, description="examples per step and process")
+    warmup_steps: int = Field(0, ge=0, description="linear warm-up steps")
     scheduler: Literal["linear", "cosine", "constant_with_warmup"] = "linear"
     weight_decay: float = Field(0.0, ge=0)
-    max_grad_norm: float | None = Field(1.0, gt=0)
-    seed: int = 0
-    eval_every: int | None = Field(None, gt=0)
-    save_every: int | None = Field(None, gt=0)
+    max_grad_norm: float | None = Field(1.0, gt=0, description="gradient clipping (None: off)")
+    seed: int = Field(0, description="data order and initialisation")
+    eval_every: int | None = Field(None, gt=0, description="steps between eval_fn calls")
+    save_every: int | None = Field(None, gt=0, description="steps between checkpoints")
+
+    def schedule(self) -> dict[str, object]:
+        """Just the schedule's fields, to build a ``TrainConfig`` from a recipe."""
+        return {name: getattr(self, name) for name in Schedule.model_fields}
+
+
+class TrainConfig(Schedule):
+    """Options of one training run: a schedule, where it writes, and when it stops early."""
+
+    out_dir: Path
     log_file: Path | None = None  # default: out_dir / "loss.csv"
     stop_metric: str | None = None  # stop early once eval_fn reports stop_metric >= stop_value
     stop_value: float = 1.0
@@ -203,27 +213,23 @@ def _save_final(
     accelerator.wait_for_everyone()
 
 
-def train(
-    model: PreTrainedModel | PeftModel,
-    tokenizer: PreTrainedTokenizerBase,
-    pairs: Sequence[tuple[str, str]],
-    config: TrainConfig,
-    *,
-    eval_fn: EvalFn | None = None,
-) -> TrainResult:
-    """Fine-tune ``model`` in place on ``pairs``; see the module docstring for what lands on disk.
+@dataclass
+class _Session:
+    """A prepared run: the model, optimizer, data and schedule, as accelerate wrapped them."""
 
-    A ``PeftModel`` trains only its active adapter. ``eval_fn(model)`` runs every
-    ``eval_every`` steps (in eval mode, without gradients) and its metrics are logged and
-    checked against ``stop_metric``.
-    """
-    if not pairs:
-        raise LmarithError("no training examples")
-    if config.stop_metric is not None and eval_fn is None:
-        raise LmarithError("stop_metric is set but no eval_fn was given")
-    if tokenizer.pad_token_id is None:
-        raise LmarithError("the tokenizer has no pad token (load it with load_model)")
-    out = config.out_dir
+    accelerator: Accelerator
+    model: torch.nn.Module
+    optimizer: torch.optim.Optimizer
+    loader: DataLoader
+    scheduler: object
+    steps_per_epoch: int
+    total: int
+
+
+def _prepare(
+    model: torch.nn.Module, tokenizer: PreTrainedTokenizerBase, pairs: Sequence[tuple[str, str]], config: TrainConfig
+) -> _Session:
+    """Tokenize, batch and wrap everything in accelerate (one process or several)."""
     accelerator = Accelerator(
         mixed_precision=config.mixed_precision,
         dataloader_config=DataLoaderConfiguration(use_seedable_sampler=True),
@@ -254,70 +260,97 @@ def train(
         )
     )
     accelerator.register_save_state_pre_hook(_keep_trainable)
+    return _Session(accelerator, model, optimizer, loader, scheduler, steps_per_epoch, total)
 
-    step = 0
-    checkpoint = latest_checkpoint(out)
+
+def _resume(session: _Session, config: TrainConfig) -> int:
+    """Load the latest checkpoint when resuming (its step is returned) and make the logs agree."""
+    checkpoint = latest_checkpoint(config.out_dir)
     if checkpoint is not None and not config.resume:
         # a later resume would pick up the stale checkpoint instead of this run's own
         raise LmarithError(
-            f"{out} holds checkpoints of an earlier run; resume it or use another out_dir"
+            f"{config.out_dir} holds checkpoints of an earlier run; resume it or use another out_dir"
         )
+    step = 0
     if checkpoint is not None:
-        accelerator.load_state(str(checkpoint[0]), strict=False)
+        session.accelerator.load_state(str(checkpoint[0]), strict=False)
         step = checkpoint[1]
-    if accelerator.is_main_process:
+    if session.accelerator.is_main_process:
         for log in (config.loss_log, config.eval_log):
             if checkpoint is None:
                 log.unlink(missing_ok=True)
             else:
                 _rewind_log(log, step)
+    return step
 
+
+def _optimize(session: _Session, batch: dict[str, torch.Tensor], config: TrainConfig) -> tuple[float, float]:
+    """One optimizer step; returns the loss (mean over processes) and the learning rate used."""
+    accelerator, model = session.accelerator, session.model
+    loss = model(**batch).loss
+    accelerator.backward(loss)
+    if config.max_grad_norm is not None:
+        accelerator.clip_grad_norm_(model.parameters(), config.max_grad_norm)
+    lr = session.scheduler.get_last_lr()[0]  # the rate this step used, logged below
+    session.optimizer.step()
+    session.scheduler.step()
+    session.optimizer.zero_grad()
+    return accelerator.reduce(loss.detach(), "mean").item(), lr
+
+
+def train(
+    model: PreTrainedModel | PeftModel,
+    tokenizer: PreTrainedTokenizerBase,
+    pairs: Sequence[tuple[str, str]],
+    config: TrainConfig,
+    *,
+    eval_fn: EvalFn | None = None,
+) -> TrainResult:
+    """Fine-tune ``model`` in place on ``pairs``; see the module docstring for what lands on disk.
+
+    A ``PeftModel`` trains only its active adapter. ``eval_fn(model)`` runs every
+    ``eval_every`` steps (in eval mode, without gradients) and its metrics are logged and
+    checked against ``stop_metric``.
+    """
+    if not pairs:
+        raise LmarithError("no training examples")
+    if config.stop_metric is not None and eval_fn is None:
+        raise LmarithError("stop_metric is set but no eval_fn was given")
+    if tokenizer.pad_token_id is None:
+        raise LmarithError("the tokenizer has no pad token (load it with load_model)")
+    session = _prepare(model, tokenizer, pairs, config)
+    accelerator, model = session.accelerator, session.model
+    step = _resume(session, config)
     loss_value: float | None = None
     metrics: dict[str, float] = {}
     stopped = False
     started = time.perf_counter()
     with _progress_bar(enabled=config.progress and accelerator.is_main_process) as progress:
-        task = progress.add_task("train", total=total, completed=step, loss="-")
+        task = progress.add_task("train", total=session.total, completed=step, loss="-")
         model.train()
-        epoch, skip = divmod(step, steps_per_epoch)
-        while step < total and not stopped:
-            loader.set_epoch(
-                epoch
-            )  # the seedable sampler shuffles by (seed, epoch): same order on resume
-            batches = accelerator.skip_first_batches(loader, skip) if skip else loader
+        epoch, skip = divmod(step, session.steps_per_epoch)
+        while step < session.total and not stopped:
+            session.loader.set_epoch(epoch)  # the seedable sampler shuffles by (seed, epoch): same order on resume
+            batches = accelerator.skip_first_batches(session.loader, skip) if skip else session.loader
             batches.set_epoch(epoch)
             skip = 0
             for batch in batches:
-                loss = model(**batch).loss
-                accelerator.backward(loss)
-                if config.max_grad_norm is not None:
-                    accelerator.clip_grad_norm_(model.parameters(), config.max_grad_norm)
-                lr = scheduler.get_last_lr()[0]  # the rate this step used, logged below
-                optimizer.step()
-                scheduler.step()
-                optimizer.zero_grad()
+                loss_value, lr = _optimize(session, batch, config)
                 step += 1
-                loss_value = accelerator.reduce(loss.detach(), "mean").item()
                 if accelerator.is_main_process:
-                    row = (
-                        step,
-                        step / steps_per_epoch,
-                        loss_value,
-                        lr,
-                        time.perf_counter() - started,
-                    )
+                    row = (step, step / session.steps_per_epoch, loss_value, lr, time.perf_counter() - started)
                     _append_rows(config.loss_log, LOSS_FIELDS, [row])
                 progress.update(task, completed=step, loss=f"{loss_value:.4f}")
                 if config.save_every and step % config.save_every == 0:
-                    _save_checkpoint(accelerator, out, step)
+                    _save_checkpoint(accelerator, config.out_dir, step)
                 if eval_fn is not None and config.eval_every and step % config.eval_every == 0:
                     metrics = _evaluate(accelerator, model, eval_fn, config, step)
                     stopped = _reached(metrics, config)
-                if stopped or step >= total:
+                if stopped or step >= session.total:
                     break
             epoch += 1
     model.eval()
-    final_dir = out / "final"
+    final_dir = config.out_dir / "final"
     _save_final(accelerator, model, tokenizer, final_dir)
     return TrainResult(
         steps=step, loss=loss_value, metrics=metrics, stopped_early=stopped, final_dir=final_dir
