@@ -25,7 +25,7 @@ import torch
 from lmarith.evaluation.executors import evaluate, grid, plot
 from lmarith.evaluation.report import write_report
 from lmarith.execute import OraclePolicy, execute
-from lmarith.execute.lm import LMPolicy
+from lmarith.execute.lm_policy import LMPolicy
 from lmarith.models import load_model
 
 RESULTS = Path(__file__).parent / "results"

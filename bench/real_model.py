@@ -16,7 +16,7 @@ from pathlib import Path
 from lmarith.baselines import few_shot_accuracy
 from lmarith.evaluation.executors import evaluate, grid
 from lmarith.evaluation.report import write_report
-from lmarith.execute.lm import LMPolicy
+from lmarith.execute.lm_policy import LMPolicy
 from lmarith.models import find_adapters, load_adapters, load_model
 
 RESULTS = Path(__file__).parent / "results"

@@ -45,3 +45,29 @@ def test_generate_writes_the_file_and_a_summary(cli, tmp_path) -> None:  # type:
 def test_generate_rejects_unknown_operator(cli, tmp_path) -> None:  # type: ignore[no-untyped-def]
     code, _, stderr = cli("generate", "raw", "--op", "pow", "--out", str(tmp_path / "x"))
     assert code == 2 and "unknown operator" in stderr
+
+
+@pytest.mark.parametrize(
+    "args,machine",
+    [
+        (["--format", "window"], "LONG_MUL"),  # the window format runs the schoolbook machines
+        (["--format", "caef"], "MUL"),  # the paper's format runs the paper's machines
+        ([], "MUL"),  # trace's default format is caef
+        (["--format", "window", "--caef-machines"], "MUL"),
+        (["--format", "caef", "--long"], "LONG_MUL"),
+    ],
+)
+def test_the_format_decides_the_machines_unless_told(cli, args: list[str], machine: str) -> None:  # type: ignore[no-untyped-def]
+    code, stdout, stderr = cli("trace", "12*34", "--json", *args)
+    assert code == 0, stderr
+    assert json.loads(stdout)["machine"] == machine
+
+
+def test_generate_follows_the_same_machine_rule(cli, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "mul.jsonl"
+    code, _, stderr = cli("generate", "executor", "--op", "mul", "--min", "1", "--max", "1", "--num", "2",
+                          "--split", "test", "--out", str(path), "--format", "window")
+    assert code == 0, stderr
+    rows = [json.loads(line) for line in path.read_text().splitlines()]
+    assert any(row["prompt"].startswith("LONG_MUL") for row in rows)
+    assert not any(row["prompt"].startswith("MUL ") for row in rows)

@@ -1,6 +1,9 @@
-"""`lmarith solve` and `lmarith eval`: bad input is one line on stderr and exit code 2."""
+"""`lmarith solve` and `lmarith eval`: bad input is one line on stderr and exit code 2; the
+format decides the machines."""
 
 from __future__ import annotations
+
+import json
 
 import pytest
 
@@ -24,3 +27,11 @@ def test_bad_input_is_one_line_and_exit_2(args: tuple[str, ...], cli) -> None:  
     code, out, err = cli(*args)
     assert code == 2
     assert out == "" and len(err.strip().splitlines()) == 1 and err.startswith("error: ")
+
+
+@pytest.mark.parametrize("args,machine", [([], "LONG_SUB"), (["--caef-machines"], "SUB")])
+def test_solve_uses_the_machines_the_format_decides(args: list[str], machine: str, cli) -> None:  # type: ignore[no-untyped-def]
+    code, out, err = cli("solve", "52-17", "--json", *args)
+    assert code == 0, err
+    record = json.loads(out)
+    assert (record["machine"], record["answer"], record["correct"]) == (machine, "35", True)

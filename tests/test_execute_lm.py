@@ -13,7 +13,7 @@ import torch
 from lmarith.data import executor_samples, problems, sample_problems
 from lmarith.errors import LmarithError
 from lmarith.execute import Request, execute, pair
-from lmarith.execute.lm import LMPolicy
+from lmarith.execute.lm_policy import LMPolicy
 from lmarith.models import (
     TrainConfig,
     add_adapter,

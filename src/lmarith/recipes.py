@@ -24,7 +24,7 @@ from pydantic import Field
 
 from lmarith import data
 from lmarith.errors import LmarithError
-from lmarith.execute.lm import LMPolicy
+from lmarith.execute.lm_policy import LMPolicy
 from lmarith.execute.policy import Request
 from lmarith.execute.prompts import aligner_task, pair
 from lmarith.machines.formats import Format, default_long
@@ -57,9 +57,11 @@ class DefaultRecipe(Schedule):
     per_class: int = Field(80, description="problems per (len a, len b) class while gathering the table")
     lr: float = 3e-3
     batch_size: int = 64
-    max_steps: int = 20_000
+    #: with one token per command the loss oscillates (0.1-0.2) at a constant rate and the
+    #: table plateaus near 90% exact (measured); a decaying rate settles every entry
+    max_steps: int = 10_000
     warmup_steps: int = 100
-    scheduler: Literal["linear", "cosine", "constant_with_warmup"] = "constant_with_warmup"
+    scheduler: Literal["linear", "cosine", "constant_with_warmup"] = "cosine"
     eval_every: int = 250
     save_every: int = 250
 

@@ -36,7 +36,7 @@ from lmarith.execute import Request, Result, aligner_task, execute
 from lmarith.machines.problems import Problem, operator, parse_problem
 
 if TYPE_CHECKING:
-    from lmarith.execute.lm import LMPolicy
+    from lmarith.execute.lm_policy import LMPolicy
 
 console = Console(stderr=True)
 
@@ -52,7 +52,7 @@ BatchSize = Annotated[int, typer.Option(help="prompts per forward pass")]
 def _policy(model: str, adapters: Path | None, device: str | None, batch_size: int, naive: bool = False,
             runtime: str = "auto") -> LMPolicy:
     """Load the model (and adapters) once; tasks map to adapters by folder name."""
-    from lmarith.execute.lm import LMPolicy
+    from lmarith.execute.lm_policy import LMPolicy
     from lmarith.models.loading import load_model
 
     if runtime not in ("auto", "lean", "transformers"):

@@ -23,7 +23,7 @@ SCRATCH = "scratch"
 def train_default_cmd(
     out: Annotated[Path, typer.Option(help="run directory: loss log, checkpoints, final model")] = Path("runs/default"),
     resume: Annotated[bool, typer.Option(help="continue from the latest checkpoint in --out")] = False,
-    max_steps: Annotated[int, typer.Option(help="give up after this many steps")] = 20_000,
+    max_steps: Annotated[int, typer.Option(help="the schedule's length; stops earlier once exact")] = 10_000,
     install: Annotated[bool, typer.Option(help="copy the result into the package (what `solve` uses)")] = True,
 ) -> None:
     """Reproduce the shipped embedded default: a tiny Llama trained from scratch on every

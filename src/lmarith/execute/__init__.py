@@ -1,7 +1,7 @@
 """The runtime that makes a language model compute: one driver loop over batched problems,
 per-problem call stacks and step caps, strict and final-answer scoring against the machines.
 
-``lmarith.execute.lm`` (``LMPolicy``) imports torch; the rest is pure Python, so the oracle
+``lmarith.execute.lm_policy`` (``LMPolicy``) imports torch; the rest is pure Python, so the oracle
 policy and the driver run without a model.
 """
 

@@ -2,7 +2,7 @@
 
 A policy maps each request's *task* (a machine name, or an aligner task, see ``prompts``) to
 the adapter that serves it; the driver batches all prompts that share an adapter into one ``complete``
-call. ``LMPolicy`` (``lm.py``) decodes with a language model; ``OraclePolicy`` answers with the
+call. ``LMPolicy`` (``lm_policy.py``) decodes with a language model; ``OraclePolicy`` answers with the
 reference machines (the upper bound, and the driver's tests).
 """
 

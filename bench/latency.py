@@ -1,0 +1,146 @@
+"""Latency benchmark: wall time of whole commands as a user runs them, model load included.
+
+Each command runs as a fresh process (the `lmarith` console script) ``--repeats`` times; the
+median is reported against the target. `solve` runs twice per problem in the same run: on the
+lean runtime (the default) and with ``--runtime transformers`` (the transformers forward, the
+decode loop before the lean runtime existed), so the speed-up is a ratio measured side by side.
+Tokens per transition come from `solve --json` (generated tokens / LM calls). For SmolLM2 the
+generated tokens per window command are counted with its tokenizer (no executor adapters ship
+yet, so no SmolLM2 seconds per problem).
+
+Writes bench/results/latency.json, latency.md and latency.png.
+
+    python bench/latency.py [--repeats 5] [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+RESULTS = Path(__file__).parent / "results"
+ADD100 = "3" * 50 + "1234567890" * 5 + "+" + "9876543210" * 10
+SUB100 = "9876543210" * 10 + "-" + "1234567890" * 10
+MUL20 = "12345678901234567890*98765432109876543210"
+DIV20 = "98765432109876543210//12345678901234567891"
+
+#: (name, arguments, target seconds); `solve` rows are also run on the transformers runtime
+CASES: list[tuple[str, list[str], float]] = [
+    ("--help", ["--help"], 0.5),
+    ("trace 2+2", ["trace", "2+2"], 0.5),
+    ("solve 123456789*987654321", ["solve", "123456789*987654321"], 3.0),
+    ("solve 100-digit +", ["solve", ADD100], 2.0),
+    ("solve 100-digit -", ["solve", SUB100], 2.0),
+    ("solve 20 x 20-digit *", ["solve", MUL20], 5.0),
+    ("solve 20 // 20-digit", ["solve", DIV20], 5.0),
+]
+
+
+def command() -> list[str]:
+    """The console script, as a user would call it."""
+    found = shutil.which("lmarith") or str(Path(sys.executable).with_name("lmarith"))
+    return [found]
+
+
+def wall(args: list[str], repeats: int) -> tuple[list[float], str]:
+    """Wall seconds of ``repeats`` fresh runs, and the last run's stdout."""
+    times, out = [], ""
+    for _ in range(repeats):
+        started = time.perf_counter()
+        done = subprocess.run([*command(), *args], capture_output=True, text=True, env=os.environ.copy())
+        times.append(time.perf_counter() - started)
+        if done.returncode != 0:
+            raise SystemExit(f"`lmarith {' '.join(args)[:60]}` failed: {done.stderr.strip()[-300:]}")
+        out = done.stdout
+    return times, out
+
+
+def tokens_per_transition(args: list[str]) -> float:
+    done = subprocess.run([*command(), *args, "--json"], capture_output=True, text=True, check=True)
+    record = json.loads(done.stdout)
+    return record["tokens"] / record["calls"]
+
+
+def smollm2_tokens() -> dict | None:
+    """Generated tokens per window command (+ EOS) with SmolLM2's tokenizer, if it is installed."""
+    try:
+        from lmarith.models.smollm2 import smollm2_dir
+        from lmarith.recipes import DefaultRecipe, default_table
+        from transformers import AutoTokenizer
+
+        tokenizer = AutoTokenizer.from_pretrained(smollm2_dir())
+    except Exception as err:  # noqa: BLE001 - report, don't fail, when SmolLM2 is absent
+        return {"error": str(err).splitlines()[0][:120]}
+    commands = list(default_table(DefaultRecipe()).values())
+    counts = [len(tokenizer(c, add_special_tokens=False)["input_ids"]) + 1 for c in commands]
+    return {"model": "smollm2", "transitions": len(counts), "tokens_per_transition": statistics.fmean(counts),
+            "note": "window text unchanged; no shipped SmolLM2 adapters yet, so no seconds per problem"}
+
+
+def plot(rows: list[dict], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    names = list(dict.fromkeys(r["command"] for r in rows))
+    fig, ax = plt.subplots(figsize=(9, 4))
+    for offset, runtime in ((-0.2, "lean"), (0.2, "transformers")):
+        xs = [i + offset for i, n in enumerate(names) for r in rows if r["command"] == n and r["runtime"] == runtime]
+        ys = [r["median_s"] for n in names for r in rows if r["command"] == n and r["runtime"] == runtime]
+        ax.bar(xs, ys, width=0.4, label=runtime)
+    targets = [next(r["target_s"] for r in rows if r["command"] == n) for n in names]
+    ax.scatter(range(len(names)), targets, marker="_", s=600, color="black", label="target", zorder=3)
+    ax.set_xticks(range(len(names)), names, rotation=20, ha="right", fontsize=8)
+    ax.set_ylabel("wall seconds (median)")
+    ax.set_yscale("log")
+    ax.legend()
+    ax.set_title("lmarith latency, model load included")
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--quick", action="store_true", help="first three commands, 2 repeats")
+    args = parser.parse_args()
+    cases = CASES[:3] if args.quick else CASES
+    repeats = 2 if args.quick else args.repeats
+    rows = []
+    for name, argv, target in cases:
+        runtimes = ("lean", "transformers") if argv[0] == "solve" else ("lean",)
+        for runtime in runtimes:
+            full = argv + (["--runtime", "transformers"] if runtime == "transformers" else [])
+            times, out = wall(full, repeats)
+            row = {"command": name, "runtime": runtime, "median_s": statistics.median(times), "target_s": target,
+                   "meets_target": statistics.median(times) <= target, "runs_s": [round(t, 3) for t in times]}
+            if argv[0] == "solve":
+                row["answer_digits"] = len(out.splitlines()[-1])
+                row["tokens_per_transition"] = tokens_per_transition(full)
+            rows.append(row)
+            print(row, flush=True)
+    for row in rows:
+        if row["runtime"] == "lean" and row["command"].startswith("solve"):
+            slow = next(r for r in rows if r["command"] == row["command"] and r["runtime"] == "transformers")
+            row["speedup_vs_transformers"] = slow["median_s"] / row["median_s"]
+    smollm2 = None if args.quick else smollm2_tokens()
+    machine = f"{platform.machine()}, {os.cpu_count()} cores, OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS', 'unset')}"
+    from lmarith.evaluation.report import write_report
+
+    write_report(RESULTS / "latency", {"machine": machine, "repeats": repeats, "rows": rows, "smollm2": smollm2},
+                 "Latency of whole commands", {"commands": rows, "SmolLM2 window commands": [smollm2] if smollm2 else []},
+                 notes=f"{machine}; {repeats} runs each, median.\n\n" + __doc__.split("\n\n")[1])
+    plot(rows, RESULTS / "latency.png")
+
+
+if __name__ == "__main__":
+    main()
