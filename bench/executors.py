@@ -4,13 +4,16 @@
    (n problems each, test split), and 20 additions of 1000 digits;
 2. CAEF format at 5 and 10 digits, for a model trained on CAEF transitions (``--caef-model``);
 3. runtime speed: our driver vs the paper's way (one ``generate`` per step and problem, no
-   batching or reuse) on the same model and problems;
+   batching or reuse, on the transformers runtime) on the same model and problems;
 4. generated tokens per 100-digit addition, window vs CAEF format (reference texts, one token
    per character as the character tokenizer writes them).
 
 Writes bench/results/executors.json, executors.md and executors.png.
 
-    python bench/executors.py [--n 200] [--model default] [--caef-model DIR] [--quick]
+    python bench/executors.py [--n 200] [--model default] [--runtime auto] [--caef-model DIR] [--quick]
+
+The default model runs on the lean runtime (``--runtime auto``); ``--runtime transformers``
+measures the same rows through transformers.
 """
 
 from __future__ import annotations
@@ -67,9 +70,11 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=200)
     parser.add_argument("--model", default="default")
     parser.add_argument("--caef-model", help="a model trained on CAEF transitions (lmarith train executor --format caef)")
+    parser.add_argument("--runtime", default="auto", choices=["auto", "lean", "transformers"])
     parser.add_argument("--quick", action="store_true", help="small sizes, for a smoke run")
     args = parser.parse_args()
-    model, tokenizer = load_model(args.model)
+    torch.set_num_threads(1)
+    model, tokenizer = load_model(args.model, runtime=args.runtime)
     policy = LMPolicy(model, tokenizer, batch_size=256)
     rows = accuracy_rows(policy, args.n, args.quick)
     if args.caef_model:
@@ -78,14 +83,15 @@ def main() -> None:
                              grid(["add"], [5, 10], min(args.n, 50), 0, False), fmt="caef", long=False)
     else:
         caef_rows = []
-    speed = speed_row(policy, LMPolicy(model, tokenizer, naive=True), 10 if args.quick else 30)
+    hf_model, hf_tokenizer = load_model(args.model)  # the paper's way needs transformers' generate
+    speed = speed_row(policy, LMPolicy(hf_model, hf_tokenizer, naive=True), 10 if args.quick else 30)
     tokens = token_row(5 if args.quick else 20)
     machine = f"{platform.machine()}, {torch.get_num_threads()} torch threads, device {policy.device}"
-    payload = {"model": args.model, "machine": machine, "window": rows, "caef": caef_rows, "speed": speed, "tokens": tokens}
+    payload = {"model": args.model, "runtime": args.runtime, "machine": machine, "window": rows, "caef": caef_rows, "speed": speed, "tokens": tokens}
     write_report(RESULTS / "executors", payload, "Executors on the embedded default",
                  {"window format": rows, "CAEF format": caef_rows, "driver vs paper's way": [speed],
                   "tokens per 100-digit addition": [tokens]},
-                 notes=f"Model `{args.model}`; {machine}.\n\n" + __doc__.split("\n\n")[1])
+                 notes=f"Model `{args.model}`, runtime `{args.runtime}`; {machine}.\n\n" + __doc__.split("\n\n")[1])
     plot([r for r in rows if r["n"] >= 20], RESULTS / "executors.png", "embedded default, window format")
     for row in rows + caef_rows:
         print(row)

@@ -16,9 +16,7 @@ from __future__ import annotations
 import random
 import shutil
 from pathlib import Path
-from typing import Iterable, Literal
-
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Iterable, Literal
 
 from pydantic import Field
 
@@ -38,8 +36,10 @@ from lmarith.models import (
     build_tiny_llama,
     default_model_dir,
     lora_config,
+    lora_targets,
     train,
 )
+from lmarith.models.shipped import manifest_for, write_manifest
 
 if TYPE_CHECKING:
     from transformers import PreTrainedModel, PreTrainedTokenizerBase
@@ -116,6 +116,8 @@ class ExecutorRecipe(Schedule):
     max_len: int = Field(5, description="longest operand (digits)")
     num: int = Field(20, description="problems per (len a, len b) class")
     per_trace: int = Field(3, description="random transitions kept per trace, besides first and last")
+    table: bool = Field(False, description="train on the operator's whole window table (op may be 'all': one "
+                        "shared adapter) and stop once greedy decoding is exact on every entry")
     lora_rank: int | None = Field(16, description="LoRA rank; None: full fine-tune")
     eval_samples: int = Field(200, description="held-out transitions scored at each eval")
     lr: float = 1e-3
@@ -128,6 +130,25 @@ class ExecutorRecipe(Schedule):
     @property
     def schoolbook(self) -> bool:
         return default_long(self.fmt) if self.long is None else self.long
+
+    @property
+    def ops(self) -> tuple[str, ...]:
+        return ALL_OPS if self.op == SHARED else (operator(self.op).name,)
+
+
+SHARED = "all"
+"""``--op all --table``: one adapter for every machine (named ``ALL``; it serves every task)."""
+
+
+def table_pairs(recipe: ExecutorRecipe) -> list[tuple[str, str]]:
+    """The whole window table of the recipe's operators: every machine each runs (schoolbook
+    for - * //, the same machines as CAEF's for + == > <), sorted for a stable order. It is
+    gathered like the default's (operands up to 6 digits), ignoring --min/--max/--num."""
+    if recipe.fmt != "window" or recipe.kind != "executor":
+        raise LmarithError("--table trains window-format executors: a CAEF configuration table is not finite")
+    long = True if recipe.long is None else recipe.long
+    gather = DefaultRecipe()  # the operand range that saturates the table (the default's)
+    return sorted(data.window_table(recipe.ops, gather.max_len, gather.per_class, recipe.seed, long).items())
 
 
 def recipe_pairs(recipe: ExecutorRecipe, split: data.Split) -> list[tuple[str, str]]:
@@ -142,33 +163,47 @@ def recipe_pairs(recipe: ExecutorRecipe, split: data.Split) -> list[tuple[str, s
 
 
 def train_executor(model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, recipe: ExecutorRecipe,
-                   out_dir: Path, resume: bool = False) -> TrainResult:
-    """Train one operator's executor (all its machines' transitions) or aligner; the held-out
-    metric is exact transitions on test-split problems."""
-    operator(recipe.op)  # a clear error for an unknown operator, before any work
-    train_pairs = recipe_pairs(recipe, "train")
-    test_pairs = recipe_pairs(recipe, "test")
+                   out_dir: Path, resume: bool = False, base_model: str | None = None) -> TrainResult:
+    """Train one operator's executor (all its machines' transitions) or aligner.
+
+    The metric is exact transitions: on test-split problems, or with ``table`` on every entry
+    of the window table (``table_exact``, the stop condition). ``base_model`` (the ``--model``
+    spec) goes into the saved adapter's manifest, which loading checks.
+    """
+    recipe.ops  # a clear error for an unknown operator, before any work
+    if recipe.table:
+        train_pairs = test_pairs = table_pairs(recipe)
+        metric = "table_exact"
+    else:
+        train_pairs, test_pairs = recipe_pairs(recipe, "train"), recipe_pairs(recipe, "test")
+        random.Random(recipe.seed).shuffle(test_pairs)
+        test_pairs = test_pairs[: recipe.eval_samples]
+        metric = "test_exact"
     if not train_pairs or not test_pairs:
         raise LmarithError("the recipe produced no data; widen --min/--max or raise --num")
-    random.Random(recipe.seed).shuffle(test_pairs)
-    test_pairs = test_pairs[: recipe.eval_samples]
     if recipe.lora_rank is not None:
-        name = _adapter_name(recipe)
-        model = add_adapter(model, name, lora_config(recipe.lora_rank))
+        model = add_adapter(model, adapter_name(recipe), lora_config(recipe.lora_rank, target_modules=lora_targets(model)))
     schedule = recipe.schedule()
     if recipe.warmup_steps is None:
         schedule["warmup_steps"] = min(100, recipe.max_steps // 10)
-    config = TrainConfig(out_dir=out_dir, **schedule, stop_metric="test_exact", resume=resume)
+    config = TrainConfig(out_dir=out_dir, **schedule, stop_metric=metric, resume=resume)
     max_new = max(len(tokenizer(o)["input_ids"]) for _, o in test_pairs) + 8
-    return train(model, tokenizer, [pair(i, o) for i, o in train_pairs], config,
-                 eval_fn=lambda m: {"test_exact": exact_rate(m, tokenizer, test_pairs, max_new)})
+    result = train(model, tokenizer, [pair(i, o) for i, o in train_pairs], config,
+                   eval_fn=lambda m: {metric: exact_rate(m, tokenizer, test_pairs, max_new)})
+    if base_model is not None:
+        command = f"lmarith train executor --model {base_model} --op {recipe.op} --out {out_dir}"
+        write_manifest(result.final_dir, manifest_for(base_model, "executors", command + (" --table" if recipe.table else "")))
+    return result
 
 
-def _adapter_name(recipe: ExecutorRecipe) -> str:
-    """Adapter names follow the runtime's task names: the machine, or ``ALIGN_`` + machine."""
+def adapter_name(recipe: ExecutorRecipe) -> str:
+    """Adapter names follow the runtime's task names: the machine, or ``ALIGN_`` + machine; a
+    table adapter serves its operator (``SUB``), or every task (``ALL``)."""
+    if recipe.table:
+        return recipe.op.upper()
     machine_name = operator(recipe.op).long if recipe.schoolbook else operator(recipe.op).caef
     return aligner_task(machine_name) if recipe.kind == "aligner" else machine_name
 
 
-__all__ = ["DefaultRecipe", "ExecutorRecipe", "exact_rate", "recipe_pairs", "train_default",
-           "train_executor"]
+__all__ = ["DefaultRecipe", "ExecutorRecipe", "adapter_name", "exact_rate", "recipe_pairs", "table_pairs",
+           "train_default", "train_executor"]

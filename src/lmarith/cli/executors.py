@@ -57,10 +57,16 @@ def _policy(model: str, adapters: Path | None, device: str | None, batch_size: i
 
     if runtime not in ("auto", "lean", "transformers"):
         raise LmarithError(f"unknown runtime {runtime!r}; known: auto, lean, transformers")
+    adapters = _adapters_for(model, adapters)
     if runtime == "lean" and (adapters is not None or naive):
         raise LmarithError("adapters and --naive need --runtime transformers")
     if adapters is not None or naive:
         runtime = "transformers"
+    if model == "default":
+        import torch
+
+        torch.set_num_threads(1)  # a 0.3M-parameter model gains nothing from intra-op threads, and
+        # oversubscribed threads on a busy machine made its steps many times slower (measured)
     base, tokenizer = load_model(model, device=device, runtime=runtime)  # type: ignore[arg-type]
     if adapters is None:
         return LMPolicy(base, tokenizer, batch_size=batch_size, naive=naive)
@@ -69,6 +75,19 @@ def _policy(model: str, adapters: Path | None, device: str | None, batch_size: i
     names = list(find_adapters(adapters))
     peft_model = load_adapters(base, adapters, names)
     return LMPolicy(peft_model, tokenizer, {n.upper(): n for n in names}, batch_size=batch_size, naive=naive)
+
+
+def _adapters_for(model: str, adapters: Path | None) -> Path | None:
+    """``--adapters`` checked against the model, else the executors that ship for it (none: the
+    model runs as it is, as the embedded default does)."""
+    from lmarith.models.shipped import check_manifest, shipped_dir
+
+    if adapters is None:
+        adapters = shipped_dir("executors", model)
+        if adapters is None:
+            return None
+    check_manifest(adapters, model, "executors")
+    return adapters
 
 
 def _aligns(policy: LMPolicy, fmt: TextFormat, problems: list[Problem], long: bool) -> bool:

@@ -46,7 +46,7 @@ def _train_recipe(recipe: "ExecutorRecipe", model: str, out: Path, resume: bool)
     else:
         lm, tokenizer = load_model(model)
     lm.train()
-    result = train_executor(lm, tokenizer, recipe, out, resume)
+    result = train_executor(lm, tokenizer, recipe, out, resume, base_model=None if model == SCRATCH else model)
     typer.echo(f"steps {result.steps}, loss {result.loss:.4g}, metrics {result.metrics}")
     typer.echo(f"saved: {result.final_dir}")
 
@@ -69,13 +69,14 @@ def _register(kind: str) -> None:
 
     @train_app.command(kind, help=f"Train one operator's {kind} (LoRA adapter, or full fine-tune).")
     def command(
-        op: Annotated[str, typer.Option(help="add, sub, mul, div, eq, gt, lt")],
+        op: Annotated[str, typer.Option(help="add, sub, mul, div, eq, gt, lt; with --table also 'all' (one shared adapter)")],
         out: Annotated[Path, typer.Option(help="run directory")],
         model: Annotated[str, typer.Option(help=_MODEL_HELP)] = "default",
         fmt: Annotated[TextFormat, typer.Option("--format", help="executor text format")] = TextFormat.window,
         long: Machines = None,
         resume: Annotated[bool, typer.Option(help="continue from the latest checkpoint in --out")] = False,
         full: Annotated[bool, typer.Option(help="full fine-tune instead of a LoRA adapter")] = False,
+        table: Annotated[bool, typer.Option(help="the whole window table, until exact on every entry")] = False,
         lora_rank: Annotated[int, typer.Option(help="LoRA rank")] = 16,
         min_len: Annotated[int, typer.Option("--min", help="shortest operand")] = 1,
         max_len: Annotated[int, typer.Option("--max", help="longest operand")] = 5,
@@ -87,7 +88,7 @@ def _register(kind: str) -> None:
         from lmarith.recipes import ExecutorRecipe
 
         recipe = _config(ExecutorRecipe, op=op, kind=kind, fmt=fmt.value, long=schoolbook(fmt, long), min_len=min_len,
-                         max_len=max_len, num=num, max_steps=max_steps, lr=lr, batch_size=batch_size,
+                         max_len=max_len, num=num, max_steps=max_steps, lr=lr, batch_size=batch_size, table=table,
                          lora_rank=None if full or model == SCRATCH else lora_rank)
         _train_recipe(recipe, model, out, resume)
 

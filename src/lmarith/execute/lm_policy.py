@@ -28,6 +28,9 @@ if TYPE_CHECKING:  # peft and transformers cost seconds to import; only adapters
     from peft import PeftModel
     from transformers import PreTrainedModel, PreTrainedTokenizerBase
 
+SHARED = "ALL"
+"""The adapter that serves every task (``lmarith train executor --op all --table``)."""
+
 PROMPT_CACHE = 4096
 """Tokenized prompts kept: every window view of every machine fits; CAEF texts rarely repeat."""
 
@@ -46,8 +49,8 @@ class LMPolicy(Policy):
     all machines, like the embedded default). With them, a step uses the adapter of its task
     (``LESS_THAN``, ``ALIGN_ADD``: one adapter per machine, as in CAEF), else that of its
     problem's operator (``SUB``, ``ALIGN_SUB``: one adapter per operator, trained on every
-    machine the operator runs). Keys are upper case. A step with neither is an error, not a
-    silent fall-back to the base model.
+    machine the operator runs), else the shared ``ALL`` adapter. Keys are upper case. A step
+    with none of them is an error, not a silent fall-back to the base model.
     """
 
     def __init__(
@@ -81,7 +84,7 @@ class LMPolicy(Policy):
         if self.adapters is None:
             return None
         operator = request.operator.upper()
-        for key in (request.task, aligner_task(operator) if aligned_machine(request.task) else operator):
+        for key in (request.task, aligner_task(operator) if aligned_machine(request.task) else operator, SHARED):
             if key in self.adapters:
                 return self.adapters[key]
         have = ", ".join(sorted(self.adapters)) or "none"

@@ -12,8 +12,8 @@ from typing import Any
 
 _HOMES = {
     "lmarith.models.adapters": (
-        "LLAMA_TARGET_MODULES", "add_adapter", "find_adapters", "load_adapters", "lora_config", "save_adapters",
-        "set_adapter",
+        "LLAMA_TARGET_MODULES", "add_adapter", "find_adapters", "load_adapters", "lora_config", "lora_targets",
+        "save_adapters", "set_adapter",
     ),
     "lmarith.models.decoding": ("greedy",),
     "lmarith.models.loading": (

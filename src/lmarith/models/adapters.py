@@ -9,6 +9,7 @@ a reload. On disk we keep peft's own multi-adapter layout: ``save_pretrained`` o
 from collections.abc import Sequence
 from pathlib import Path
 
+import torch
 from peft import LoraConfig, PeftModel, TaskType, get_peft_model
 from transformers import PreTrainedModel
 
@@ -40,6 +41,13 @@ def lora_config(
         lora_dropout=dropout,
         target_modules=modules,
     )
+
+
+def lora_targets(model: torch.nn.Module) -> Sequence[str] | str:
+    """Every Llama projection where the model has them, else peft's ``all-linear`` (GPT-2 and
+    other architectures name their layers differently)."""
+    names = {name.rsplit(".", 1)[-1] for name, _ in model.named_modules()}
+    return LLAMA_TARGET_MODULES if set(LLAMA_TARGET_MODULES) <= names else "all-linear"
 
 
 def add_adapter(

