@@ -7,8 +7,8 @@ prompt is run once, then one token per row per forward pass through the KV cache
 dropped), so a batch costs what its longest *remaining* output costs; hooks that keep state
 per batch row (the neurosymbolic intervention) need the rows to stay, so they pass ``False``.
 
-Any model whose forward takes ``input_ids, attention_mask, position_ids, past_key_values,
-use_cache, logits_to_keep`` and returns ``.logits`` and ``.past_key_values`` (a cache with
+Any model whose forward takes ``input_ids, attention_mask, position_ids, cache,
+use_cache, logits_to_keep`` and returns ``.logits`` and ``.cache`` (a cache with
 ``batch_select_indices``) works: Hugging Face causal LMs, peft wrappers and lmarith's own
 lean forward of the embedded default (``lmarith.models.lean``).
 """
@@ -51,7 +51,7 @@ def greedy(
     stops = stops.to(device)
     positions = (mask.cumsum(-1) - 1).clamp(min=0)
     out = model(input_ids=ids, attention_mask=mask, position_ids=positions, use_cache=True, logits_to_keep=1)
-    cache, last = out.past_key_values, positions[:, -1]
+    cache, last = out.cache, positions[:, -1]
     token = out.logits[:, -1].argmax(-1)
     alive = torch.arange(len(rows), device=device)
     running = torch.ones(len(rows), dtype=torch.bool, device=device)
@@ -73,7 +73,7 @@ def greedy(
             input_ids=token[:, None],
             attention_mask=mask,
             position_ids=last[:, None],
-            past_key_values=cache,
+            cache=cache,
             use_cache=True,
         )
         token = out.logits[:, -1].argmax(-1)

@@ -128,7 +128,7 @@ class KVCache:
 @dataclass
 class LeanOutput:
     logits: Tensor
-    past_key_values: KVCache
+    cache: KVCache
 
 
 def rms_norm(x: Tensor, weight: Tensor, eps: float) -> Tensor:
@@ -180,12 +180,12 @@ class LeanLlama(nn.Module):
         input_ids: Tensor,
         attention_mask: Tensor,
         position_ids: Tensor,
-        past_key_values: KVCache | None = None,
+        cache: KVCache | None = None,
         use_cache: bool = True,
         logits_to_keep: int = 0,
     ) -> LeanOutput:
         c = self.config
-        cache = past_key_values if past_key_values is not None else KVCache()
+        cache = cache if cache is not None else KVCache()
         batch, length = input_ids.shape
         past = cache.layers[0][0].shape[2] if cache.layers else 0
         # who may attend to whom: real keys at or before the query; a padded query sees itself
