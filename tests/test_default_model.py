@@ -1,18 +1,21 @@
 """The shipped embedded default: exact on every window transition, so `solve` is right."""
 
+import json
+
 import pytest
 
 from lmarith.models import load_model
 from lmarith.recipes import DefaultRecipe, default_table, exact_rate
 
 
-@pytest.fixture(scope="module")
-def default():  # type: ignore[no-untyped-def]
-    return load_model("default")
+@pytest.fixture(scope="module", params=["lean", "transformers"])
+def default(request):  # type: ignore[no-untyped-def]
+    return load_model("default", runtime=request.param)
 
 
 def test_the_default_is_exact_on_the_whole_window_table(default) -> None:  # type: ignore[no-untyped-def]
-    """The guarantee behind `solve`: every transition any machine can make, decoded right."""
+    """The guarantee behind `solve`: every transition any machine can make, decoded right, on
+    both runtimes."""
     model, tokenizer = default
     table = sorted(default_table(DefaultRecipe()).items())
     assert len(table) > 1400
@@ -35,3 +38,11 @@ def test_solve_with_the_shipped_default(cli, problem: str, answer: str) -> None:
     code, out, err = cli("solve", problem)
     assert code == 0, err
     assert out.splitlines()[-1] == answer
+
+
+def test_one_generated_token_per_transition(cli) -> None:  # type: ignore[no-untyped-def]
+    """Each window command is one token of the default, so a step is one forward pass."""
+    code, out, err = cli("solve", "98765-4321", "--json")
+    assert code == 0, err
+    record = json.loads(out)
+    assert record["correct"] and record["tokens"] == record["calls"] > 10
