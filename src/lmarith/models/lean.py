@@ -199,22 +199,28 @@ class LeanLlama(nn.Module):
         cos, sin = angles.cos(), angles.sin()
         x = F.embedding(input_ids, self.embed)
         new_layers = []
+        last = len(self.layers) - 1
         for index, (n1, wq, wk, wv, wo, n2, wg, wu, wd) in enumerate(self.layers):
             h = rms_norm(x, n1, c.rms_norm_eps)
-            q = F.linear(h, wq).view(batch, length, c.num_attention_heads, c.head_dim).transpose(1, 2)
             k = F.linear(h, wk).view(batch, length, c.num_key_value_heads, c.head_dim).transpose(1, 2)
             v = F.linear(h, wv).view(batch, length, c.num_key_value_heads, c.head_dim).transpose(1, 2)
-            q, k = rotate(q, cos, sin), rotate(k, cos, sin)
+            k = rotate(k, cos, sin)
             if cache.layers:
                 old_k, old_v = cache.layers[index]
                 k, v = torch.cat((old_k, k), dim=2), torch.cat((old_v, v), dim=2)
             new_layers.append((k, v))
+            if index == last and logits_to_keep:
+                # the last block's output is read only at the kept positions: every position
+                # still writes its keys and values (above), but only these query and go on
+                x, h, cos, sin = (t[..., -logits_to_keep:, :] for t in (x, h, cos, sin))
+                allowed = allowed[..., -logits_to_keep:, :]
+            rows = x.shape[1]
+            q = F.linear(h, wq).view(batch, rows, c.num_attention_heads, c.head_dim).transpose(1, 2)
             attended = F.scaled_dot_product_attention(
-                q, k, v, attn_mask=allowed, enable_gqa=c.num_key_value_heads != c.num_attention_heads
+                rotate(q, cos, sin), k, v, attn_mask=allowed, enable_gqa=c.num_key_value_heads != c.num_attention_heads
             )
-            x = x + F.linear(attended.transpose(1, 2).reshape(batch, length, -1), wo)
+            x = x + F.linear(attended.transpose(1, 2).reshape(batch, rows, -1), wo)
             h = rms_norm(x, n2, c.rms_norm_eps)
             x = x + F.linear(F.silu(F.linear(h, wg)) * F.linear(h, wu), wd)
         cache.layers = new_layers
-        x = rms_norm(x[:, -logits_to_keep:] if logits_to_keep else x, self.norm, c.rms_norm_eps)
-        return LeanOutput(F.linear(x, self.head), cache)
+        return LeanOutput(F.linear(rms_norm(x, self.norm, c.rms_norm_eps), self.head), cache)
