@@ -15,7 +15,8 @@ from lmarith.machines.caef import HALT_LINE
 from lmarith.machines.core import MACHINES
 from lmarith.machines.problems import parse_problem
 
-# The ADD executor sample of docs/caef.md ("Data and evaluation"), as the original writes it.
+# The ADD executor sample of the CAEF reference (shared/spec/caef.md, "Data and evaluation"),
+# as the original writes it.
 SPEC_RECORD = (
     '{"instruction": "ADD, q1,  [HEAD1]|1 [HEAD2]|1|2 [C]0 [OUTPUT]\\nCMD: [C] 0, [OUTPUT] 2, [OUTPUT] RIGHT, '
     '[HEAD1] RIGHT, [HEAD2] RIGHT, q1\\n", "input": "", "output": "ADD, q1,  |1[HEAD1] |1[HEAD2]|2 [C]0 '
