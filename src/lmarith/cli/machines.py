@@ -95,7 +95,7 @@ def generate(
     file shape, and print a summary."""
     long = schoolbook(fmt, long)
     ops = data.operator_names(op)
-    _check_settings(kind, split, fmt, prompt or init, init, separate)
+    _check_settings(kind, split, fmt, prompt, init, separate)
     source = data.mixed_problems(ops, min_len, max_len, num, split.value, seed, long)
     if kind is Kind.executor and init:
         samples = list(data.init_samples(source, long, prompt))
@@ -120,9 +120,9 @@ def generate(
             typer.echo(f"{part}: {len(part_samples)} samples -> {path}")
 
 
-def _check_settings(kind: Kind, split: SplitName, fmt: TextFormat, executor_only: bool, init: bool, separate: bool) -> None:
+def _check_settings(kind: Kind, split: SplitName, fmt: TextFormat, prompt: bool, init: bool, separate: bool) -> None:
     """Refuse settings that do not go together, before any work."""
-    if executor_only and kind is not Kind.executor:
+    if (prompt or init) and kind is not Kind.executor:
         raise LmarithError(f"--prompt and --init make executor data, not {kind.value} data")
     if init and fmt is not TextFormat.caef:
         raise LmarithError("--init pairs are CAEF configurations; use --format caef")
