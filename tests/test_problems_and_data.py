@@ -1,11 +1,8 @@
 """Problem parsing, operator table and the generated data sets."""
 
-import json
-
 import pytest
 
-from lmarith.data import class_size, classes, executor_samples, in_test_split, problems, sample_problems, write
-from lmarith.data.datasets import Sample
+from lmarith.data import class_size, classes, executor_samples, in_test_split, problems, sample_problems
 from lmarith.errors import LmarithError
 from lmarith.machines.problems import MAX_DIGITS, operator, parse_problem
 
@@ -64,10 +61,3 @@ def test_sample_problems_has_the_asked_size_and_digits() -> None:
     assert len(ps) == 30 and all(len(str(p.a)) == len(str(p.b)) == 10 for p in ps)
     assert all(p.a >= p.b for p in sample_problems("sub", 5, 20))
 
-
-def test_file_schemas(tmp_path) -> None:
-    samples = [Sample((1, 1), "1+2=", "3")]
-    write(samples, tmp_path / "train.json", "train")
-    write(samples, tmp_path / "test.jsonl", "test")
-    assert json.loads((tmp_path / "train.json").read_text()) == [{"instruction": "", "input": "1+2=", "output": "3"}]
-    assert json.loads((tmp_path / "test.jsonl").read_text()) == {"prompt": "1+2=", "response": "3"}

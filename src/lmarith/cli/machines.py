@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Iterator
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -13,6 +13,7 @@ from rich.table import Table
 
 from lmarith import data
 from lmarith.cli.app import Machines, TextFormat, app, schoolbook
+from lmarith.errors import LmarithError
 from lmarith.machines import caef, count_transitions, machine, run, window
 from lmarith.machines.core import walk
 from lmarith.machines.problems import parse_problem
@@ -76,31 +77,54 @@ def _window_row(step) -> dict[str, str]:  # type: ignore[no-untyped-def]
 @app.command()
 def generate(
     kind: Annotated[Kind, typer.Argument(help="executor transitions, aligner pairs, or raw problems")],
-    op: Annotated[str, typer.Option(help="add, sub, mul, div, eq, gt, lt")],
+    op: Annotated[str, typer.Option(help="add, sub, mul, div, eq, gt, lt; a comma list (add,sub) or all: one mixed set, shuffled by --seed")],
     out: Annotated[Path, typer.Option(help="file to write")],
     min_len: Annotated[int, typer.Option("--min", help="shortest operand length")] = 1,
     max_len: Annotated[int, typer.Option("--max", help="longest operand length")] = 5,
     num: Annotated[int, typer.Option(help="problems per (len a, len b) class before balancing")] = 20,
-    split: Annotated[SplitName, typer.Option(help="train: JSON list; test: JSONL")] = SplitName.train,
+    split: Annotated[SplitName, typer.Option(help="train: a JSON list (raw: JSONL); test: JSONL")] = SplitName.train,
     fmt: Annotated[TextFormat, typer.Option("--format", help="executor text format")] = TextFormat.caef,
     long: Machines = None,
     per_trace: Annotated[int, typer.Option(help="random transitions kept per trace, besides first and last")] = 3,
     seed: Annotated[int, typer.Option(help="train draws with seed, test with seed+1")] = 0,
+    prompt: Annotated[bool, typer.Option("--prompt/--no-prompt", help="executor: each input behind its machine's instruction (CAEF's first stage)")] = False,
+    init: Annotated[bool, typer.Option("--init", help="executor: whole runs, a problem's first configuration -> its halted one")] = False,
+    separate: Annotated[bool, typer.Option("--separate", help="raw test: also NAME.executor, NAME.aligner_input, NAME.aligner_output files beside --out")] = False,
 ) -> None:
-    """Write a data set made by running the reference machines, and print a summary."""
+    """Write a data set made by running the reference machines, in the original CAEF code's
+    file shape, and print a summary."""
     long = schoolbook(fmt, long)
-    source: Iterator = data.problems(op, min_len, max_len, num, split.value, seed, long)
-    if kind is Kind.executor:
-        samples = list(data.executor_samples(op, source, fmt.value, per_trace, seed, long))
+    ops = data.operator_names(op)
+    _check_settings(kind, split, fmt, prompt, init, separate)
+    source = data.mixed_problems(ops, min_len, max_len, num, split.value, seed, long)
+    if kind is Kind.executor and init:
+        samples = list(data.init_samples(source, long, prompt))
+    elif kind is Kind.executor:
+        samples = list(data.executor_samples(op, source, fmt.value, per_trace, seed, long, prompt))
     elif kind is Kind.aligner:
         samples = list(data.aligner_samples(source, long))
     else:
         samples = list(data.raw_samples(source))
-    data.write(samples, out, split.value)
-    table = Table(title=f"{kind.value} {op} ({split.value}) -> {out}")
+    data.write(samples, out, data.layout(kind.value, split.value))
+    table = Table(title=f"{kind.value} {','.join(ops)} ({split.value}) -> {out}")
     for column in ("len a", "len b", "samples"):
         table.add_column(column, justify="right")
     for (la, lb), count in data.summary(samples):
         table.add_row(str(la), str(lb), str(count))
     table.add_row("", "total", str(len(samples)), style="bold")
     console.print(table)
+    if separate:
+        for part, part_samples in data.separate_samples(source, long).items():
+            path = data.separate_path(out, part)
+            data.write(part_samples, path, "pairs")
+            typer.echo(f"{part}: {len(part_samples)} samples -> {path}")
+
+
+def _check_settings(kind: Kind, split: SplitName, fmt: TextFormat, prompt: bool, init: bool, separate: bool) -> None:
+    """Refuse settings that do not go together, before any work."""
+    if (prompt or init) and kind is not Kind.executor:
+        raise LmarithError(f"--prompt and --init make executor data, not {kind.value} data")
+    if init and fmt is not TextFormat.caef:
+        raise LmarithError("--init pairs are CAEF configurations; use --format caef")
+    if separate and (kind is not Kind.raw or split is not SplitName.test):
+        raise LmarithError("--separate splits raw test sets; use it with raw --split test")

@@ -7,27 +7,30 @@
   splits also draw with different seeds (``seed`` and ``seed + 1``).
 * Executor samples are single transitions (CAEF or window text); long traces are subsampled:
   the first and last transition and ``per_trace`` random ones in between.
-* Files follow CAEF's schemas: train = JSON list of {instruction, input, output}; test = JSONL
-  of {prompt, response}.
+* Aligner samples and ``init_samples`` (whole runs) are CAEF configuration texts whatever the
+  executor format. ``--prompt`` puts a machine's instruction (``prompts``) before its input.
+* Several operators make a *mixed* set (``mixed_problems``): their problems shuffled by seed.
+* Files are written and read in ``files``, in the original code's shape.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 import random
 from collections import Counter
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Iterable, Iterator, Literal
 
+from lmarith.data.prompts import with_prompt
 from lmarith.errors import LmarithError
 from lmarith.machines import caef, window
-from lmarith.machines.core import machine, machine_runs, run
+from lmarith.machines.core import Config, machine, machine_runs, run
 from lmarith.machines.formats import Format
-from lmarith.machines.problems import Operator, Problem, answer_text, operator
+from lmarith.machines.problems import OPERATORS, Operator, Problem, answer_text, operator
 
 Split = Literal["train", "test"]
+Classed = tuple[tuple[int, int], Problem]
+"""A problem and the (len a, len b) class it was drawn for."""
 TEST_FRACTION = 0.1
 SHORT_CLASS = 3
 """Classes whose longer operand has at most this many digits get twice the samples (their
@@ -107,7 +110,7 @@ def _near(rng: random.Random, a: int) -> int:
 def problems(
     op_name: str, min_len: int, max_len: int, num: int, split: Split, seed: int = 0, long: bool = False,
     balance: bool = True,
-) -> Iterator[tuple[tuple[int, int], Problem]]:
+) -> Iterator[Classed]:
     """Distinct problems of one split, per class, with the class they belong to.
 
     ``long``: operands for the schoolbook machines (any b for *, any order for -);
@@ -125,6 +128,26 @@ def problems(
             yield cls, Problem(a, op, b)
 
 
+def operator_names(spec: str) -> list[str]:
+    """``--op``: one operator, a comma list (``add,sub``, symbols too) or ``all``, as names;
+    an unknown one is an error before any work."""
+    if spec.strip() == "all":
+        return [op.name for op in OPERATORS]
+    return list(dict.fromkeys(operator(part.strip()).name for part in spec.split(",")))
+
+
+def mixed_problems(
+    op_names: list[str], min_len: int, max_len: int, num: int, split: Split, seed: int = 0, long: bool = False,
+) -> list[Classed]:
+    """One operator's problems as ``problems`` draws them; several operators' problems
+    together, shuffled by ``seed`` (a problem's samples stay together, so the files of
+    ``--separate`` stay line for line aligned)."""
+    drawn = [p for op in op_names for p in problems(op, min_len, max_len, num, split, seed, long)]
+    if len(op_names) > 1:
+        random.Random(seed).shuffle(drawn)
+    return drawn
+
+
 def sample_problems(
     op_name: str, digits: int, n: int, seed: int = 0, split: Split = "test", long: bool = False
 ) -> list[Problem]:
@@ -134,19 +157,19 @@ def sample_problems(
 
 @dataclass(frozen=True)
 class Sample:
-    """One training or test record and the class it came from."""
+    """One training or test record and the class it came from (None: read from a file)."""
 
-    cls: tuple[int, int]
+    cls: tuple[int, int] | None
     input: str
     output: str
-    instruction: str = ""
 
 
 def executor_samples(
-    op_name: str, problem_iter: Iterator[tuple[tuple[int, int], Problem]], fmt: Format,
-    per_trace: int = 3, seed: int = 0, long: bool = False,
+    op_name: str, problem_iter: Iterable[Classed], fmt: Format,
+    per_trace: int = 3, seed: int = 0, long: bool = False, prompt: bool = False,
 ) -> Iterator[Sample]:
-    """Transitions of every machine the operator runs (callees included), subsampled."""
+    """Transitions of every machine the operator runs (callees included), subsampled;
+    ``prompt``: each input behind the instruction of the machine making the step."""
     rng = random.Random(seed)
     texts = caef.transition_texts if fmt == "caef" else window.transition_texts
     for cls, problem in problem_iter:
@@ -155,7 +178,8 @@ def executor_samples(
             if len(pairs) > per_trace + 2:
                 middle = rng.sample(range(1, len(pairs) - 1), per_trace)
                 pairs = [pairs[i] for i in sorted({0, len(pairs) - 1, *middle})]
-            yield from (Sample(cls, i, o) for i, o in pairs)
+            name = steps[0].config.machine
+            yield from (Sample(cls, with_prompt(name, i) if prompt else i, o) for i, o in pairs)
 
 
 def window_table(op_names: Iterable[str], max_len: int = 6, num: int = 30, seed: int = 0, long: bool = True) -> dict[str, str]:
@@ -175,33 +199,46 @@ def window_table(op_names: Iterable[str], max_len: int = 6, num: int = 30, seed:
     return table
 
 
-def aligner_samples(problem_iter: Iterator[tuple[tuple[int, int], Problem]], long: bool = False) -> Iterator[Sample]:
+def _ends(problem: Problem, long: bool) -> tuple[Config, Config]:
+    """A problem's first configuration and the one its machine halts in."""
+    start = problem.start(long)
+    return start, run(start)[-1].config
+
+
+def aligner_samples(problem_iter: Iterable[Classed], long: bool = False) -> Iterator[Sample]:
     """Both aligner directions: ``a+b=`` -> first configuration; halted one -> ``a+b=c``."""
     for cls, problem in problem_iter:
-        start = problem.start(long)
+        start, halted = _ends(problem, long)
         yield Sample(cls, problem.prompt(), caef.render(start))
-        halted = run(start)[-1].config
         yield Sample(cls, caef.render(halted), answer_text(machine(halted.machine), halted))
 
 
-def raw_samples(problem_iter: Iterator[tuple[tuple[int, int], Problem]]) -> Iterator[Sample]:
+def init_samples(problem_iter: Iterable[Classed], long: bool = False, prompt: bool = False) -> Iterator[Sample]:
+    """``--init``: whole runs, the first configuration of a problem's machine -> its halted
+    one (what the executor loop must turn the one into)."""
+    for cls, problem in problem_iter:
+        start, halted = _ends(problem, long)
+        first = caef.render(start)
+        yield Sample(cls, with_prompt(start.machine, first) if prompt else first, caef.render(halted))
+
+
+def separate_samples(problem_iter: Iterable[Classed], long: bool = False) -> dict[str, list[Sample]]:
+    """``--separate``: a raw test set's problems as the three stages see them, one sample per
+    problem and part, in the problems' order: ``executor`` (as ``init_samples``),
+    ``aligner_input`` (``a+b=`` -> first configuration), ``aligner_output`` (halted -> ``a+b=c``)."""
+    drawn = list(problem_iter)
+    aligner = list(aligner_samples(drawn, long))
+    return {"executor": list(init_samples(drawn, long)), "aligner_input": aligner[0::2], "aligner_output": aligner[1::2]}
+
+
+def raw_samples(problem_iter: Iterable[Classed]) -> Iterator[Sample]:
     """End-to-end problems: ``381+350=`` -> ``731``."""
     for cls, problem in problem_iter:
         yield Sample(cls, problem.prompt(), problem.answer())
 
 
-def write(samples: list[Sample], path: Path, split: Split) -> None:
-    """Train: JSON list of {instruction, input, output}; test: JSONL {prompt, response}."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if split == "train":
-        records = [{"instruction": s.instruction, "input": s.input, "output": s.output} for s in samples]
-        path.write_text(json.dumps(records, indent=1) + "\n")
-    else:
-        path.write_text("".join(json.dumps({"prompt": s.input, "response": s.output}) + "\n" for s in samples))
-
-
-def summary(samples: list[Sample]) -> list[tuple[tuple[int, int], int]]:
-    """Samples per class, in class order."""
+def summary(samples: list[Sample]) -> list[tuple[tuple[int, int] | None, int]]:
+    """Samples per class, in class order (of generated samples: read ones have no class)."""
     return sorted(Counter(s.cls for s in samples).items())
 
 
