@@ -84,13 +84,13 @@ def test_quick_run_writes_every_report_key(tmp_path: Path, tiny_dir: Path, monke
 
 
 def test_test_split_follows_test_per_type_and_training_splits_stay(tmp_path: Path) -> None:
-    from lmarith.neurosymbolic.pipeline import open_run, problems
+    from lmarith.evaluation.neuro_run import open_run, split_questions
 
     config = open_run(tmp_path, {"test_per_type": 2}, create=True, quick=True)
-    first, train = problems(tmp_path, config, "test"), problems(tmp_path, config, "train")
+    first, train = split_questions(tmp_path, config, "test"), split_questions(tmp_path, config, "train")
     assert len(first) == 2 * 10
     config = open_run(tmp_path, {"test_per_type": 3})
-    assert len(problems(tmp_path, config, "test")) == 3 * 10
-    assert problems(tmp_path, config, "train") == train
-    negatives = problems(tmp_path, config, "negatives")
+    assert len(split_questions(tmp_path, config, "test")) == 3 * 10
+    assert split_questions(tmp_path, config, "train") == train
+    negatives = split_questions(tmp_path, config, "negatives")
     assert len(negatives) == config.negatives and {p.problem_type for p in negatives} == {"foreign"}
