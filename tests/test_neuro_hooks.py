@@ -229,3 +229,31 @@ def test_decoder_fine_tune_resumes_after_its_last_finished_epoch(tiny: tuple, tm
     rows = (tmp_path / "loss.csv").read_text().splitlines()
     assert rows[0] == "epoch,loss" and [r.split(",")[0] for r in rows[1:]] == ["1", "2", "3"]
     assert not torch.equal(fresh.decoder.proj.weight, after_two)
+
+
+def test_ask_says_what_the_engine_read_and_why_the_gate_did_what_it_did(tiny: tuple) -> None:
+    from lmarith.neurosymbolic.ask import ENGINE_CANNOT, Asker, Chat, explain
+
+    model, tokenizer = tiny
+    cases = [(_reading(_neuro(), "gcd", 12, 8), None), (_reading(_neuro(threshold=1.5), "gcd", 12, 8), "type score below threshold"),
+             (_reading(_neuro(), "addition", 12, 8), "untrained type"), (_reading(_neuro(), "modulo", 12, 0), ENGINE_CANNOT)]
+    for neuro, why in cases:
+        reply = Asker(model, tokenizer, neuro, max_new_tokens=4).ask("What is the gcd of 12 and 8?", hook_off=True)
+        r = reply.reading
+        assert (r.a, r.b, r.gate, r.shut_because) == ((12, 0) if why == ENGINE_CANNOT else (12, 8)) + (why is None, why)
+        assert r.answer == (4 if why is None else None) and min(r.a_margin, r.b_margin) > 0.1
+        lines = explain(reply, neuro)
+        assert lines[0].startswith(f"type: {r.problem_type} (") and lines[3] == (
+            "gate: open, engine answer 4" if why is None else f"gate: shut ({why})")
+        assert lines[-1].startswith("reply, hook off: ")
+    tie = _neuro(dim=2048)
+    gcd = tie.codec.type_index("gcd")
+    tie.encoder = _Fixed(0.6 * tie.codec.encode_problem(gcd, 32, 8) + 0.6 * tie.codec.encode_problem(gcd, 42, 8))
+    assert Asker(model, tokenizer, tie, max_new_tokens=2).ask("gcd?").reading.shut_because == "digit margin below minimum"
+    with pytest.raises(LmarithError, match="hidden size"):
+        Asker(model, tokenizer, NeuroSymbolic.create(layer=2, hidden=32, types=TRAIN_TYPES,
+                                                     codec=CodecConfig(dim=256, types=PROBLEM_TYPES)))
+    chat = Chat(Asker(model, tokenizer, _neuro(), max_new_tokens=3))
+    chat.say("Hello")
+    chat.say("What is 3 mod 2?")
+    assert [t["role"] for t in chat.turns] == ["user", "assistant", "user", "assistant"]

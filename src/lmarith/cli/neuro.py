@@ -207,14 +207,15 @@ def _print(report: dict) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from lmarith.evaluation.neurosymbolic import TABLE_TITLE, per_type_rows, unrelated_line
+    from lmarith.evaluation.neurosymbolic import GATE_COLUMNS, TABLE_TITLE, per_type_rows, unrelated_line
 
     rows = per_type_rows(report)
+    columns = [c for c in rows[0] if c not in GATE_COLUMNS]  # the gate's columns: bench only, to fit 80 columns
     table = Table(title=TABLE_TITLE)
-    for i, column in enumerate(rows[0]):
-        table.add_column(column, justify="left" if i == 0 else "right")
+    for column in columns:
+        table.add_column(column, justify="left" if column == "type" else "right")
     for row in rows:
-        table.add_row(*row.values())
+        table.add_row(*(row[c] for c in columns))
     console = Console()
     console.print(table)
     console.print(unrelated_line(report))

@@ -171,6 +171,7 @@ def evaluate(
 # markdown (``bench/neurosymbolic.py``).
 
 TABLE_TITLE = "accuracy / answer cross-entropy (held-out questions)"
+GATE_COLUMNS = ("gate open", "engine right")
 
 
 def _cell(row: dict | None) -> str:
@@ -187,8 +188,8 @@ def per_type_rows(report: dict) -> list[dict[str, str]]:
         neuro = report["neurosymbolic"]["per_type"].get(t, {})
         rows.append({"type": t, **{m: _cell(report[m]["per_type"].get(t)) for m in methods},
                      **{label: f"{neuro[k]:.2f}" if k in neuro else "-"
-                        for label, k in (("gate open", "gate_open"), ("engine right", "engine_correct"))}})
-    rows.append({"type": "mean (trained)", **{m: _cell(report[m]) for m in methods}, "gate open": "", "engine right": ""})
+                        for label, k in zip(GATE_COLUMNS, ("gate_open", "engine_correct"))}})
+    rows.append({"type": "mean (trained)", **{m: _cell(report[m]) for m in methods}, **dict.fromkeys(GATE_COLUMNS, "")})
     return rows
 
 

@@ -32,10 +32,6 @@ class CodecConfig:
     def to_dict(self) -> dict:
         return asdict(self) | {"types": list(self.types)}
 
-    @classmethod
-    def from_dict(cls, data: dict) -> "CodecConfig":
-        return cls(**(data | {"types": tuple(data["types"])}))
-
 
 class DecodedProblem(NamedTuple):
     """Batched read-out of problem vectors: type index and its similarity, two operands.
