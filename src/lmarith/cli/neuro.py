@@ -263,14 +263,11 @@ def ask_cmd(
     asker = _asker(run, device, max_new_tokens)
     for text in [question] if question is not None else (line for line in sys.stdin if line.strip()):
         reply = asker.ask(text, hook_off=explain)
-        if explain:
-            typer.echo("\n".join(explanation(reply, asker.neuro)))
-        if question is None and not explain:
-            typer.echo(" ".join(reply.text.split()), nl=True)
+        if question is None and not explain:  # stdin: one reply per line, as each is ready
+            typer.echo(" ".join(reply.text.split()))
             sys.stdout.flush()
             continue
-        if not explain:
-            typer.echo(reply.text.strip())
+        typer.echo("\n".join(explanation(reply, asker.neuro)) if explain else reply.text.strip())
         answer = parse_answer(reply.text)
         typer.echo(f"answer: {'none' if answer is None else answer}")
 
