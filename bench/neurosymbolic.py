@@ -19,20 +19,21 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import torch
 
+from lmarith.evaluation.neuro_run import read_run
+from lmarith.evaluation.neurosymbolic import METHODS, method_rows, per_type_rows, unrelated_line
+from lmarith.evaluation.report import write_report
 from lmarith.neurosymbolic.gather import load_gathered
 from lmarith.neurosymbolic.networks import ENCODERS, build_encoder
-from lmarith.neurosymbolic.pipeline import open_run
 from lmarith.neurosymbolic.train import EncoderData, encoder_metrics, train_encoder
 from lmarith.vsa import VSACodec
 
 RESULTS = Path(__file__).parent / "results"
-METHODS = ("base", "cot", "lora", "neurosymbolic")
 TARGETS = "neurosymbolic >= 0.95 mean accuracy, above every baseline, CE <= 0.15x the best baseline, unrelated unharmed"
 
 
 def scan(run: Path, epochs: int, layers: list[int] | None) -> list[dict]:
     """Held-out read-out quality of each encoder at each gathered layer (or those asked for)."""
-    config = open_run(run)
+    config = read_run(run)
     manifest, tensors = load_gathered(run / "gather")
     codec = VSACodec(config.codec())
     rows = []
@@ -81,43 +82,19 @@ def plot(report: dict, path: Path) -> None:
     fig.savefig(path, dpi=120)
 
 
-def markdown(report: dict, met: dict, rows: list[dict] | None, command: str) -> str:
+def notes(report: dict, met: dict, command: str) -> str:
+    """The setup, the unrelated prompts and the targets, above the tables."""
     setup = report["setup"]
-    lines = ["# Neurosymbolic VSA intervention vs baselines", "",
-             (f"Model `{setup['model']}`, layer {setup['layer']}, encoder `{setup['encoder']}`, injection "
-             f"`{setup['inject']}`, strength {setup['strength']}, gate threshold {setup['threshold']}, "
-             f"digit margin {setup.get('digit_margin', 0)}; "
-             f"{setup['train_per_type']} training questions per trained type, {setup['test_per_type']} held-out "
-             f"questions per type. Means over the trained types; held-out types "
-             f"({', '.join(setup['held_out_types'])}) shown per type only."), "",
-             "| method | accuracy | answer cross-entropy (nats/token) |", "| --- | ---: | ---: |"]
-    for m in METHODS:
-        r = report[m]
-        acc = "-" if r.get("accuracy") is None else f"{r['accuracy']:.3f}"
-        ce = "-" if r.get("cross_entropy") is None else f"{r['cross_entropy']:.3f}"
-        lines.append(f"| {m}{' (trained on worked answers)' if m == 'cot' and r.get('trained') else ''} | {acc} | {ce} |")
-    types = sorted(report["base"]["per_type"])
-    lines += ["", "Accuracy per type (gate open: how often the intervention acted; engine right: the gate "
-              "opened with the right answer, i.e. what a perfect decoder would score):", "",
-              "| type | " + " | ".join(METHODS) + " | gate open | engine right |", "| --- |" + " ---: |" * (len(METHODS) + 2)]
-    for t in types:
-        cells = [f"{report[m]['per_type'][t]['accuracy']:.2f}" if t in report[m].get("per_type", {}) else "-" for m in METHODS]
-        row = report["neurosymbolic"]["per_type"].get(t, {})
-        extra = [f"{row[k]:.2f}" if k in row else "-" for k in ("gate_open", "engine_correct")]
-        lines.append(f"| {t} | " + " | ".join(cells + extra) + " |")
-    u = report["unrelated"]
-    lines += ["", (f"Unrelated prompts ({u['prompts']}): accuracy hook off {u['hook_off']:.2f}, hook on {u['hook_on']:.2f}; "
-              f"replies identical {u['identical']:.2f}; gate opened on {u['gate_open']:.2f}."), "",
-              f"Targets ({TARGETS}):", ""]
+    lines = [(f"Model `{setup['model']}`, layer {setup['layer']}, encoder `{setup['encoder']}`, injection "
+              f"`{setup['inject']}`, strength {setup['strength']}, gate threshold {setup['threshold']}, "
+              f"digit margin {setup.get('digit_margin', 0)}; "
+              f"{setup['train_per_type']} training questions per trained type, {setup['test_per_type']} held-out "
+              f"questions per type. Means over the trained types; held-out types "
+              f"({', '.join(setup['held_out_types'])}) shown per type only."), "",
+             f"{unrelated_line(report).capitalize()} ({report['unrelated']['prompts']} prompts).", "",
+             f"Targets ({TARGETS}):", ""]
     lines += [f"- {k}: {v:.3f}" if isinstance(v, float) else f"- {k}: {v}" for k, v in met.items()]
-    if rows:
-        lines += ["", "Encoder read-out on held-out gathered questions (exact = type and both operands right):", "",
-                  "| layer | encoder | exact | operand accuracy | digit accuracy | type accuracy | negatives opening the gate |",
-                  "| ---: | --- | ---: | ---: | ---: | ---: | ---: |"]
-        lines += [f"| {r['layer']} | {r['encoder']} | {r['exact']:.3f} | {r['operand_accuracy']:.3f} | "
-                  f"{r['digit_accuracy']:.3f} | {r['type_accuracy']:.3f} | {r['negative_open']:.3f} |" for r in rows]
-    lines += ["", f"Produced by: `{command}`", ""]
-    return "\n".join(lines)
+    return "\n".join(lines + ["", f"Produced by: `{command}`"])
 
 
 def main() -> None:
@@ -138,8 +115,13 @@ def main() -> None:
     summary = {m: {k: report[m].get(k) for k in ("accuracy", "cross_entropy", "per_type")} for m in METHODS}
     out = summary | {"unrelated": report["unrelated"], "setup": report["setup"], "targets": met,
                      "encoder_scan": rows, "command": command}
-    (RESULTS / "neurosymbolic.json").write_text(json.dumps(out, indent=2) + "\n")
-    (RESULTS / "neurosymbolic.md").write_text(markdown(report, met, rows, command))
+    tables = {"Methods (means over the trained types)": method_rows(report),
+              "Per problem type (accuracy / answer cross-entropy; gate open: how often the intervention acted; "
+              "engine right: it opened with the right answer, what a perfect decoder would score)": per_type_rows(report)}
+    if rows:
+        tables["Encoder read-out on held-out gathered questions (exact: type and both operands right)"] = rows
+    write_report(RESULTS / "neurosymbolic", out, "Neurosymbolic VSA intervention vs baselines", tables,
+                 notes=notes(report, met, command))
     plot(report, RESULTS / "neurosymbolic.png")
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from lmarith.baselines import few_shot_accuracy
+from lmarith.baselines.direct import few_shot_accuracy
 from lmarith.evaluation.executors import evaluate, grid
 from lmarith.evaluation.report import write_report
 from lmarith.execute.lm_policy import LMPolicy

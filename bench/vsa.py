@@ -14,7 +14,7 @@ from pathlib import Path
 
 import torch
 
-from lmarith.neurosymbolic.problems import PROBLEM_TYPES
+from lmarith.questions.rules import PROBLEM_TYPES
 from lmarith.vsa import CodecConfig, VSACodec
 
 RESULTS = Path(__file__).parent / "results"

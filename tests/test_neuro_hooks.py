@@ -1,5 +1,6 @@
 """Hooks and the gated intervention on tiny random Llama models."""
 
+from contextlib import nullcontext
 from pathlib import Path
 
 import pytest
@@ -16,17 +17,13 @@ from lmarith.neurosymbolic.lm import (
     answer_cross_entropy,
     generate,
     prompt_ends,
-    render_prompt,
     teacher_forced,
     token_losses,
 )
-from lmarith.neurosymbolic.problems import (
-    PROBLEM_TYPES,
-    TRAIN_TYPES,
-    chat_messages,
-    generate_problems,
-)
 from lmarith.neurosymbolic.train import TailBatch, finetune_decoder
+from lmarith.questions.prompts import chat_messages, render_prompt
+from lmarith.questions.question import sample_questions
+from lmarith.questions.rules import PROBLEM_TYPES, TRAIN_TYPES
 from lmarith.vsa import CodecConfig
 
 torch.set_num_threads(1)
@@ -60,7 +57,7 @@ def _reading(neuro: NeuroSymbolic, kind: str, a: int, b: int) -> NeuroSymbolic:
 
 
 def _prompts(tokenizer) -> list[str]:
-    return [render_prompt(tokenizer, chat_messages(p)) for p in generate_problems(1, ["gcd", "modulo"], seed=5)]
+    return [render_prompt(tokenizer, chat_messages(p)) for p in sample_questions(1, ["gcd", "modulo"], seed=5)]
 
 
 def test_record_hidden_captures_the_residual_stream(tiny: tuple) -> None:
@@ -128,17 +125,45 @@ def test_generation_hook_follows_the_answer_positions(tiny: tuple) -> None:
     model, tokenizer = tiny
     neuro = _reading(_neuro(), "gcd", 12, 8)
     prompts = _prompts(tokenizer)
+    torch.manual_seed(0)  # a decoder that moves this model's argmax; not every random one does
     with torch.no_grad():
         nn.init.normal_(neuro.decoder.proj.weight, std=1.0)
-    with_hook = generate(model, tokenizer, prompts, max_new_tokens=4, around=lambda _b: intervene(model, neuro))
+    with_hook = generate(model, tokenizer, prompts, max_new_tokens=4, around=lambda: intervene(model, neuro))
     assert with_hook != generate(model, tokenizer, prompts, max_new_tokens=4)
     assert neuro.solve(neuro.codec.decode_problem(neuro.encoder.vector[None]))[0].item() == 4
+
+
+def _model_generate(model, tokenizer, prompts: list[str], around=None) -> list[str]:
+    """What ``generate`` replaced: transformers' own greedy ``generate`` per left-padded batch."""
+    out = []
+    for start in range(0, len(prompts), 8):
+        enc = tokenizer(prompts[start : start + 8], return_tensors="pt", padding=True)
+        with around() if around is not None else nullcontext():
+            ids = model.generate(**enc, max_new_tokens=12, do_sample=False, pad_token_id=tokenizer.pad_token_id)
+        out += tokenizer.batch_decode(ids[:, enc["input_ids"].shape[1] :], skip_special_tokens=True)
+    return out
+
+
+def test_the_shared_decoder_replies_as_model_generate_did_hook_on_or_off(tiny: tuple) -> None:
+    model, tokenizer = tiny
+    prompts = [render_prompt(tokenizer, chat_messages(p)) for p in sample_questions(2, PROBLEM_TYPES, seed=2)]
+    neuro = _reading(_neuro(), "gcd", 12, 8)
+    torch.manual_seed(0)
+    with torch.no_grad():
+        nn.init.normal_(neuro.decoder.proj.weight, std=1.0)
+    hook = lambda: intervene(model, neuro)  # noqa: E731
+    plain, hooked = generate(model, tokenizer, prompts, max_new_tokens=12), generate(
+        model, tokenizer, prompts, max_new_tokens=12, around=hook)
+    assert len({len(tokenizer(p)["input_ids"]) for p in prompts}) > 1  # batches are padded
+    assert plain == _model_generate(model, tokenizer, prompts)
+    assert hooked == _model_generate(model, tokenizer, prompts, hook)
+    assert hooked != plain
 
 
 def test_decoder_fine_tune_lowers_the_answer_loss(tiny: tuple, tmp_path: Path) -> None:
     model, tokenizer = tiny
     neuro = _neuro(strength=0.5)
-    problems = generate_problems(3, TRAIN_TYPES, digits=2, seed=7)
+    problems = sample_questions(3, TRAIN_TYPES, digits=2, seed=7)
     prompts = [render_prompt(tokenizer, chat_messages(p)) for p in problems]
     answers = [str(p.solution) for p in problems]
     truth = torch.tensor([p.solution for p in problems])
@@ -158,7 +183,7 @@ def test_cached_prompt_tail_loss_equals_the_full_teacher_forced_loss(tiny: tuple
     """The fine-tune's shortcut (prompt prefix cached, only the tail run) changes no number."""
     model, tokenizer = tiny
     neuro = _neuro(strength=0.5)
-    problems = generate_problems(2, TRAIN_TYPES, digits=3, seed=3)[:5]  # prompts of different lengths
+    problems = sample_questions(2, TRAIN_TYPES, digits=3, seed=3)[:5]  # prompts of different lengths
     truth = torch.tensor([p.solution for p in problems])
     batch = teacher_forced(tokenizer, [render_prompt(tokenizer, chat_messages(p)) for p in problems],
                           [str(p.solution) for p in problems])
@@ -194,7 +219,7 @@ def test_encoder_learns_to_give_negatives_no_type(tiny: tuple) -> None:
 
 def test_decoder_fine_tune_resumes_after_its_last_finished_epoch(tiny: tuple, tmp_path: Path) -> None:
     model, tokenizer = tiny
-    problems = generate_problems(1, TRAIN_TYPES, digits=2, seed=5)
+    problems = sample_questions(1, TRAIN_TYPES, digits=2, seed=5)
     finetune_decoder(model, tokenizer, _neuro(), problems, tmp_path, epochs=2, lr=1e-2, progress=False)
     after_two = NeuroSymbolic.load(tmp_path / "last").decoder.proj.weight.clone()
     fresh = _neuro()  # an interrupted process comes back with an untrained intervention
@@ -204,3 +229,31 @@ def test_decoder_fine_tune_resumes_after_its_last_finished_epoch(tiny: tuple, tm
     rows = (tmp_path / "loss.csv").read_text().splitlines()
     assert rows[0] == "epoch,loss" and [r.split(",")[0] for r in rows[1:]] == ["1", "2", "3"]
     assert not torch.equal(fresh.decoder.proj.weight, after_two)
+
+
+def test_ask_says_what_the_engine_read_and_why_the_gate_did_what_it_did(tiny: tuple) -> None:
+    from lmarith.neurosymbolic.ask import ENGINE_CANNOT, Asker, Chat, explain
+
+    model, tokenizer = tiny
+    cases = [(_reading(_neuro(), "gcd", 12, 8), None), (_reading(_neuro(threshold=1.5), "gcd", 12, 8), "type score below threshold"),
+             (_reading(_neuro(), "addition", 12, 8), "untrained type"), (_reading(_neuro(), "modulo", 12, 0), ENGINE_CANNOT)]
+    for neuro, why in cases:
+        reply = Asker(model, tokenizer, neuro, max_new_tokens=4).ask("What is the gcd of 12 and 8?", hook_off=True)
+        r = reply.reading
+        assert (r.a, r.b, r.gate, r.shut_because) == ((12, 0) if why == ENGINE_CANNOT else (12, 8)) + (why is None, why)
+        assert r.answer == (4 if why is None else None) and min(r.a_margin, r.b_margin) > 0.1
+        lines = explain(reply, neuro)
+        assert lines[0].startswith(f"type: {r.problem_type} (") and lines[3] == (
+            "gate: open, engine answer 4" if why is None else f"gate: shut ({why})")
+        assert lines[-1].startswith("reply, hook off: ")
+    tie = _neuro(dim=2048)
+    gcd = tie.codec.type_index("gcd")
+    tie.encoder = _Fixed(0.6 * tie.codec.encode_problem(gcd, 32, 8) + 0.6 * tie.codec.encode_problem(gcd, 42, 8))
+    assert Asker(model, tokenizer, tie, max_new_tokens=2).ask("gcd?").reading.shut_because == "digit margin below minimum"
+    with pytest.raises(LmarithError, match="hidden size"):
+        Asker(model, tokenizer, NeuroSymbolic.create(layer=2, hidden=32, types=TRAIN_TYPES,
+                                                     codec=CodecConfig(dim=256, types=PROBLEM_TYPES)))
+    chat = Chat(Asker(model, tokenizer, _neuro(), max_new_tokens=3))
+    chat.say("Hello")
+    chat.say("What is 3 mod 2?")
+    assert [t["role"] for t in chat.turns] == ["user", "assistant", "user", "assistant"]

@@ -1,4 +1,4 @@
-"""Symbolic engine, question generation, CSV data set and prompts of the neurosymbolic method."""
+"""lmarith.questions: rules, question sampling, CSV data set and prompts of the neurosymbolic method."""
 
 import math
 from pathlib import Path
@@ -8,22 +8,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lmarith.errors import LmarithError
-from lmarith.neurosymbolic.lm import parse_answer
-from lmarith.neurosymbolic.problems import (
-    COLUMNS,
-    FOREIGN,
-    HELD_OUT_TYPES,
-    PROBLEM_TYPES,
-    TRAIN_TYPES,
-    chat_messages,
-    check_types,
-    generate_problems,
-    phrasings,
-    read_csv,
-    solve,
-    worked_solution,
-    write_csv,
-)
+from lmarith.questions.files import COLUMNS, read_csv, write_csv
+from lmarith.questions.prompts import chat_messages, parse_answer, worked_solution
+from lmarith.questions.question import phrasings, sample_questions
+from lmarith.questions.rules import FOREIGN, HELD_OUT_TYPES, PROBLEM_TYPES, TRAIN_TYPES, check_types, solve
 
 
 def test_ten_types_and_the_paper_split() -> None:
@@ -58,8 +46,8 @@ def test_unknown_type_is_rejected() -> None:
 
 
 def test_generation_is_reproducible_and_respects_options() -> None:
-    first = generate_problems(20, TRAIN_TYPES, digits=2, x_greater=True, seed=4)
-    assert first == generate_problems(20, TRAIN_TYPES, digits=2, x_greater=True, seed=4)
+    first = sample_questions(20, TRAIN_TYPES, digits=2, x_greater=True, seed=4)
+    assert first == sample_questions(20, TRAIN_TYPES, digits=2, x_greater=True, seed=4)
     assert len(first) == 160
     assert all(1 <= p.y < p.x <= 99 for p in first)
     assert all(p.solution == solve(p.problem_type, p.x, p.y) for p in first)
@@ -69,12 +57,12 @@ def test_held_out_phrasings_never_appear_in_training() -> None:
     for kind in PROBLEM_TYPES:
         train, held = set(phrasings(kind, "train")), set(phrasings(kind, "heldout"))
         assert len(train) >= 3 and len(held) >= 2 and not train & held
-    for p in generate_problems(30, PROBLEM_TYPES, seed=1):
+    for p in sample_questions(30, PROBLEM_TYPES, seed=1):
         assert not any(p.question.startswith(t.format(x=p.x, y=p.y)) for t in phrasings(p.problem_type, "heldout"))
 
 
 def test_csv_round_trip(tmp_path: Path) -> None:
-    problems = generate_problems(3, PROBLEM_TYPES, seed=2)
+    problems = sample_questions(3, PROBLEM_TYPES, seed=2)
     write_csv(problems, tmp_path / "d.csv")
     assert (tmp_path / "d.csv").read_text().splitlines()[0] == ",".join(COLUMNS)
     assert read_csv(tmp_path / "d.csv") == problems
@@ -89,7 +77,7 @@ def test_bad_csv_is_rejected(tmp_path: Path) -> None:
 
 
 def test_two_shot_prompt_and_worked_answers() -> None:
-    problem = generate_problems(1, ["gcd"], seed=0)[0]
+    problem = sample_questions(1, ["gcd"], seed=0)[0]
     messages = chat_messages(problem)
     assert [m["role"] for m in messages] == ["system", "user", "assistant", "user", "assistant", "user"]
     assert messages == chat_messages(problem)  # the shots are fixed per question
@@ -97,14 +85,14 @@ def test_two_shot_prompt_and_worked_answers() -> None:
     assert messages[2]["content"].isdigit()
     cot = chat_messages(problem, cot=True)
     assert "Final Answer:" in cot[2]["content"]
-    for p in generate_problems(5, PROBLEM_TYPES, seed=3):
+    for p in sample_questions(5, PROBLEM_TYPES, seed=3):
         assert parse_answer(worked_solution(p), cot=True) == p.solution
 
 
 def test_foreign_negatives_are_internal_and_name_no_known_operation() -> None:
     with pytest.raises(LmarithError, match="unknown problem type"):
         check_types([FOREIGN])  # users cannot train on or ask for it
-    negatives = generate_problems(30, (FOREIGN,), seed=1)
+    negatives = sample_questions(30, (FOREIGN,), seed=1)
     assert {p.problem_type for p in negatives} == {FOREIGN}
     words = {w.strip("?.,").lower() for p in negatives for w in p.question.split()}
     known = {w.strip("?.,{}").lower() for t in PROBLEM_TYPES for q in phrasings(t, "all") for w in q.split()}

@@ -45,7 +45,7 @@ def test_problem_round_trip_any_seed(seed: int, digits: int, data: st.DataObject
     decoded = codec.decode_problem(codec.encode_problem(t, a, b))
     assert (decoded.type_index.item(), decoded.a.item(), decoded.b.item()) == (t, a, b)
     assert decoded.type_score.item() > 0.8 and decoded.present.item()
-    assert decoded.margin.item() > 0.3  # a clean vector leaves no digit decision close
+    assert decoded.margin.item() > 0.1  # a clean read never trips the gate's default digit margin
 
 
 @settings(max_examples=30, deadline=None)

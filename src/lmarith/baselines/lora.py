@@ -20,26 +20,26 @@ from lmarith.models.adapters import (
     lora_config,
 )
 from lmarith.models.training import TrainConfig, train
-from lmarith.neurosymbolic.lm import render_prompt
-from lmarith.neurosymbolic.problems import Problem, chat_messages, worked_solution
+from lmarith.questions.prompts import chat_messages, render_prompt, worked_solution
+from lmarith.questions.question import Question
 
 Style = Literal["direct", "worked"]
 ADAPTER = {"direct": "answers", "worked": "worked"}
 
 
-def training_pairs(tokenizer: PreTrainedTokenizerBase, problems: Sequence[Problem], style: Style) -> list[tuple[str, str]]:
+def training_pairs(tokenizer: PreTrainedTokenizerBase, questions: Sequence[Question], style: Style) -> list[tuple[str, str]]:
     """(prompt, response) pairs with the same prompts the evaluation uses."""
     cot = style == "worked"
     return [
         (render_prompt(tokenizer, chat_messages(p, cot=cot)), worked_solution(p) if cot else str(p.solution))
-        for p in problems
+        for p in questions
     ]
 
 
 def train_lora(
     model: PreTrainedModel,
     tokenizer: PreTrainedTokenizerBase,
-    problems: Sequence[Problem],
+    questions: Sequence[Question],
     out_dir: Path,
     *,
     style: Style = "direct",
@@ -50,9 +50,9 @@ def train_lora(
     resume: bool = True,
     progress: bool = True,
 ) -> Path:
-    """Train one adapter on ``problems`` (resumable); the base model is left as it was."""
+    """Train one adapter on ``questions`` (resumable); the base model is left as it was."""
     peft_model = add_adapter(model, ADAPTER[style], lora_config(rank))
-    pairs = training_pairs(tokenizer, problems, style)
+    pairs = training_pairs(tokenizer, questions, style)
     config = TrainConfig(out_dir=out_dir, lr=lr, epochs=epochs, batch_size=batch_size, resume=resume,
                          save_every=max(8, len(pairs) // batch_size // 4), progress=progress)
     try:

@@ -1,32 +1,28 @@
-"""`lmarith neuro data|gather|train|eval|run`: the neurosymbolic VSA method and its baselines."""
+"""`lmarith neuro data|gather|train|eval|run|ask|chat`: the neurosymbolic VSA method and its baselines.
+
+torch, transformers and the method itself are imported inside the commands, so that
+``lmarith --help`` and the other command groups do not pay for them.
+"""
+
+from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import torch
 import typer
-from rich.console import Console
-from rich.table import Table
-from transformers.utils import logging as hf_logging
 
 from lmarith.cli.app import app
 from lmarith.errors import LmarithError
-from lmarith.models.loading import load_model
-from lmarith.neurosymbolic.pipeline import (
-    RunConfig,
-    open_run,
-    run_eval,
-    run_gather,
-    run_train,
-)
-from lmarith.neurosymbolic.problems import (
-    PHRASING_SETS,
-    TRAIN_TYPES,
-    check_types,
-    generate_problems,
-    write_csv,
-)
+from lmarith.questions.question import PHRASING_SETS
+from lmarith.questions.rules import TRAIN_TYPES
+
+if TYPE_CHECKING:
+    from transformers import PreTrainedModel, PreTrainedTokenizerBase
+
+    from lmarith.evaluation.neuro_run import RunConfig
+    from lmarith.neurosymbolic.ask import Asker
 
 neuro_app = typer.Typer(help="Neurosymbolic VSA intervention (arXiv 2502.01657) on any HF causal LM, with baselines.",
                         no_args_is_help=True)
@@ -69,8 +65,13 @@ def _options(**given: object) -> dict:
     return out
 
 
-def _load(config: RunConfig, device: str | None) -> tuple:
+def _load(config: RunConfig, device: str | None) -> tuple[PreTrainedModel, PreTrainedTokenizerBase]:
     """The run's model; transformers' loading bars off, so errors stay the only stderr line."""
+    import torch
+    from transformers.utils import logging as hf_logging
+
+    from lmarith.models.loading import load_model
+
     hf_logging.disable_progress_bar()
     torch.manual_seed(config.seed)
     return load_model(config.model, device=device)
@@ -88,11 +89,15 @@ def data(
     seed: Seed = 0,
 ) -> None:
     """Write a question data set in the paper's CSV format."""
+    from lmarith.questions.files import write_csv
+    from lmarith.questions.question import sample_questions
+    from lmarith.questions.rules import check_types
+
     chosen = check_types(_options(types=types).get("types", TRAIN_TYPES))
-    problems = generate_problems(count, chosen, digits=digits, x_greater=bool(x_greater), phrasing=phrasing,
+    questions = sample_questions(count, chosen, digits=digits, x_greater=bool(x_greater), phrasing=phrasing,
                                  mod1000=bool(mod1000), seed=seed)
-    write_csv(problems, out)
-    typer.echo(f"wrote {len(problems)} questions to {out}")
+    write_csv(questions, out)
+    typer.echo(f"wrote {len(questions)} questions to {out}")
 
 
 @neuro_app.command("gather")
@@ -112,6 +117,9 @@ def gather_cmd(
     device: Device = None,
 ) -> None:
     """Record hidden states of the training prompts with their problem vectors (resumable)."""
+    from lmarith.evaluation.neuro_pipeline import run_gather
+    from lmarith.evaluation.neuro_run import open_run
+
     config = open_run(run, _options(model=model, layer=layer, scan_layers=scan_layers, types=types,
                                     train_per_type=count, digits=digits, x_greater=x_greater, mod1000=mod1000,
                                     seed=seed, batch_size=batch_size), create=True, quick=quick)
@@ -134,6 +142,9 @@ def train_cmd(
     device: Device = None,
 ) -> None:
     """Train encoder and decoder, fine-tune the decoder through the frozen LM, train the baselines."""
+    from lmarith.evaluation.neuro_pipeline import run_train
+    from lmarith.evaluation.neuro_run import open_run
+
     config = open_run(run, _options(layer=layer, encoder=encoder, inject=inject, strength=strength,
                                     threshold=threshold, digit_margin=digit_margin, cot_train=cot_train))
     lm, tokenizer = _load(config, device)
@@ -152,6 +163,9 @@ def eval_cmd(
     device: Device = None,
 ) -> None:
     """Accuracy and answer cross-entropy per type: base, CoT, LoRA, neurosymbolic; unrelated prompts."""
+    from lmarith.evaluation.neuro_pipeline import run_eval
+    from lmarith.evaluation.neuro_run import open_run
+
     config = open_run(run, _options(test_per_type=test_count))
     lm, tokenizer = _load(config, device)
     report = run_eval(lm, tokenizer, run, config)
@@ -175,6 +189,9 @@ def run_cmd(
     device: Device = None,
 ) -> None:
     """gather, train and eval in one go (each step resumes)."""
+    from lmarith.evaluation.neuro_pipeline import run_eval, run_gather, run_train
+    from lmarith.evaluation.neuro_run import open_run
+
     config = open_run(run, _options(model=model, layer=layer, encoder=encoder, inject=inject,
                                     train_per_type=count, seed=seed), create=True, quick=quick)
     lm, tokenizer = _load(config, device)
@@ -187,18 +204,86 @@ def run_cmd(
 
 
 def _print(report: dict) -> None:
-    methods = [m for m in ("base", "cot", "lora", "neurosymbolic") if report.get(m)]
-    table = Table(title="accuracy / answer cross-entropy (held-out questions)")
-    table.add_column("type")
-    for m in methods:
-        table.add_column(m, justify="right")
-    types = sorted(report["base"]["per_type"])
-    fmt = lambda r: "-" if r is None or r.get("accuracy") is None else f"{r['accuracy']:.2f} / {r['cross_entropy']:.2f}"
-    for t in types:
-        table.add_row(t, *(fmt(report[m]["per_type"].get(t)) for m in methods))
-    table.add_row("[bold]mean (trained)", *(fmt(report[m]) for m in methods))
+    from rich.console import Console
+    from rich.table import Table
+
+    from lmarith.evaluation.neurosymbolic import GATE_COLUMNS, TABLE_TITLE, per_type_rows, unrelated_line
+
+    rows = per_type_rows(report)
+    columns = [c for c in rows[0] if c not in GATE_COLUMNS]  # the gate's columns: bench only, to fit 80 columns
+    table = Table(title=TABLE_TITLE)
+    for column in columns:
+        table.add_column(column, justify="left" if column == "type" else "right")
+    for row in rows:
+        table.add_row(*(row[c] for c in columns))
     console = Console()
     console.print(table)
-    u = report["unrelated"]
-    console.print(f"unrelated prompts: hook off {u['hook_off']:.2f}, hook on {u['hook_on']:.2f}, "
-                  f"identical {u['identical']:.2f}, gate opened {u['gate_open']:.2f}")
+    console.print(unrelated_line(report))
+
+
+# ---------------------------------------------------------------------------------------------
+# Talking to a trained intervention
+
+AskRun = Annotated[Path | None, typer.Option("--run", help="Run directory with a trained intervention "
+                                                           "(default: the one shipped with lmarith).")]
+MaxNewTokens = Annotated[int, typer.Option(min=1, help="Longest reply, in tokens.")]
+
+
+def _asker(run: Path | None, device: str | None, max_new_tokens: int) -> Asker:
+    """The run's model and intervention, loaded once; the intervention is checked before the model loads."""
+    from lmarith.evaluation.neuro_run import read_run, shipped_intervention_dir, trained_intervention
+    from lmarith.neurosymbolic.ask import Asker
+
+    run = run or shipped_intervention_dir()
+    if run is None:
+        raise LmarithError("no trained intervention ships with lmarith yet; pass --run RUN "
+                           "(a directory made by `lmarith neuro run`)")
+    config = read_run(run)
+    neuro = trained_intervention(run)
+    model, tokenizer = _load(config, device)
+    return Asker(model, tokenizer, neuro, max_new_tokens=max_new_tokens)
+
+
+@neuro_app.command("ask")
+def ask_cmd(
+    question: Annotated[str | None, typer.Argument(help="The question; without it, one question per line "
+                                                        "from stdin, one reply per line.")] = None,
+    run: AskRun = None,
+    explain: Annotated[bool, typer.Option("--explain", help="Also print what the engine read, why the gate "
+                                                            "opened or shut, and the reply with the hook off.")] = False,
+    max_new_tokens: MaxNewTokens = 32,
+    device: Device = None,
+) -> None:
+    """Answer a question with the intervention on; the answer is the last line."""
+    from lmarith.neurosymbolic.ask import explain as explanation
+    from lmarith.questions.prompts import parse_answer
+
+    if question is not None and not question.strip():
+        raise LmarithError("the question is empty")
+    asker = _asker(run, device, max_new_tokens)
+    for text in [question] if question is not None else (line for line in sys.stdin if line.strip()):
+        reply = asker.ask(text, hook_off=explain)
+        if question is None and not explain:  # stdin: one reply per line, as each is ready
+            typer.echo(" ".join(reply.text.split()))
+            sys.stdout.flush()
+            continue
+        typer.echo("\n".join(explanation(reply, asker.neuro)) if explain else reply.text.strip())
+        answer = parse_answer(reply.text)
+        typer.echo(f"answer: {'none' if answer is None else answer}")
+
+
+@neuro_app.command("chat")
+def chat_cmd(run: AskRun = None, max_new_tokens: MaxNewTokens = 64, device: Device = None) -> None:
+    """Talk to the model with the intervention on, turn after turn (history kept; end with Ctrl-D)."""
+    from lmarith.neurosymbolic.ask import Chat
+
+    session = Chat(_asker(run, device, max_new_tokens))
+    interactive = sys.stdin.isatty()
+    while True:
+        if interactive:
+            typer.echo("> ", nl=False)
+        line = sys.stdin.readline()
+        if not line:
+            break
+        if line.strip():
+            typer.echo(" ".join(session.say(line.strip()).text.split()))

@@ -18,8 +18,10 @@ from transformers import PreTrainedModel, PreTrainedTokenizerBase
 from lmarith.errors import LmarithError
 from lmarith.neurosymbolic.hooks import check_layer, record_hidden
 from lmarith.neurosymbolic.intervention import prompt_windows
-from lmarith.neurosymbolic.lm import batches, prompt_ends, render_prompt, teacher_forced
-from lmarith.neurosymbolic.problems import FOREIGN, Problem, chat_messages
+from lmarith.neurosymbolic.lm import batches, prompt_ends, teacher_forced
+from lmarith.questions.prompts import chat_messages, render_prompt
+from lmarith.questions.question import Question
+from lmarith.questions.rules import FOREIGN
 from lmarith.vsa import VSACodec
 
 MANIFEST = "gather.json"
@@ -35,7 +37,7 @@ def _shard_path(directory: Path, index: int) -> Path:
 def gather(
     model: PreTrainedModel,
     tokenizer: PreTrainedTokenizerBase,
-    problems: list[Problem],
+    questions: list[Question],
     out_dir: Path,
     *,
     layers: list[int],
@@ -45,10 +47,10 @@ def gather(
     batch_size: int = 8,
     progress: bool = True,
 ) -> int:
-    """Record shards for ``problems`` under ``out_dir``; returns how many shards were written now."""
+    """Record shards for ``questions`` under ``out_dir``; returns how many shards were written now."""
     for layer in layers:
         check_layer(model, layer)
-    manifest = {"layers": layers, "window": window, "rows": len(problems), "shard_size": shard_size,
+    manifest = {"layers": layers, "window": window, "rows": len(questions), "shard_size": shard_size,
                 "codec": codec.config.to_dict(), "hidden": model.config.hidden_size}
     out_dir.mkdir(parents=True, exist_ok=True)
     manifest_path = out_dir / MANIFEST
@@ -57,11 +59,11 @@ def gather(
     manifest_path.write_text(json.dumps(manifest, indent=2) + "\n")
 
     steps = codec.config.max_digits + 1
-    todo = [i for i in range(-(-len(problems) // shard_size)) if not _shard_path(out_dir, i).is_file()]
+    todo = [i for i in range(-(-len(questions) // shard_size)) if not _shard_path(out_dir, i).is_file()]
     with Progress(disable=not progress) as bar:
         task = bar.add_task("gather", total=len(todo))
         for index in todo:
-            rows = problems[index * shard_size : (index + 1) * shard_size]
+            rows = questions[index * shard_size : (index + 1) * shard_size]
             parts: dict[str, list[torch.Tensor]] = {}
             for chunk in batches(rows, batch_size):
                 prompts = [render_prompt(tokenizer, chat_messages(p)) for p in chunk]

@@ -19,45 +19,20 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
 
 import torch
-from pydantic import BaseModel, ConfigDict, Field
 from safetensors.torch import load_file, save_file
 from torch import Tensor, nn
 from transformers import PreTrainedModel
 
 from lmarith.errors import LmarithError
+from lmarith.neurosymbolic.config import NeuroConfig
 from lmarith.neurosymbolic.hooks import capture_attention_mask, mix_at, on_layer
-from lmarith.neurosymbolic.lm import prompt_ends
 from lmarith.neurosymbolic.networks import Decoder, build_encoder
-from lmarith.neurosymbolic.problems import check_types, solve
+from lmarith.questions.rules import check_types, solve
 from lmarith.vsa import CodecConfig, DecodedProblem, VSACodec
 
 CONFIG_FILE, WEIGHTS_FILE = "neuro.json", "neuro.safetensors"
-InjectMode = Literal["answers", "last"]
-
-
-class NeuroConfig(BaseModel):
-    """Everything needed to rebuild a trained intervention next to its weights."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    layer: int = Field(gt=0)
-    hidden: int = Field(gt=0)
-    encoder: str = "attention"
-    window: int = Field(48, gt=0)
-    strength: float = Field(0.5, ge=0, le=1)
-    threshold: float = 0.8
-    #: the engine abstains when a digit decision is a near tie (see ``DecodedProblem.margin``)
-    digit_margin: float = Field(0.1, ge=0)
-    inject: InjectMode = "answers"
-    types: tuple[str, ...]
-    mod1000: bool = True
-    codec: dict
-
-    def codec_config(self) -> CodecConfig:
-        return CodecConfig.from_dict(self.codec)
 
 
 def prompt_windows(hidden: Tensor, ends: Tensor, attention_mask: Tensor | None, window: int) -> tuple[Tensor, Tensor]:
@@ -81,7 +56,7 @@ class NeuroSymbolic(nn.Module):
     def __init__(self, config: NeuroConfig) -> None:
         super().__init__()
         self.config = config
-        self.codec = VSACodec(config.codec_config())
+        self.codec = VSACodec(config.codec)
         self.encoder = build_encoder(config.encoder, config.hidden, self.codec, config.window)
         self.decoder = Decoder(self.codec.dim, config.hidden)
         self._gated_types = torch.tensor([t in config.types for t in self.codec.config.types])
@@ -92,7 +67,7 @@ class NeuroSymbolic(nn.Module):
         unknown = set(types) - set(codec.types)
         if unknown:
             raise LmarithError(f"types missing from the codec: {', '.join(sorted(unknown))}")
-        return cls(NeuroConfig(layer=layer, hidden=hidden, types=types, codec=codec.to_dict(), **options))
+        return cls(NeuroConfig(layer=layer, hidden=hidden, types=types, codec=codec, **options))
 
     # -- persistence --------------------------------------------------------------------------
     def save(self, directory: Path) -> None:
@@ -114,12 +89,19 @@ class NeuroSymbolic(nn.Module):
         """Encode hidden-state windows and decode type, score and operands."""
         return self.codec.decode_problem(self.encoder(window.float(), mask))
 
+    def checks(self, problem: DecodedProblem) -> dict[str, Tensor]:
+        """The gate's conditions per row, each named by what it means when it fails."""
+        return {
+            "type score below threshold": problem.type_score >= self.config.threshold,
+            "no two numbers read": problem.present,
+            "digit margin below minimum": problem.margin >= self.config.digit_margin,
+            "untrained type": self._gated_types.to(problem.type_index.device)[problem.type_index],
+        }
+
     def solve(self, problem: DecodedProblem) -> tuple[Tensor, Tensor]:
-        """Exact answers and the gate: score >= threshold, a trained type, two numbers read clearly
-        (no digit decision closer than ``digit_margin``), solvable."""
-        gate = (problem.type_score >= self.config.threshold) & problem.present
-        gate &= problem.margin >= self.config.digit_margin
-        gate &= self._gated_types.to(problem.type_index.device)[problem.type_index]
+        """Exact answers and the gate: every one of :meth:`checks` passes, and the engine can
+        answer what was read (no modulo by zero, the answer fits the codec)."""
+        gate = torch.stack(list(self.checks(problem).values())).all(dim=0)
         answers = torch.zeros_like(problem.a)
         for row in gate.nonzero().flatten().tolist():
             name = self.codec.config.types[problem.type_index[row]]
@@ -147,7 +129,7 @@ class NeuroSymbolic(nn.Module):
 class InterventionLog:
     """What the hook decided on the latest prompt pass (for reports and tests)."""
 
-    type_score: Tensor | None = None
+    problem: DecodedProblem | None = None
     gate: Tensor | None = None
     answers: Tensor | None = None
     calls: int = 0
@@ -181,7 +163,7 @@ def intervene(
                 window, mask = prompt_windows(hidden, row_ends, sink.get("mask"), neuro.config.window)
                 problem = neuro.read(window, mask)
                 answers, gate = neuro.solve(problem)
-                log.type_score = problem.type_score
+                log.problem = problem
             else:
                 answers, gate = truth.to(hidden.device), torch.ones_like(truth, dtype=torch.bool, device=hidden.device)
             cues, lengths = neuro.cues(answers)

@@ -1,11 +1,11 @@
-"""Talking to the LM: render prompts, batch greedy generation, answer parsing, answer-token loss.
+"""Running the LM on questions: batched greedy replies, teacher-forced answer-token loss.
 
-Shared by the neurosymbolic method and every baseline, so all of them see identical prompts
-and are scored identically. Prompt and answer are tokenized the way the shared trainer does
-(``lmarith.models.training.encode_pair``), so training and scoring agree on token boundaries.
+Shared by the intervention's training and by the evaluation of every method, so all of them
+decode and are scored identically. Prompt and answer are tokenized the way the shared trainer
+does (``lmarith.models.training.encode_pair``), so training and scoring agree on token
+boundaries. Prompts themselves come from ``lmarith.questions.prompts``.
 """
 
-import re
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, nullcontext
 
@@ -13,31 +13,13 @@ import torch
 from torch import Tensor
 from transformers import PreTrainedModel, PreTrainedTokenizerBase
 
+from lmarith.models.decoding import greedy
 from lmarith.models.training import IGNORE, encode_pair, pad_batch
 
+#: Context around one scoring batch (given the batch), e.g. the intervention with its rows' prompt ends.
 Around = Callable[[dict[str, Tensor]], AbstractContextManager]
-
-_INT = re.compile(r"-?\d+")
-_FINAL = re.compile(r"Final Answer:\s*(-?\d+)", re.IGNORECASE)
-
-
-def render_prompt(tokenizer: PreTrainedTokenizerBase, messages: list[dict[str, str]]) -> str:
-    """The chat as the model's own chat template renders it, ready for the assistant's turn.
-
-    Tokenizers without a template (the tiny character-level ones) get a plain transcript.
-    """
-    if tokenizer.chat_template:
-        return tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
-    return "".join(f"{m['role']}: {m['content']}\n" for m in messages) + "assistant: "
-
-
-def parse_answer(text: str, *, cot: bool = False) -> int | None:
-    """The integer a reply gives: after 'Final Answer:' for chain of thought, else the first one."""
-    if cot:
-        found = _FINAL.search(text)
-        return int(found.group(1)) if found else None
-    found = _INT.search(text)
-    return int(found.group()) if found else None
+#: Context around one batch's decoding, e.g. the intervention, started afresh per batch.
+AroundDecoding = Callable[[], AbstractContextManager]
 
 
 def batches(items: Sequence, size: int) -> Iterator[Sequence]:
@@ -45,7 +27,14 @@ def batches(items: Sequence, size: int) -> Iterator[Sequence]:
         yield items[start : start + size]
 
 
-@torch.no_grad()
+def stop_ids(model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase) -> set[int]:
+    """The ids a reply ends on, as ``model.generate`` sees them: the generation config's EOS
+    (one id or several) and the tokenizer's."""
+    configured = model.generation_config.eos_token_id
+    ids = set(configured if isinstance(configured, list) else [configured]) | {tokenizer.eos_token_id}
+    return ids - {None}
+
+
 def generate(
     model: PreTrainedModel,
     tokenizer: PreTrainedTokenizerBase,
@@ -53,21 +42,21 @@ def generate(
     *,
     max_new_tokens: int = 8,
     batch_size: int = 8,
-    around: "Around | None" = None,
+    around: AroundDecoding | None = None,
 ) -> list[str]:
-    """Greedy continuations of ``prompts`` (left-padded batches), special tokens stripped.
+    """Greedy replies to ``prompts`` (the shared decoder, batches of ``batch_size``), special tokens stripped.
 
-    ``around(batch)`` gives a context manager entered around each batch's ``generate``, e.g.
-    an intervention hook that must start afresh on each batch's prompt pass.
+    ``around()`` gives a context manager entered around each batch's decoding, e.g. an
+    intervention hook that must start afresh on each batch's prompt pass; rows then stay in
+    the batch to the end, since such a hook keeps its state per batch row.
     """
-    tokenizer.padding_side = "left"
-    out: list[str] = []
+    stop, out = stop_ids(model, tokenizer), []
     for chunk in batches(prompts, batch_size):
-        enc = tokenizer(list(chunk), return_tensors="pt", padding=True).to(model.device)
-        with around(dict(enc)) if around is not None else nullcontext():
-            ids = model.generate(**enc, max_new_tokens=max_new_tokens, do_sample=False,
-                                 pad_token_id=tokenizer.pad_token_id)
-        out += tokenizer.batch_decode(ids[:, enc["input_ids"].shape[1] :], skip_special_tokens=True)
+        rows = tokenizer(list(chunk))["input_ids"]
+        with around() if around is not None else nullcontext():
+            replies = greedy(model, rows, stop=stop, pad=tokenizer.pad_token_id, max_new_tokens=max_new_tokens,
+                             drop_finished=around is None)
+        out += tokenizer.batch_decode(replies, skip_special_tokens=True)
     return out
 
 

@@ -20,11 +20,11 @@ from torch import Tensor, nn
 from transformers import DynamicCache, PreTrainedModel, PreTrainedTokenizerBase
 
 from lmarith.models.training import IGNORE, encode_pair
+from lmarith.neurosymbolic.gather import NONE
 from lmarith.neurosymbolic.hooks import freeze
 from lmarith.neurosymbolic.intervention import NeuroSymbolic, intervene
-from lmarith.neurosymbolic.lm import render_prompt
-from lmarith.neurosymbolic.problems import Problem, chat_messages
-from lmarith.neurosymbolic.gather import NONE
+from lmarith.questions.prompts import chat_messages, render_prompt
+from lmarith.questions.question import Question
 from lmarith.vsa import DecodedProblem, VSACodec, unbind
 
 #: Similarities are in [-1, 1]; this turns them into logits sharp enough for cross-entropy.
@@ -183,8 +183,8 @@ class TailBatch:
 
     @classmethod
     @torch.no_grad()
-    def build(cls, model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, problems: list[Problem]) -> "TailBatch":
-        pairs = [encode_pair(tokenizer, render_prompt(tokenizer, chat_messages(p)), str(p.solution)) for p in problems]
+    def build(cls, model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, questions: list[Question]) -> "TailBatch":
+        pairs = [encode_pair(tokenizer, render_prompt(tokenizer, chat_messages(p)), str(p.solution)) for p in questions]
         ends = [ex["labels"].count(IGNORE) - 1 for ex in pairs]  # each last prompt token
         prefix = max(ends)
         tail = max(len(ex["input_ids"]) - end for ex, end in zip(pairs, ends))
@@ -202,7 +202,7 @@ class TailBatch:
         model(input_ids=ids[:, :prefix].to(device), attention_mask=mask[:, :prefix].to(device),
               position_ids=positions[:, :prefix].to(device), past_key_values=cache, use_cache=True)
         return cls([(k, v) for k, v, _ in cache], ids[:, prefix:], mask, positions[:, prefix:], targets,
-                   torch.tensor([p.solution for p in problems]))
+                   torch.tensor([p.solution for p in questions]))
 
     def loss(self, model: PreTrainedModel, neuro: NeuroSymbolic) -> Tensor:
         """Mean answer-token cross-entropy with the intervention on, the engine teacher-forced."""
@@ -218,7 +218,7 @@ def finetune_decoder(
     model: PreTrainedModel,
     tokenizer: PreTrainedTokenizerBase,
     neuro: NeuroSymbolic,
-    problems: list[Problem],
+    questions: list[Question],
     out_dir: Path,
     *,
     epochs: int = 1,
@@ -248,10 +248,10 @@ def finetune_decoder(
     order = torch.Generator().manual_seed(0)
     losses = [float(row.split(",")[1]) for row in log.read_text().splitlines()[1:]] if log.exists() else []
     with Progress(disable=not progress) as bar:
-        task = bar.add_task("cache prompts", total=len(problems))
+        task = bar.add_task("cache prompts", total=len(questions))
         cached = []
-        for start in range(0, len(problems), batch_size):
-            cached.append(TailBatch.build(model, tokenizer, problems[start : start + batch_size]))
+        for start in range(0, len(questions), batch_size):
+            cached.append(TailBatch.build(model, tokenizer, questions[start : start + batch_size]))
             bar.advance(task, len(cached[-1].answers))
         bar.update(task, description="fine-tune decoder", total=epochs * len(cached), completed=done * len(cached))
         for epoch in range(done, epochs):

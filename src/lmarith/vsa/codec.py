@@ -32,18 +32,15 @@ class CodecConfig:
     def to_dict(self) -> dict:
         return asdict(self) | {"types": list(self.types)}
 
-    @classmethod
-    def from_dict(cls, data: dict) -> "CodecConfig":
-        return cls(**(data | {"types": tuple(data["types"])}))
-
 
 class DecodedProblem(NamedTuple):
     """Batched read-out of problem vectors: type index and its similarity, two operands.
 
     ``present``: both operands have a units digit above the threshold, i.e. the vector holds
-    two numbers at all (every number, 0 included, has a units-digit term). ``margin``: how
-    clear the closest call among all digit decisions was (best minus second-best digit
-    similarity, or the distance of the best from the presence threshold); near 0 is a tie.
+    two numbers at all (every number, 0 included, has a units-digit term). ``a_margin`` and
+    ``b_margin``: how clear the closest call among each operand's digit decisions was (best
+    minus second-best digit similarity, or the distance of the best from the presence
+    threshold); near 0 is a tie.
     """
 
     type_index: Tensor
@@ -51,7 +48,13 @@ class DecodedProblem(NamedTuple):
     a: Tensor
     b: Tensor
     present: Tensor
-    margin: Tensor
+    a_margin: Tensor
+    b_margin: Tensor
+
+    @property
+    def margin(self) -> Tensor:
+        """The closest digit call of the two operands."""
+        return torch.minimum(self.a_margin, self.b_margin)
 
 
 class VSACodec:
@@ -138,7 +141,7 @@ class VSACodec:
         score, index = self.type_scores(vectors).max(dim=-1)
         a, a_present, a_margin = self._read_number(hrr.unbind(vectors, self.n1))
         b, b_present, b_margin = self._read_number(hrr.unbind(vectors, self.n2))
-        return DecodedProblem(index, score, a, b, a_present & b_present, torch.minimum(a_margin, b_margin))
+        return DecodedProblem(index, score, a, b, a_present & b_present, a_margin, b_margin)
 
     def answer_cues(self, answers: Tensor) -> Tensor:
         """What to write at each answer step, most significant digit first, then END.

@@ -1,0 +1,89 @@
+"""lmarith.questions: every answer parser, the phrasings read back, and no torch anywhere."""
+
+import subprocess
+import sys
+
+import pytest
+
+from lmarith.questions.prompts import (
+    FINAL,
+    SYSTEM_CHAT,
+    chat_messages,
+    cot_prefix,
+    parse_answer,
+    question_messages,
+    worked_solution,
+)
+from lmarith.questions.question import MOD_SUFFIX, parse_question, phrasings, sample_questions
+from lmarith.questions.rules import FOREIGN, PROBLEM_TYPES, solve
+
+
+@pytest.mark.parametrize(("reply", "answer"), [
+    ("42", 42), (" 42\n", 42), ("The answer is 42.", 42), ("-7", -7), ("12 then 13", 12), ("x=007", 7),
+    ("no number here", None), ("", None), ("Final Answer: 5", 5),  # plain: the first integer, marker or not
+])
+def test_plain_replies_give_their_first_integer(reply: str, answer: int | None) -> None:
+    assert parse_answer(reply) == answer
+
+
+@pytest.mark.parametrize(("reply", "answer"), [
+    ("12 mod 5 = 2.\nFinal Answer: 2", 2), ("step 5, step 6\nFinal Answer: 9", 9), ("Final Answer: -3", -3),
+    ("final answer: 8", 8), ("FINAL ANSWER:   11", 11), ("Final Answer:4 and then 5", 4),
+    ("5 + 6 = 11", None), ("Final Answer: none", None), ("", None),
+])
+def test_chain_of_thought_replies_give_the_integer_after_final_answer(reply: str, answer: int | None) -> None:
+    assert parse_answer(reply, cot=True) == answer
+
+
+@pytest.mark.parametrize(("reply", "prefix"), [
+    ("a b\nFinal Answer: 9", "a b\nFinal Answer: "),
+    ("a b final answer: 9 Final Answer: 10", "a b Final Answer: "),  # the first marker, in our casing
+    ("a b  \n", "a b\nFinal Answer: "),  # never got there: the marker is appended
+    ("", "\nFinal Answer: "),
+])
+def test_cot_prefix_stops_at_the_models_own_final_answer(reply: str, prefix: str) -> None:
+    assert cot_prefix(reply) == prefix
+
+
+def test_worked_solutions_are_read_back_by_the_cot_parsers() -> None:
+    for q in sample_questions(3, PROBLEM_TYPES, seed=3):
+        solution = worked_solution(q)
+        assert solution.splitlines()[-1] == f"{FINAL} {q.solution}"
+        assert parse_answer(solution, cot=True) == q.solution
+        assert cot_prefix(solution) + str(q.solution) == solution
+
+
+def test_every_phrasing_is_read_back() -> None:
+    for kind in PROBLEM_TYPES:
+        for template in phrasings(kind, "all"):
+            for mod in (False, True):
+                text = template.format(x=37, y=12) + (MOD_SUFFIX if mod else "")
+                q = parse_question(text)
+                assert q is not None, text
+                assert (q.problem_type, q.x, q.y, q.question) == (kind, 37, 12, text)
+                assert q.solution == solve(kind, 37, 12, mod1000=mod) and q.mod1000 == mod
+
+
+def test_what_is_not_one_of_our_questions_is_not_read() -> None:
+    typed = parse_question("what is   the GCD of 12 and 8? ")  # any case and spacing; the words kept
+    assert typed is not None and (typed.problem_type, typed.x, typed.y, typed.solution) == ("gcd", 12, 8, 4)
+    assert typed.question == "what is the GCD of 12 and 8?"
+    assert parse_question("Compute (3 * 4) % 5.") is None  # square_mod repeats x
+    assert parse_question("What is 7 mod 0?") is None  # the rules cannot answer it
+    assert parse_question(phrasings(FOREIGN)[0].format(x=1, y=2)) is None  # negatives are internal
+    assert parse_question("What is the capital of France?") is None
+    assert parse_question("What is 3 plus 4? And 5?") is None
+
+
+def test_a_typed_question_gets_the_evaluation_prompt_when_it_is_ours() -> None:
+    ours = sample_questions(1, ["gcd"], seed=4)[0]
+    assert question_messages(ours.question) == chat_messages(ours)
+    assert question_messages("  Hello there ") == [{"role": "system", "content": SYSTEM_CHAT},
+                                                   {"role": "user", "content": "Hello there"}]
+
+
+def test_questions_import_no_torch() -> None:
+    code = ("import sys, lmarith.questions.files, lmarith.questions.prompts, lmarith.questions.question, "
+            "lmarith.questions.rules; print(sorted({'torch', 'transformers', 'numpy'} & set(sys.modules)))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
