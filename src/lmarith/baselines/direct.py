@@ -10,6 +10,7 @@ from transformers import PreTrainedModel, PreTrainedTokenizerBase
 from lmarith.data import sample_problems
 from lmarith.machines.problems import Problem
 from lmarith.models.decoding import greedy
+from lmarith.models.loading import stop_ids
 
 
 def few_shot_prompt(problem: Problem, shots: Sequence[Problem]) -> str:
@@ -23,9 +24,6 @@ def few_shot_accuracy(model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase
     examples = sample_problems(op, digits, shots, seed, split="train")
     problems = sample_problems(op, digits, n, seed, split="test")
     rows = [tokenizer(few_shot_prompt(p, examples))["input_ids"] for p in problems]
-    # the stops model.generate would use: the generation config's EOS ids and the tokenizer's
-    configured = model.generation_config.eos_token_id
-    stop = set(configured if isinstance(configured, list) else [configured]) | {tokenizer.eos_token_id}
-    replies = greedy(model, rows, stop=stop - {None}, pad=tokenizer.pad_token_id, max_new_tokens=2 * digits + 4)
+    replies = greedy(model, rows, stop=stop_ids(model, tokenizer), pad=tokenizer.pad_token_id, max_new_tokens=2 * digits + 4)
     decoded = tokenizer.batch_decode(replies, skip_special_tokens=True)
     return sum(reply.split("\n")[0].strip() == p.answer() for p, reply in zip(problems, decoded)) / n

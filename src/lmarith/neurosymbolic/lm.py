@@ -14,6 +14,7 @@ from torch import Tensor
 from transformers import PreTrainedModel, PreTrainedTokenizerBase
 
 from lmarith.models.decoding import greedy
+from lmarith.models.loading import stop_ids
 from lmarith.models.training import IGNORE, encode_pair, pad_batch
 
 #: Context around one scoring batch (given the batch), e.g. the intervention with its rows' prompt ends.
@@ -25,14 +26,6 @@ AroundDecoding = Callable[[], AbstractContextManager]
 def batches(items: Sequence, size: int) -> Iterator[Sequence]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
-
-
-def stop_ids(model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase) -> set[int]:
-    """The ids a reply ends on, as ``model.generate`` sees them: the generation config's EOS
-    (one id or several) and the tokenizer's."""
-    configured = model.generation_config.eos_token_id
-    ids = set(configured if isinstance(configured, list) else [configured]) | {tokenizer.eos_token_id}
-    return ids - {None}
 
 
 def generate(

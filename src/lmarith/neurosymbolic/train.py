@@ -200,7 +200,7 @@ class TailBatch:
         device = model.device
         cache = DynamicCache()
         model(input_ids=ids[:, :prefix].to(device), attention_mask=mask[:, :prefix].to(device),
-              position_ids=positions[:, :prefix].to(device), past_key_values=cache, use_cache=True)
+              position_ids=positions[:, :prefix].to(device), cache=cache, use_cache=True)
         return cls([(k, v) for k, v, _ in cache], ids[:, prefix:], mask, positions[:, prefix:], targets,
                    torch.tensor([p.solution for p in questions]))
 
@@ -210,7 +210,7 @@ class TailBatch:
         cache = DynamicCache(self.prefix)  # a fresh cache each step: the prefix tensors stay as they are
         with intervene(model, neuro, ends=torch.zeros(len(self.answers), dtype=torch.long), truth=self.answers):
             logits = model(input_ids=self.tail.to(device), attention_mask=self.mask.to(device),
-                           position_ids=self.positions.to(device), past_key_values=cache, use_cache=True).logits
+                           position_ids=self.positions.to(device), cache=cache, use_cache=True).logits
         return nn.functional.cross_entropy(logits.float().transpose(1, 2), self.targets.to(device), ignore_index=IGNORE)
 
 
