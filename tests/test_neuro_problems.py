@@ -70,7 +70,7 @@ def test_csv_round_trip(tmp_path: Path) -> None:
 
 def test_bad_csv_is_rejected(tmp_path: Path) -> None:
     (tmp_path / "bad.csv").write_text("a,b\n1,2\n")
-    with pytest.raises(LmarithError, match="expected columns"):
+    with pytest.raises(LmarithError, match="missing column"):
         read_csv(tmp_path / "bad.csv")
     with pytest.raises(LmarithError, match="no such data set"):
         read_csv(tmp_path / "missing.csv")
@@ -94,7 +94,7 @@ def test_foreign_negatives_are_internal_and_name_no_known_operation() -> None:
         check_types([FOREIGN])  # users cannot train on or ask for it
     negatives = sample_questions(30, (FOREIGN,), seed=1)
     assert {p.problem_type for p in negatives} == {FOREIGN}
-    words = {w.strip("?.,").lower() for p in negatives for w in p.question.split()}
+    words = {w.strip("?.,{}").lower() for t in phrasings(FOREIGN) for w in t.split()}
     known = {w.strip("?.,{}").lower() for t in PROBLEM_TYPES for q in phrasings(t, "all") for w in q.split()}
     assert not {"zorp", "@", "frimble", "vext"} & known and {"zorp", "@"} <= words
     assert chat_messages(negatives[0])[1]["content"] != negatives[0].question  # shots work for them too

@@ -55,13 +55,20 @@ def test_worked_solutions_are_read_back_by_the_cot_parsers() -> None:
 
 def test_every_phrasing_is_read_back() -> None:
     for kind in PROBLEM_TYPES:
-        for template in phrasings(kind, "all"):
-            for mod in (False, True):
-                text = template.format(x=37, y=12) + (MOD_SUFFIX if mod else "")
+        for mod in (False, True) if kind in ("multiplication", "lcm") else (False,):
+            for template in phrasings(kind, "all", mod1000=mod):
+                text = template.format(x=37, y=12)
                 q = parse_question(text)
                 assert q is not None, text
                 assert (q.problem_type, q.x, q.y, q.question) == (kind, 37, 12, text)
-                assert q.solution == solve(kind, 37, 12, mod1000=mod) and q.mod1000 == mod
+                assert q.solution == solve(kind, 37, 12, mod1000=mod) and q.mod1000 == mod, text
+
+
+def test_sampled_questions_with_filler_punctuation_and_casing_are_read_back() -> None:
+    for q in sample_questions(40, PROBLEM_TYPES, phrasing="all", seed=9):
+        got = parse_question(q.question)
+        assert got is not None and (got.problem_type, got.x, got.y, got.solution) == (
+            q.problem_type, q.x, q.y, q.solution), q.question
 
 
 def test_what_is_not_one_of_our_questions_is_not_read() -> None:
@@ -70,9 +77,10 @@ def test_what_is_not_one_of_our_questions_is_not_read() -> None:
     assert typed.question == "what is the GCD of 12 and 8?"
     assert parse_question("Compute (3 * 4) % 5.") is None  # square_mod repeats x
     assert parse_question("What is 7 mod 0?") is None  # the rules cannot answer it
-    assert parse_question(phrasings(FOREIGN)[0].format(x=1, y=2)) is None  # negatives are internal
+    assert all(parse_question(t.format(x=1, y=2)) is None for t in phrasings(FOREIGN))  # negatives are internal
     assert parse_question("What is the capital of France?") is None
     assert parse_question("What is 3 plus 4? And 5?") is None
+    assert parse_question("What is 12 times 34?" + MOD_SUFFIX).solution == 408  # the first versions' suffix
 
 
 def test_a_typed_question_gets_the_evaluation_prompt_when_it_is_ours() -> None:

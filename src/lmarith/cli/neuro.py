@@ -47,14 +47,28 @@ XGreater = Annotated[bool | None, typer.Option("--x-greater/--any-order", help="
 Mod1000 = Annotated[bool | None, typer.Option("--mod1000/--no-mod1000", help="Multiplication and lcm mod 1000.")]
 Seed = Annotated[int | None, typer.Option(help="Seed of questions, atoms and training.")]
 Batch = Annotated[int | None, typer.Option(help="Batch size for the LM.")]
+TrainCsv = Annotated[Path | None, typer.Option("--train-csv", help="Train on this CSV (problem_type,x,y,question,"
+                                                                 "solution; the paper's type names).")]
+ValCsv = Annotated[Path | None, typer.Option("--val-csv", help="Choose the encoder on this CSV.")]
+TestCsv = Annotated[Path | None, typer.Option("--test-csv", help="Evaluate on this CSV (every type in it).")]
+BadSolutions = Annotated[str | None, typer.Option("--bad-solutions", help="CSV rows whose solution disagrees with the "
+                                                                         "type's rule: error (default), drop or keep.")]
+Numbers = Annotated[str | None, typer.Option(help="Operands of generated questions: digits or words.")]
 Baselines = Annotated[bool, typer.Option("--baselines/--no-baselines", help="Also train the LoRA baselines.")]
 CotTrain = Annotated[bool | None, typer.Option("--cot-train/--cot-prompt",
                                                help="CoT baseline: train a LoRA on worked answers, or only prompt.")]
 
 
 def _options(**given: object) -> dict:
-    """CLI values -> RunConfig fields (comma lists split); None means 'keep the run's value'."""
+    """CLI values -> RunConfig fields (comma lists split, CSV paths checked and made absolute);
+    None means 'keep the run's value'."""
     out = {k: v for k, v in given.items() if v is not None}
+    for key in ("train_csv", "val_csv", "test_csv"):
+        if key in out:
+            path = Path(str(out[key])).expanduser()
+            if not path.is_file():
+                raise LmarithError(f"--{key.replace('_', '-')}: no such file: {path}")
+            out[key] = str(path.resolve())
     for key in ("types", "scan_layers"):
         if key in out:
             parts = [p.strip() for p in str(out[key]).split(",") if p.strip()]
@@ -114,6 +128,11 @@ def gather_cmd(
     mod1000: Mod1000 = None,
     seed: Seed = None,
     batch_size: Batch = None,
+    numbers: Numbers = None,
+    train_csv: TrainCsv = None,
+    val_csv: ValCsv = None,
+    test_csv: TestCsv = None,
+    bad_solutions: BadSolutions = None,
     device: Device = None,
 ) -> None:
     """Record hidden states of the training prompts with their problem vectors (resumable)."""
@@ -122,7 +141,9 @@ def gather_cmd(
 
     config = open_run(run, _options(model=model, layer=layer, scan_layers=scan_layers, types=types,
                                     train_per_type=count, digits=digits, x_greater=x_greater, mod1000=mod1000,
-                                    seed=seed, batch_size=batch_size), create=True, quick=quick)
+                                    seed=seed, batch_size=batch_size, numbers=numbers, train_csv=train_csv,
+                                    val_csv=val_csv, test_csv=test_csv, bad_solutions=bad_solutions),
+                      create=True, quick=quick)
     lm, tokenizer = _load(config, device)
     written = run_gather(lm, tokenizer, run, config)
     typer.echo(f"gathered layers {config.layers()} into {run / 'gather'} ({written} new shards)")
@@ -138,7 +159,14 @@ def train_cmd(
     threshold: Threshold = None,
     digit_margin: DigitMargin = None,
     baselines: Baselines = True,
+    intervention: Annotated[bool, typer.Option("--intervention/--no-intervention",
+                                               help="Train the intervention (--no-intervention: the baselines only, "
+                                                    "which need no gather).")] = True,
     cot_train: CotTrain = None,
+    train_csv: TrainCsv = None,
+    val_csv: ValCsv = None,
+    test_csv: TestCsv = None,
+    bad_solutions: BadSolutions = None,
     device: Device = None,
 ) -> None:
     """Train encoder and decoder, fine-tune the decoder through the frozen LM, train the baselines."""
@@ -146,9 +174,14 @@ def train_cmd(
     from lmarith.evaluation.neuro_run import open_run
 
     config = open_run(run, _options(layer=layer, encoder=encoder, inject=inject, strength=strength,
-                                    threshold=threshold, digit_margin=digit_margin, cot_train=cot_train))
+                                    threshold=threshold, digit_margin=digit_margin, cot_train=cot_train,
+                                    train_csv=train_csv, val_csv=val_csv, test_csv=test_csv,
+                                    bad_solutions=bad_solutions))
     lm, tokenizer = _load(config, device)
-    summary = run_train(lm, tokenizer, run, config, baselines=baselines)
+    summary = run_train(lm, tokenizer, run, config, baselines=baselines, intervention=intervention)
+    if not intervention:
+        typer.echo(f"baselines trained in {run}")
+        return
     chosen = summary["chosen"]
     best = next(c for c in summary["candidates"] if c["layer"] == chosen["layer"] and c["encoder"] == chosen["encoder"])
     typer.echo(f"encoder {chosen['encoder']} at layer {chosen['layer']}: held-out exact {best['exact']:.3f}, "
@@ -159,16 +192,31 @@ def train_cmd(
 def eval_cmd(
     run: Run,
     json_out: Annotated[Path | None, typer.Option("--json", help="Also write the report here.")] = None,
-    test_count: Annotated[int | None, typer.Option("--test-count", help="Held-out questions per type (default 10).")] = None,
+    test_count: Annotated[int | None, typer.Option("--test-count", help="Held-out questions per type (default 25).")] = None,
+    methods: Annotated[str | None, typer.Option(help="Comma-separated parts to (re)compute: base, cot, lora, "
+                                                      "neurosymbolic, unrelated, held_out_gate, words, chat "
+                                                      "(default: all); the others are kept from RUN/eval.json, "
+                                                      "so two processes can share the work.")] = None,
+    words_count: Annotated[int | None, typer.Option("--words-count", help="Questions per trained type with "
+                                                                         "operands in words (default 10; 0: none).")] = None,
+    train_csv: TrainCsv = None,
+    val_csv: ValCsv = None,
+    test_csv: TestCsv = None,
+    bad_solutions: BadSolutions = None,
     device: Device = None,
 ) -> None:
     """Accuracy and answer cross-entropy per type: base, CoT, LoRA, neurosymbolic; unrelated prompts."""
-    from lmarith.evaluation.neuro_pipeline import run_eval
+    from lmarith.evaluation.neuro_pipeline import EVAL_PARTS, run_eval
     from lmarith.evaluation.neuro_run import open_run
 
-    config = open_run(run, _options(test_per_type=test_count))
+    config = open_run(run, _options(test_per_type=test_count, train_csv=train_csv, val_csv=val_csv,
+                                    test_csv=test_csv, bad_solutions=bad_solutions))
+    parts = tuple(p.strip() for p in methods.split(",") if p.strip()) if methods else EVAL_PARTS
+    unknown = sorted(set(parts) - set(EVAL_PARTS))
+    if unknown:
+        raise LmarithError(f"unknown --methods part {unknown[0]!r}; choose from {', '.join(EVAL_PARTS)}")
     lm, tokenizer = _load(config, device)
-    report = run_eval(lm, tokenizer, run, config)
+    report = run_eval(lm, tokenizer, run, config, parts=parts, words_count=words_count)
     if json_out is not None:
         json_out.parent.mkdir(parents=True, exist_ok=True)
         json_out.write_text(json.dumps(report, indent=2) + "\n")
@@ -185,6 +233,12 @@ def run_cmd(
     inject: Inject = None,
     count: Count = None,
     seed: Seed = None,
+    types: Types = None,
+    numbers: Numbers = None,
+    train_csv: TrainCsv = None,
+    val_csv: ValCsv = None,
+    test_csv: TestCsv = None,
+    bad_solutions: BadSolutions = None,
     json_out: Annotated[Path | None, typer.Option("--json", help="Also write the report here.")] = None,
     device: Device = None,
 ) -> None:
@@ -193,7 +247,9 @@ def run_cmd(
     from lmarith.evaluation.neuro_run import open_run
 
     config = open_run(run, _options(model=model, layer=layer, encoder=encoder, inject=inject,
-                                    train_per_type=count, seed=seed), create=True, quick=quick)
+                                    train_per_type=count, seed=seed, types=types, numbers=numbers,
+                                    train_csv=train_csv, val_csv=val_csv, test_csv=test_csv,
+                                    bad_solutions=bad_solutions), create=True, quick=quick)
     lm, tokenizer = _load(config, device)
     run_gather(lm, tokenizer, run, config)
     run_train(lm, tokenizer, run, config)
@@ -229,19 +285,33 @@ AskRun = Annotated[Path | None, typer.Option("--run", help="Run directory with a
 MaxNewTokens = Annotated[int, typer.Option(min=1, help="Longest reply, in tokens.")]
 
 
-def _asker(run: Path | None, device: str | None, max_new_tokens: int) -> Asker:
-    """The run's model and intervention, loaded once; the intervention is checked before the model loads."""
-    from lmarith.evaluation.neuro_run import read_run, shipped_intervention_dir, trained_intervention
+def _asker(run: Path | None, device: str | None, max_new_tokens: int, timing: bool = False) -> Asker:
+    """The run's model and intervention, loaded once; the intervention is checked before the model loads.
+
+    Without ``run``: the intervention shipped with lmarith, whose manifest must match the
+    installed base model. ``timing``: the load time goes to stderr.
+    """
+    import time
+
+    from lmarith.evaluation.neuro_run import check_shipped, read_run, shipped_intervention_dir, trained_intervention
     from lmarith.neurosymbolic.ask import Asker
 
-    run = run or shipped_intervention_dir()
+    start = time.perf_counter()
     if run is None:
-        raise LmarithError("no trained intervention ships with lmarith yet; pass --run RUN "
-                           "(a directory made by `lmarith neuro run`)")
-    config = read_run(run)
+        run = shipped_intervention_dir()
+        if run is None:
+            raise LmarithError("no trained intervention ships with this lmarith; pass --run RUN "
+                               "(a directory made by `lmarith neuro run`)")
+        config = read_run(run)
+        check_shipped(run, config.model)
+    else:
+        config = read_run(run)
     neuro = trained_intervention(run)
     model, tokenizer = _load(config, device)
-    return Asker(model, tokenizer, neuro, max_new_tokens=max_new_tokens)
+    asker = Asker(model, tokenizer, neuro, max_new_tokens=max_new_tokens)
+    if timing:
+        typer.echo(f"loaded {config.model} and the intervention in {time.perf_counter() - start:.2f} s", err=True)
+    return asker
 
 
 @neuro_app.command("ask")
@@ -252,17 +322,23 @@ def ask_cmd(
     explain: Annotated[bool, typer.Option("--explain", help="Also print what the engine read, why the gate "
                                                             "opened or shut, and the reply with the hook off.")] = False,
     max_new_tokens: MaxNewTokens = 32,
+    timing: Annotated[bool, typer.Option("--timing", help="Print the load time and each reply's time to stderr.")] = False,
     device: Device = None,
 ) -> None:
     """Answer a question with the intervention on; the answer is the last line."""
+    import time
+
     from lmarith.neurosymbolic.ask import explain as explanation
     from lmarith.questions.prompts import parse_answer
 
     if question is not None and not question.strip():
         raise LmarithError("the question is empty")
-    asker = _asker(run, device, max_new_tokens)
+    asker = _asker(run, device, max_new_tokens, timing)
     for text in [question] if question is not None else (line for line in sys.stdin if line.strip()):
+        start = time.perf_counter()
         reply = asker.ask(text, hook_off=explain)
+        if timing:
+            typer.echo(f"replied in {time.perf_counter() - start:.2f} s", err=True)
         if question is None and not explain:  # stdin: one reply per line, as each is ready
             typer.echo(" ".join(reply.text.split()))
             sys.stdout.flush()
@@ -270,6 +346,25 @@ def ask_cmd(
         typer.echo("\n".join(explanation(reply, asker.neuro)) if explain else reply.text.strip())
         answer = parse_answer(reply.text)
         typer.echo(f"answer: {'none' if answer is None else answer}")
+
+
+@neuro_app.command("ship")
+def ship_cmd(
+    run: Run,
+    to: Annotated[Path | None, typer.Option(help="Where to write it (default: the package's "
+                                                 "assets/intervention/<model>, used by ask and chat without --run).")] = None,
+    half: Annotated[bool, typer.Option("--half/--full", help="Store the weights as fp16 (buffers stay exact).")] = False,
+) -> None:
+    """Package a run's trained intervention (weights, options, manifest) for `ask`/`chat` without --run."""
+    from importlib.resources import files
+
+    from lmarith.evaluation.neuro_run import SHIPPED_KIND, read_run, ship
+
+    config = read_run(run)
+    out = to or Path(str(files("lmarith") / "assets" / SHIPPED_KIND / config.model))
+    done = ship(run, out, half=half, command=f"lmarith neuro run --run RUN && lmarith neuro ship --run RUN"
+                                              f"{' --half' if half else ''}")
+    typer.echo(f"shipped {run} into {done['dir']} ({done['bytes'] / 1e6:.2f} MB)")
 
 
 @neuro_app.command("chat")

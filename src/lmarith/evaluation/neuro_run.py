@@ -11,7 +11,7 @@ The steps themselves are in :mod:`lmarith.evaluation.neuro_pipeline`; this modul
 command needs to find a run's intervention (``lmarith neuro ask``) without loading them.
 """
 
-from importlib.resources import files
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Literal
 
@@ -19,8 +19,9 @@ from pydantic import Field, ValidationError
 
 from lmarith.errors import LmarithError, invalid
 from lmarith.neurosymbolic.config import EncoderKind, InterventionOptions
-from lmarith.neurosymbolic.intervention import NeuroSymbolic
-from lmarith.questions.files import read_csv, write_csv
+from lmarith.models.shipped import MANIFEST, Manifest, check_manifest, manifest_for, shipped_dir, write_manifest
+from lmarith.neurosymbolic.intervention import CONFIG_FILE, WEIGHTS_FILE, NeuroSymbolic
+from lmarith.questions.files import keep_types, read_csv, read_csv_checked, write_csv
 from lmarith.questions.question import Question, sample_questions
 from lmarith.questions.rules import FOREIGN, PROBLEM_TYPES, check_types
 from lmarith.vsa import CodecConfig
@@ -40,16 +41,35 @@ class RunConfig(InterventionOptions):
 
     model: str = "smollm2"
     layer: int | None = Field(16, description="residual-stream layer; None: the best of scan_layers")
-    scan_layers: tuple[int, ...] = (8, 12, 16, 20, 24)
+    scan_layers: tuple[int, ...] = (12, 16, 20)
     encoder: Literal["auto", EncoderKind] = Field("attention", description="auto: the best of both on scan_layers")
     dim: int = Field(2048, gt=0)
     digits: int = Field(3, ge=1, le=6)
     x_greater: bool = False
-    train_per_type: int = Field(64, gt=0)
-    #: questions about invented operations gathered as gate negatives (0: none)
-    negatives: int = Field(128, ge=0)
+    train_per_type: int = Field(96, gt=0)
+    #: two-number questions about operations we do not train (invented ones, subtraction,
+    #: powers, max/min, means, ...; never addition or division) and sentences with two numbers
+    #: that are not problems, gathered as gate negatives (0: none)
+    negatives: int = Field(256, ge=0)
+    #: fresh training-family questions per type, gathered to choose the encoder (or --val-csv)
+    val_per_type: int = Field(8, ge=0)
+    #: held-out-family questions per type (held-out types too), gathered only to *measure* how
+    #: the encoder reads wordings it never saw; never used to choose or train anything
+    probe_per_type: int = Field(16, ge=0)
+    #: operands as digits or English number words (the paper's string_nums)
+    numbers: Literal["digits", "words"] = "digits"
+    train_csv: str | None = Field(None, description="train on this CSV instead of generated questions")
+    val_csv: str | None = Field(None, description="choose the encoder on this CSV")
+    test_csv: str | None = Field(None, description="evaluate on this CSV")
+    bad_solutions: Literal["error", "drop", "keep"] = "error"
+    #: questions per held-out type (addition, division) for the gate's held-out measurement
+    held_out_gate_count: int = Field(50, ge=0)
+    #: questions per trained type with operands in English words, for the evaluation (0: none)
+    words_per_type: int = Field(10, ge=0)
     finetune_per_type: int = Field(24, gt=0)
-    test_per_type: int = Field(10, gt=0)
+    test_per_type: int = Field(25, gt=0)
+    #: the wording family of the test split: heldout (never trained on) or train
+    test_phrasing: Literal["heldout", "train", "all"] = "heldout"
     encoder_epochs: int = Field(40, gt=0)
     #: epochs are cheap (prompts cached, only answer tokens run): on SmolLM2 the answer loss
     #: fell 0.83 -> 0.0004 in 4 epochs of 192 questions, then flattened (measured)
@@ -69,7 +89,8 @@ class RunConfig(InterventionOptions):
         """CI-sized: a handful of questions, two layers, short training."""
         base = {"layer": None, "encoder": "auto", "scan_layers": (1, 2), "dim": 512, "train_per_type": 8,
                 "finetune_per_type": 2, "test_per_type": 2, "encoder_epochs": 5, "finetune_epochs": 1,
-                "lora_epochs": 1, "window": 32, "negatives": 8}
+                "lora_epochs": 1, "window": 32, "negatives": 8,
+                "val_per_type": 1, "probe_per_type": 1, "held_out_gate_count": 2, "words_per_type": 1}
         return cls(**(base | overrides))
 
     def answer_digits(self) -> int:
@@ -84,7 +105,8 @@ class RunConfig(InterventionOptions):
 
 #: Options that shape the gathered data; they cannot change once a gather has started.
 GATHER_OPTIONS = frozenset({"model", "scan_layers", "dim", "window", "digits", "x_greater", "mod1000", "types",
-                            "train_per_type", "negatives", "seed"})
+                            "train_per_type", "negatives", "seed", "numbers", "train_csv", "val_csv",
+                            "val_per_type", "probe_per_type", "bad_solutions"})
 
 
 def read_run(directory: Path) -> RunConfig:
@@ -124,37 +146,129 @@ def open_run(directory: Path, options: dict | None = None, *, create: bool = Fal
     return config
 
 
-Split = Literal["train", "finetune", "test", "negatives"]
+Split = Literal["train", "finetune", "val", "probe", "test", "negatives", "held_out_gate"]
+SPLITS: tuple[str, ...] = ("train", "finetune", "test", "negatives", "val", "probe", "held_out_gate")
+#: the splits gathered (hidden states recorded), in shard order
+GATHERED: tuple[str, ...] = ("train", "negatives", "val", "probe")
 
 
-def split_questions(directory: Path, config: RunConfig, split: Split) -> list[Question]:
+def _from_csv(path: str, config: RunConfig, types: tuple[str, ...] | None, what: str,
+              notes: list[str] | None) -> list[Question]:
+    read = read_csv_checked(Path(path), mod1000=config.mod1000, bad_solutions=config.bad_solutions)
+    rows = read.questions
+    if read.bad_solutions and notes is not None:
+        verb = "dropped" if config.bad_solutions == "drop" else "kept"
+        notes.append(f"{path}: {verb} {read.bad_solutions} row(s) whose solution disagrees with the rule "
+                     f"(first at {read.first_bad})")
+    if types is not None:
+        rows, dropped = keep_types(rows, types)
+        if dropped and notes is not None:
+            notes.append(f"{path}: dropped {sum(dropped.values())} {what} row(s) of types not being trained ("
+                         + ", ".join(f"{t} {n}" for t, n in sorted(dropped.items())) + ")")
+    if not rows:
+        raise LmarithError(f"{path}: no rows of the trained types ({', '.join(types or ())})")
+    return rows
+
+
+def split_questions(directory: Path, config: RunConfig, split: Split, notes: list[str] | None = None) -> list[Question]:
     """The split's questions, written to ``data/SPLIT.csv`` on first use (seeds differ per split).
 
-    The test split is rewritten when ``test_per_type`` changed, so a finished run can be
+    With ``train_csv`` (``val_csv``, ``test_csv``) the split comes from that file instead:
+    rows of types not being trained are dropped from training (counted in ``notes``). The
+    test split is rewritten when ``test_per_type`` changed, so a finished run can be
     evaluated again on more questions.
     """
     path = directory / "data" / f"{split}.csv"
+    source = {"train": config.train_csv, "finetune": config.train_csv, "val": config.val_csv,
+              "test": config.test_csv}.get(split)
+    if source is not None:
+        rows = _from_csv(source, config, None if split == "test" else config.types, split, notes)
+        if split == "finetune":  # the first finetune_per_type rows of each trained type
+            seen: dict[str, int] = {}
+            rows = [q for q in rows if seen.setdefault(q.problem_type, 0) < config.finetune_per_type
+                    and not seen.__setitem__(q.problem_type, seen[q.problem_type] + 1)]
+        if not path.is_file():
+            write_csv(rows, path)
+        return rows
     count = {"train": config.train_per_type, "finetune": config.finetune_per_type, "test": config.test_per_type,
-             "negatives": config.negatives}[split]
-    types = {"test": PROBLEM_TYPES, "negatives": (FOREIGN,)}.get(split, config.types)
+             "negatives": config.negatives, "val": config.val_per_type, "probe": config.probe_per_type,
+             "held_out_gate": config.held_out_gate_count}[split]
+    types = {"test": PROBLEM_TYPES, "negatives": (FOREIGN,), "probe": PROBLEM_TYPES,
+             "held_out_gate": tuple(t for t in PROBLEM_TYPES if t not in config.types)}.get(split, config.types)
+    phrasing = {"test": config.test_phrasing, "probe": "heldout", "held_out_gate": "heldout"}.get(split, "train")
     rows = read_csv(path) if path.is_file() else []
-    if not rows or (split == "test" and len(rows) != count * len(types)):
-        offset = {"train": 0, "finetune": 1, "test": 2, "negatives": 3}[split]
-        rows = sample_questions(count, types, digits=config.digits, x_greater=config.x_greater,
-                                 mod1000=config.mod1000, seed=config.seed * 10 + offset)
+    if (not rows and count) or (split == "test" and len(rows) != count * len(types)):
+        offset = SPLITS.index(split)
+        rows = sample_questions(count, types, digits=config.digits, x_greater=config.x_greater, phrasing=phrasing,
+                                mod1000=config.mod1000, numbers=config.numbers, seed=config.seed * 10 + offset)
         write_csv(rows, path)
     return rows
 
 
+def gathered_questions(directory: Path, config: RunConfig, notes: list[str] | None = None) -> tuple[list[Question], list[str]]:
+    """The rows a gather records, in shard order, and each row's split."""
+    rows, split_of = [], []
+    for split in GATHERED:
+        if split == "probe" and config.train_csv is not None:
+            continue  # a CSV run brings its own wordings; the probe is for our families
+        part = split_questions(directory, config, split, notes)  # type: ignore[arg-type]
+        rows += part
+        split_of += [split] * len(part)
+    return rows, split_of
+
+
 def trained_intervention(directory: Path) -> NeuroSymbolic:
-    """The fine-tuned intervention of a run."""
+    """The fine-tuned intervention of a run (or of a shipped directory, which holds it at the top)."""
+    if (directory / CONFIG_FILE).is_file():
+        return NeuroSymbolic.load(directory)
     return NeuroSymbolic.load(directory / INTERVENTION)
 
 
-def shipped_intervention_dir() -> Path | None:
-    """The run packaged with lmarith (``assets/neuro``: ``run.json`` and ``finetune/final``), if any.
+#: the kind of shipped weights (``lmarith.models.shipped``): ``assets/intervention/<model>``
+SHIPPED_KIND = "intervention"
 
-    None ships yet: the folder is absent or empty until a trained intervention is packaged.
-    """
-    path = Path(str(files("lmarith") / "assets" / "neuro"))
-    return path if path.is_dir() and any(path.iterdir()) else None
+
+def shipped_intervention_dir(model: str = "smollm2") -> Path | None:
+    """The intervention packaged with lmarith for ``model`` (``assets/intervention/<model>``:
+    manifest.json, run.json, neuro.json, neuro.safetensors), if one ships."""
+    path = shipped_dir(SHIPPED_KIND, model)
+    return path if path is not None and (path / CONFIG_FILE).is_file() else None
+
+
+def check_shipped(directory: Path, model: str = "smollm2") -> Manifest:
+    """The shipped intervention's manifest, checked: its base model's package must be installed
+    at the version it was trained on (one clear line otherwise)."""
+    manifest = check_manifest(directory, model, SHIPPED_KIND)
+    if manifest is None:
+        raise LmarithError(f"{directory} has no {MANIFEST}; reinstall lmarith")
+    if manifest.package is not None:
+        try:
+            version(manifest.package)
+        except PackageNotFoundError:
+            pin = f"=={manifest.version}" if manifest.version else ""
+            raise LmarithError(f"the shipped intervention needs {manifest.package}{pin}, which is not installed; "
+                               f"run `pip install --no-deps {manifest.package}{pin}`") from None
+    return manifest
+
+
+def ship(directory: Path, out_dir: Path, *, half: bool = False, command: str) -> dict:
+    """Package a run's fine-tuned intervention into ``out_dir`` with its options and manifest
+    (safetensors; ``half``: the float weights as fp16, the buffers kept exact)."""
+    import torch
+    from safetensors.torch import save_file
+
+    config = read_run(directory)
+    neuro = trained_intervention(directory)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for stale in (out_dir / CONFIG_FILE, out_dir / WEIGHTS_FILE):
+        stale.unlink(missing_ok=True)
+    keep = config.model_copy(update={"train_csv": None, "val_csv": None, "test_csv": None})
+    (out_dir / RUN_FILE).write_text(keep.model_dump_json(indent=2) + "\n")
+    (out_dir / CONFIG_FILE).write_text(neuro.config.model_dump_json(indent=2) + "\n")
+    buffers = {name for name, _ in neuro.named_buffers()}
+    state = {k: (v.half() if half and k not in buffers and v.is_floating_point() else v).contiguous()
+             for k, v in neuro.state_dict().items()}
+    save_file(state, out_dir / WEIGHTS_FILE)
+    write_manifest(out_dir, manifest_for(config.model, SHIPPED_KIND, command))
+    del torch
+    return {"dir": str(out_dir), "bytes": sum(f.stat().st_size for f in out_dir.iterdir() if f.is_file())}

@@ -21,7 +21,7 @@ class InterventionOptions(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    window: int = Field(48, gt=0, description="prompt positions the encoder reads, ending at the last prompt token")
+    window: int = Field(64, gt=0, description="prompt positions the encoder reads, ending at the last prompt token")
     strength: float = Field(0.5, ge=0, le=1, description="s in h' = s * Dec(cue) + (1 - s) * h (paper: 0.5)")
     threshold: float = Field(0.8, description="the gate opens only when the best type similarity reaches this (paper: 0.8)")
     #: a misread is confidently wrong, which costs far more answer cross-entropy than letting the

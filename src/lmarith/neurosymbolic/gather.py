@@ -19,7 +19,7 @@ from lmarith.errors import LmarithError
 from lmarith.neurosymbolic.hooks import check_layer, record_hidden
 from lmarith.neurosymbolic.intervention import prompt_windows
 from lmarith.neurosymbolic.lm import batches, prompt_ends, teacher_forced
-from lmarith.questions.prompts import chat_messages, render_prompt
+from lmarith.questions.prompts import render_prompt, training_messages
 from lmarith.questions.question import Question
 from lmarith.questions.rules import FOREIGN
 from lmarith.vsa import VSACodec
@@ -46,8 +46,12 @@ def gather(
     shard_size: int = 64,
     batch_size: int = 8,
     progress: bool = True,
+    groups: list[int] | None = None,
 ) -> int:
-    """Record shards for ``questions`` under ``out_dir``; returns how many shards were written now."""
+    """Record shards for ``questions`` under ``out_dir``; returns how many shards were written now.
+
+    ``groups``: a number per row saved with it as ``group`` (e.g. which data split it is from).
+    """
     for layer in layers:
         check_layer(model, layer)
     manifest = {"layers": layers, "window": window, "rows": len(questions), "shard_size": shard_size,
@@ -66,7 +70,7 @@ def gather(
             rows = questions[index * shard_size : (index + 1) * shard_size]
             parts: dict[str, list[torch.Tensor]] = {}
             for chunk in batches(rows, batch_size):
-                prompts = [render_prompt(tokenizer, chat_messages(p)) for p in chunk]
+                prompts = [render_prompt(tokenizer, training_messages(p)) for p in chunk]
                 batch = teacher_forced(tokenizer, prompts, [str(p.solution) for p in chunk])
                 ends = prompt_ends(batch["labels"])
                 answer_tokens = (batch["labels"] != -100).sum(1)
@@ -86,6 +90,7 @@ def gather(
             tensors = {k: torch.cat(v) for k, v in parts.items()} | {
                 "type_index": kinds, "x": x, "y": y, "solution": torch.tensor([p.solution for p in rows]),
                 "problem_vsa": (codec.encode_problem(kinds.clamp_min(0), x, y).cpu() * known),
+                "group": torch.tensor(groups[index * shard_size : (index + 1) * shard_size] if groups else [0] * len(rows)),
             }
             save_file(tensors, _shard_path(out_dir, index))
             bar.advance(task)

@@ -23,7 +23,7 @@ from lmarith.models.training import IGNORE, encode_pair
 from lmarith.neurosymbolic.gather import NONE
 from lmarith.neurosymbolic.hooks import freeze
 from lmarith.neurosymbolic.intervention import NeuroSymbolic, intervene
-from lmarith.questions.prompts import chat_messages, render_prompt
+from lmarith.questions.prompts import render_prompt, training_messages
 from lmarith.questions.question import Question
 from lmarith.vsa import DecodedProblem, VSACodec, unbind
 
@@ -184,7 +184,7 @@ class TailBatch:
     @classmethod
     @torch.no_grad()
     def build(cls, model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, questions: list[Question]) -> "TailBatch":
-        pairs = [encode_pair(tokenizer, render_prompt(tokenizer, chat_messages(p)), str(p.solution)) for p in questions]
+        pairs = [encode_pair(tokenizer, render_prompt(tokenizer, training_messages(p)), str(p.solution)) for p in questions]
         ends = [ex["labels"].count(IGNORE) - 1 for ex in pairs]  # each last prompt token
         prefix = max(ends)
         tail = max(len(ex["input_ids"]) - end for ex, end in zip(pairs, ends))
@@ -269,3 +269,24 @@ def finetune_decoder(
             (last / "epoch.json").write_text(json.dumps({"epoch": epoch + 1}) + "\n")
     neuro.save(out_dir / "final")
     return losses[-1] if losses else float("nan")
+
+
+@torch.no_grad()
+def probe_metrics(encoder: nn.Module, codec: VSACodec, data: EncoderData, threshold: float, types: tuple[str, ...],
+                  digit_margin: float = 0.0) -> dict:
+    """Per problem type on probe rows (wordings never trained on): how often the engine reads
+    type and operands exactly, and how often the gate's read-out checks pass (type score,
+    trained type, both numbers present, digit margins; the engine's own refusals aside)."""
+    encoder.eval()
+    out = codec.decode_problem(encoder(data.window.float(), data.mask))
+    trained = torch.tensor([t in types for t in codec.config.types])[out.type_index]
+    opens = (out.type_score >= threshold) & trained & out.present & (out.margin >= digit_margin)
+    exact = (out.type_index == data.type_index) & (out.a == data.x) & (out.b == data.y)
+    report = {}
+    for index in data.type_index.unique().tolist():
+        rows = data.type_index == index
+        name = codec.config.types[index] if index >= 0 else "negative"
+        report[name] = {"count": int(rows.sum()), "exact": exact[rows].float().mean().item(),
+                        "gate_open": opens[rows].float().mean().item(),
+                        "open_and_exact": (opens & exact)[rows].float().mean().item()}
+    return report

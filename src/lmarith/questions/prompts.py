@@ -12,7 +12,7 @@ import random
 import re
 from typing import TYPE_CHECKING
 
-from lmarith.questions.question import Question, make_question, parse_question, phrasings
+from lmarith.questions.question import Question, in_chat_context, make_question, parse_question, phrasings
 from lmarith.questions.rules import MOD_1000_TYPES, OPS
 
 if TYPE_CHECKING:
@@ -92,6 +92,15 @@ def chat_messages(question: Question, *, cot: bool = False, shots: int = 2) -> M
 def conversation(turns: Messages) -> Messages:
     """A conversation (user and assistant turns) under the general-purpose system prompt."""
     return [{"role": "system", "content": SYSTEM_CHAT}, *turns]
+
+
+def training_messages(question: Question) -> Messages:
+    """The prompt a training row is gathered and fine-tuned with: the two-shot chat, or for one
+    question in four (fixed per question, :func:`in_chat_context`) the plain one-turn chat
+    that ``lmarith neuro ask`` gives wordings it does not recognise."""
+    if in_chat_context(question):
+        return conversation([{"role": "user", "content": question.question}])
+    return chat_messages(question)
 
 
 def question_messages(text: str) -> Messages:

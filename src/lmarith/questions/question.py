@@ -1,66 +1,59 @@
 """One question in words: its phrasings (written here, and read back by :func:`parse_question`).
 
-Mirrors the paper's companion data set: operands 1..999 by default, several phrasings per
-type of which some are held out of training, multiplication and lcm asked mod 1000 with the
-question saying so.
+Mirrors the paper's companion data set: operands 1..999 by default, many phrasings per type,
+multiplication and lcm asked mod 1000 with the question saying so, and numbers optionally
+written as English words (the paper's ``string_nums`` test, via ``num2words``).
+
+Phrasings are built combinatorially from parts (:mod:`lmarith.questions.wording`): a question
+frame ("What is {e}?", "Work out {e}."), an expression of the operation ("{x} times {y}",
+"the product of {x} and {y}", ...), for multiplication and lcm a way of asking for the answer
+mod 1000 (inline "mod 1000", a clause ", modulo 1000", a separate sentence, abbreviated
+"(mod 1000)", ...), then polite filler, punctuation and casing. Every part is assigned to one
+of two *families* by construction: ``train`` (what the intervention is trained on) and
+``heldout`` (disjoint frames, expressions, mod requests and fillers, never trained on), so
+the held-out family is genuinely new wording rather than a resampling of training sentences.
 """
 
 import random
 import re
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 
 from lmarith.errors import LmarithError
-from lmarith.questions.rules import FOREIGN, MOD_1000_TYPES, PROBLEM_TYPES, TRAIN_TYPES, check_types, solve
+from lmarith.questions import wording
+from lmarith.questions.rules import FOREIGN, MOD_1000_TYPES, OPS, PROBLEM_TYPES, TRAIN_TYPES, check_types, solve
 
-# Phrasings: the first TRAIN_PHRASINGS of each list are used for training, the rest are held out.
-TRAIN_PHRASINGS = 4
-_PHRASINGS: dict[str, tuple[str, ...]] = {
-    "addition": ("What is {x} plus {y}?", "Compute {x} + {y}.", "Add {x} and {y}.", "What is the sum of {x} and {y}?",
-                 "Find the total of {x} and {y}.", "How much is {x} added to {y}?"),
-    "multiplication": ("What is {x} times {y}?", "Compute {x} * {y}.", "Multiply {x} by {y}.",
-                       "What is the product of {x} and {y}?", "Find {x} multiplied by {y}.",
-                       "How much is {x} times {y}?"),
-    "division": ("What is {x} divided by {y}, rounded down?", "Compute {x} // {y}.",
-                 "Divide {x} by {y} and drop the remainder.", "What is the integer quotient of {x} and {y}?",
-                 "How many whole times does {y} go into {x}?", "Find the floor of {x} over {y}."),
-    "modulo": ("What is {x} mod {y}?", "Compute {x} % {y}.", "What is the remainder of {x} divided by {y}?",
-               "Find {x} modulo {y}.", "What is left over when {x} is divided by {y}?", "Give {x} reduced mod {y}."),
-    "gcd": ("What is the gcd of {x} and {y}?", "Compute gcd({x}, {y}).",
-            "What is the greatest common divisor of {x} and {y}?", "Find the GCD of {x} and {y}.",
-            "What is the largest number dividing both {x} and {y}?", "Give the highest common factor of {x} and {y}."),
-    "lcm": ("What is the lcm of {x} and {y}?", "Compute lcm({x}, {y}).",
-            "What is the least common multiple of {x} and {y}?", "Find the LCM of {x} and {y}.",
-            "What is the smallest number that both {x} and {y} divide?", "Give the lowest common multiple of {x} and {y}."),
-    "square_mod": ("What is {x} squared mod {y}?", "Compute ({x} * {x}) % {y}.",
-                   "What is the remainder of {x} squared divided by {y}?", "Find {x}^2 modulo {y}.",
-                   "Square {x} and reduce it mod {y}.", "What is left when {x} times {x} is divided by {y}?"),
-    "bitwise_and": ("What is {x} AND {y}?", "Compute {x} & {y}.", "What is the bitwise and of {x} and {y}?",
-                    "Find {x} bitwise-AND {y}.", "Which bits do {x} and {y} share, as a number?",
-                    "Give the result of ANDing {x} with {y}."),
-    "bitwise_xor": ("What is {x} XOR {y}?", "Compute {x} ^ {y}.", "What is the bitwise xor of {x} and {y}?",
-                    "Find {x} bitwise-XOR {y}.", "Give the exclusive or of {x} and {y}.",
-                    "What do you get when you XOR {x} with {y}?"),
-    "bitwise_or": ("What is {x} OR {y}?", "Compute {x} | {y}.", "What is the bitwise or of {x} and {y}?",
-                   "Find {x} bitwise-OR {y}.", "Give the result of ORing {x} with {y}.",
-                   "What do you get when you OR {x} with {y}?"),
-    FOREIGN: ("What is the zorp of {x} and {y}?", "Compute {x} @ {y}.", "Blick {x} with {y}.",
-              "What is {x} frimble {y}?", "Find the quandle of {x} and {y}.", "Compute {x} ~ {y}.",
-              "What is {x} snarked by {y}?", "Give the vext of {x} and {y}."),
-}
-MOD_SUFFIX = " Give the answer modulo 1000."
 PHRASING_SETS = ("train", "heldout", "all")
+NUMBER_STYLES = ("digits", "words")
+#: The separate closing sentence of the first versions (still one of the training mod requests).
+MOD_SUFFIX = " Give the answer modulo 1000."
+_MENTIONS_MOD = re.compile(r"1000|1e3|thousand|three digits", re.IGNORECASE)
 
 
-def phrasings(problem_type: str, which: str = "train") -> tuple[str, ...]:
-    """Question templates of one type: ``train``, ``heldout`` (never trained on) or ``all``."""
-    templates = _PHRASINGS[check_types([problem_type], foreign=True)[0]]
+def _families(which: str) -> tuple[str, ...]:
     if which not in PHRASING_SETS:
         raise LmarithError(f"phrasing set must be one of {', '.join(PHRASING_SETS)}, got {which!r}")
-    if problem_type == FOREIGN:  # negatives are never evaluated: train on every phrasing
-        return templates
-    return {"train": templates[:TRAIN_PHRASINGS], "heldout": templates[TRAIN_PHRASINGS:], "all": templates}[which]
+    return ("train", "heldout") if which == "all" else (which,)
+
+
+@cache
+def phrasings(problem_type: str, which: str = "train", *, mod1000: bool = True) -> tuple[str, ...]:
+    """Question templates (``{x}``, ``{y}``) of one type: ``train``, ``heldout`` or ``all``,
+    before filler, punctuation and casing (see :func:`make_question`).
+
+    For multiplication and lcm with ``mod1000`` every template asks for the answer mod 1000.
+    Negatives (:data:`FOREIGN`) are never evaluated: both families are theirs.
+    """
+    check_types([problem_type], foreign=True)
+    families = _families(which)
+    if problem_type == FOREIGN:
+        families = ("train", "heldout")
+    out: list[str] = []
+    for family in families:
+        out += wording.templates(problem_type, family, mod=mod1000 and problem_type in MOD_1000_TYPES)
+    return tuple(dict.fromkeys(out))
 
 
 @dataclass(frozen=True)
@@ -76,15 +69,32 @@ class Question:
     @property
     def mod1000(self) -> bool:
         """Whether the question asks for the answer mod 1000 (it then says so)."""
-        return self.question.endswith(MOD_SUFFIX)
+        if self.problem_type not in MOD_1000_TYPES:
+            return False
+        return self.solution != OPS[self.problem_type](self.x, self.y) or bool(_MENTIONS_MOD.search(self.question))
 
 
-def make_question(problem_type: str, x: int, y: int, template: str, *, mod1000: bool = True) -> Question:
-    """Phrase one question and solve it."""
-    question = template.format(x=x, y=y)
-    if mod1000 and problem_type in MOD_1000_TYPES:
-        question += MOD_SUFFIX
-    return Question(problem_type, x, y, question, solve(problem_type, x, y, mod1000=mod1000))
+def number_text(n: int, style: str = "digits") -> str:
+    """An operand as written in a question: ``312`` or ``three hundred and twelve`` (num2words)."""
+    if style == "digits":
+        return str(n)
+    if style == "words":
+        from num2words import num2words
+
+        return num2words(n, lang="en")
+    raise LmarithError(f"numbers must be one of {', '.join(NUMBER_STYLES)}, got {style!r}")
+
+
+def make_question(problem_type: str, x: int, y: int, template: str, *, mod1000: bool = True,
+                  surface: wording.Surface | None = None, numbers: str = "digits") -> Question:
+    """Phrase one question (``surface``: filler, punctuation, casing; None: as written) and solve it.
+
+    ``template`` must come from :func:`phrasings` with the same ``mod1000``.
+    """
+    text = template.format(x=number_text(x, numbers), y=number_text(y, numbers))
+    if surface is not None:
+        text = surface.apply(text)
+    return Question(problem_type, x, y, text, solve(problem_type, x, y, mod1000=mod1000))
 
 
 def sample_questions(
@@ -95,10 +105,17 @@ def sample_questions(
     x_greater: bool = False,
     phrasing: str = "train",
     mod1000: bool = True,
+    numbers: str = "digits",
     seed: int = 0,
 ) -> list[Question]:
-    """``count_per_type`` random questions per type, operands 1..10^digits - 1, reproducible from ``seed``."""
+    """``count_per_type`` random questions per type, operands 1..10^digits - 1, reproducible from ``seed``.
+
+    Each question draws its template, filler, punctuation and casing from the ``phrasing``
+    family (``all``: either family).
+    """
     types = check_types(types, foreign=True)
+    families = _families(phrasing)
+    number_text(1, numbers)
     if digits < 1:
         raise LmarithError(f"digits must be >= 1, got {digits}")
     if count_per_type < 0:
@@ -109,48 +126,65 @@ def sample_questions(
         raise LmarithError("x > y needs operands of at least two values")
     out = []
     for problem_type in types:
-        templates = phrasings(problem_type, phrasing)
         for _ in range(count_per_type):
             x, y = rng.randint(1, high), rng.randint(1, high)
             while x_greater and x <= y:
                 x, y = rng.randint(1, high), rng.randint(1, high)
-            out.append(make_question(problem_type, x, y, rng.choice(templates), mod1000=mod1000))
+            family = rng.choice(families)
+            template = rng.choice(phrasings(problem_type, family, mod1000=mod1000))
+            surface = wording.Surface.draw(rng, "train" if problem_type == FOREIGN else family)
+            out.append(make_question(problem_type, x, y, template, mod1000=mod1000, surface=surface,
+                                     numbers=numbers))
     rng.shuffle(out)
     return out
 
 
+def in_chat_context(question: Question, share: int = 4) -> bool:
+    """Whether a training row is shown as a plain one-turn chat rather than the two-shot prompt
+    (one in ``share``, fixed per question text), so the encoder also reads questions asked the
+    way ``lmarith neuro ask`` asks words it does not recognise."""
+    return zlib.crc32(f"{question.problem_type}:{question.question}".encode()) % share == 0
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading a question back
+
+
+_NUMBER = re.compile(r"(?<![\w.])\d+(?![\w.]*\d)|\{[xy]\}")
+
+
 @cache
-def _patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
-    """One regular expression per (type, phrasing); a repeated operand must repeat its value."""
-    out = []
+def _skeletons() -> dict[str, list[tuple[str, tuple[str | int, ...], bool]]]:
+    """Every template of every type and family, keyed by its normalised skeleton (every number
+    and operand slot replaced by ``#``): the type, what each ``#`` is (``x``, ``y`` or a literal
+    such as the 1000 of "mod 1000"), and whether it asks mod 1000."""
+    table: dict[str, list[tuple[str, tuple[str | int, ...], bool]]] = {}
     for problem_type in PROBLEM_TYPES:
-        for template in phrasings(problem_type, "all"):
-            parts, named = [], set()
-            for piece in re.split(r"(\{[xy]\})", template):
-                name = piece[1:-1] if piece in ("{x}", "{y}") else None
-                if name is None:
-                    parts.append(re.escape(piece))
-                else:
-                    parts.append(f"(?P={name})" if name in named else f"(?P<{name}>\\d+)")
-                    named.add(name)
-            parts.append(f"(?P<mod>{re.escape(MOD_SUFFIX)})?")
-            out.append((problem_type, re.compile("".join(parts), re.IGNORECASE)))
-    return tuple(out)
+        for mod in (True, False) if problem_type in MOD_1000_TYPES else (False,):
+            for template in phrasings(problem_type, "all", mod1000=mod):
+                slots = tuple(m[1] if m.startswith("{") else int(m) for m in _NUMBER.findall(template))
+                table.setdefault(wording.normalise(_NUMBER.sub("#", template)), []).append((problem_type, slots, mod))
+    return table
 
 
 def parse_question(text: str) -> Question | None:
-    """The question ``text`` asks, when it is one of our phrasings (any case); else None.
+    """The question ``text`` asks, when it is one of our phrasings (either family, with or
+    without filler, any punctuation or case, operands in digits); else None.
 
-    The mod-1000 suffix, when present, makes it a mod-1000 question. A question the rules
-    cannot answer (modulo by zero) is not one of ours either.
+    A question the rules cannot answer (modulo by zero) is not one of ours either.
     """
     text = " ".join(text.split())
-    for problem_type, pattern in _patterns():
-        found = pattern.fullmatch(text)
-        if found:
-            x, y = int(found["x"]), int(found["y"])
+    table = _skeletons()
+    for core in wording.strip_surface(text):
+        found = [int(n) for n in _NUMBER.findall(core)]
+        for problem_type, slots, mod in table.get(wording.normalise(_NUMBER.sub("#", core)), []):
+            values: dict[str, int] = {}
+            if len(found) != len(slots) or not all(
+                    (values.setdefault(s, v) == v) if isinstance(s, str) else s == v for s, v in zip(slots, found)):
+                continue
             try:
-                return Question(problem_type, x, y, text, solve(problem_type, x, y, mod1000=bool(found["mod"])))
+                return Question(problem_type, values["x"], values["y"], text,
+                                solve(problem_type, values["x"], values["y"], mod1000=mod))
             except LmarithError:
                 return None
     return None
