@@ -35,3 +35,31 @@ def test_solve_uses_the_machines_the_format_decides(args: list[str], machine: st
     assert code == 0, err
     record = json.loads(out)
     assert (record["machine"], record["answer"], record["correct"]) == (machine, "35", True)
+
+
+@pytest.mark.parametrize("part", ["executor", "aligner-in", "aligner-out", "all"])
+def test_eval_parts_give_rows_per_part(part: str, cli, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The paper's harness parts, on the window-trained default (which cannot write CAEF text:
+    the rows exist and score 0, nothing crashes)."""
+    path = tmp_path / "rows.json"
+    code, _, err = cli("eval", "--op", "add", "--digits", "2", "--n", "3", "--format", "caef", "--part", part,
+                       "--json", str(path))
+    assert code == 0, err
+    [row] = json.loads(path.read_text())
+    assert row["part"] == part and row["n"] == 3 and row["final_accuracy"] == 0.0
+
+
+def test_aligner_parts_score_the_reference_as_exact() -> None:
+    from lmarith.evaluation.executors import evaluate_aligner, grid
+    from lmarith.execute import OraclePolicy
+
+    cells = grid(["sub", "gt"], [3], 4, 0, False)
+    for part in ("aligner-in", "aligner-out"):
+        rows = evaluate_aligner(OraclePolicy("caef"), cells, long=False, part=part)  # type: ignore[arg-type]
+        assert [r["final_accuracy"] for r in rows] == [1.0, 1.0]
+
+
+@pytest.mark.parametrize("args", [("--part", "bogus", "--format", "caef"), ("--part", "aligner-in")])
+def test_eval_part_bad_input(args: tuple[str, ...], cli) -> None:  # type: ignore[no-untyped-def]
+    code, out, err = cli("eval", "--op", "add", "--digits", "2", "--n", "2", *args)
+    assert code == 2 and len(err.strip().splitlines()) == 1

@@ -187,15 +187,26 @@ def eval_command(
     naive: Annotated[bool, typer.Option("--naive", help="the paper's way: one generate call per step per problem")] = False,
     device: Device = None,
     runtime: Runtime = "auto",
+    part: Annotated[str | None, typer.Option(
+        help="CAEF format: executor (symbolic aligners), aligner-in, aligner-out, or all (LM aligners); "
+             "default: all when every problem has an aligner adapter, else executor")] = None,
 ) -> None:
     """Accuracy (strict and final answer) and cost per operator x digit length."""
     long = schoolbook(fmt, long)
+    if part is not None and part not in evaluation.PARTS:
+        raise LmarithError(f"unknown part {part!r}; known: {', '.join(evaluation.PARTS)}")
+    if part not in (None, "executor") and fmt is not TextFormat.caef:
+        raise LmarithError("aligners belong to the CAEF format: --part needs --format caef")
     ops = [operator(name.strip()).name for name in op.split(",") if name.strip()]
     if not ops:
         raise LmarithError("--op is empty")
     cells = evaluation.grid(ops, _ints(digits, "--digits"), n, seed, long)
     policy = _policy(model, adapters, device, batch_size, naive, runtime)
-    align = _aligns(policy, fmt, [p for _, _, p in cells], long)
+    if part in ("aligner-in", "aligner-out"):
+        rows = evaluation.evaluate_aligner(policy, cells, long=long, part=part)  # type: ignore[arg-type]
+        _report(rows, f"{model} {part}", json_path, plot_path)
+        return
+    align = part == "all" if part is not None else _aligns(policy, fmt, [p for _, _, p in cells], long)
     progress = Progress(
         TextColumn("[bold]eval"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console
     )
@@ -206,6 +217,10 @@ def eval_command(
             on_done=lambda _: progress.advance(task),
         )
     title = f"{model} {fmt.value} ({'schoolbook' if long else 'CAEF'} machines{', naive' if naive else ''})"
+    _report(rows, title, json_path, plot_path)
+
+
+def _report(rows: list[dict], title: str, json_path: Path | None, plot_path: Path | None) -> None:
     Console().print(evaluation.table(rows, title))
     if json_path is not None:
         evaluation.write_json(rows, json_path)

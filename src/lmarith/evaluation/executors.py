@@ -9,13 +9,15 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from time import perf_counter
+from typing import Any, Literal
 
 from rich.table import Table
 
 from lmarith.data import sample_problems
 from lmarith.errors import LmarithError
-from lmarith.execute import Format, Policy, Result, execute
+from lmarith.execute import Format, Policy, Request, Result, aligner_task, execute, reference_output
+from lmarith.machines import caef, run
 from lmarith.machines.problems import Problem, operator
 
 ROW_KEYS = (
@@ -55,7 +57,53 @@ def evaluate(
     by_cell: dict[tuple[str, int], list[Result]] = {}
     for (op, d, _), result in zip(cells, results):
         by_cell.setdefault((op, d), []).append(result)
-    return [row(op, d, group, fmt) for (op, d), group in by_cell.items()]
+    part = "all" if align else "executor"
+    return [{**row(op, d, group, fmt), "part": part} for (op, d), group in by_cell.items()]
+
+
+Part = Literal["executor", "aligner-in", "aligner-out", "all"]
+PARTS: tuple[Part, ...] = ("executor", "aligner-in", "aligner-out", "all")
+
+
+def evaluate_aligner(
+    policy: Policy, cells: Sequence[tuple[str, int, Problem]], *, long: bool, part: Part
+) -> list[dict[str, Any]]:
+    """The paper's ``--aligner_input`` / ``--aligner_output`` harness: one aligner call per
+    problem (``a+b=`` -> first configuration, or halted configuration -> ``a+b=c``), exact
+    match against the machines; rows shaped like ``evaluate``'s (strict = final = exact)."""
+    if part not in ("aligner-in", "aligner-out"):
+        raise LmarithError(f"not an aligner part: {part}")
+    requests = []
+    for op, _, problem in cells:
+        start = problem.start(long)
+        text = problem.prompt() if part == "aligner-in" else caef.render(run(start)[-1].config)
+        requests.append(Request(aligner_task(start.machine), text, op))
+    groups: dict[str | None, list[int]] = {}
+    for index, request in enumerate(requests):
+        groups.setdefault(policy.adapter_for(request), []).append(index)
+    outcomes: list[tuple[bool, int, float]] = [(False, 0, 0.0)] * len(requests)
+    for adapter, members in groups.items():
+        started = perf_counter()
+        batch = [requests[i] for i in members]
+        completions = policy.complete(adapter, batch, max(3 * len(r.text) + 160 for r in batch))
+        share = (perf_counter() - started) / len(members)
+        for i, completion in zip(members, completions, strict=True):
+            expected = reference_output("caef", requests[i].task, requests[i].text)
+            outcomes[i] = (completion.text == expected, completion.tokens, share)
+    by_cell: dict[tuple[str, int], list[tuple[bool, int, float]]] = {}
+    for (op, d, _), outcome in zip(cells, outcomes):
+        by_cell.setdefault((op, d), []).append(outcome)
+    rows = []
+    for (op, d), group in by_cell.items():
+        exact = sum(ok for ok, _, _ in group) / len(group)
+        rows.append({
+            "op": op, "digits": d, "n": len(group), "strict_accuracy": exact, "final_accuracy": exact,
+            "calls_per_problem": 1.0, "tokens_per_problem": sum(t for _, t, _ in group) / len(group),
+            "seconds_per_problem": sum(s for _, _, s in group) / len(group), "format": "caef", "part": part,
+            "machine": operator(op).long if long else operator(op).caef,
+            "failed": sum(not ok for ok, _, _ in group), "first_failure": None,
+        })
+    return rows
 
 
 def row(op: str, digits: int, results: Sequence[Result], fmt: Format) -> dict[str, Any]:
