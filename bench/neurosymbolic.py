@@ -2,16 +2,24 @@
 
 Reads the ``eval.json`` of a finished ``lmarith neuro run`` (or gather + train + eval) and,
 with ``--scan``, trains both encoders at every gathered layer to measure how well the
-symbolic engine can read the operands there. Writes bench/results/neurosymbolic.json, .md
-and neurosymbolic.png (accuracy per problem type and method).
+symbolic engine reads the operands there, on fresh training-family questions (val) and on
+the held-out wording family (probe). ``--words-run`` adds the intervention trained on number
+words; ``--latency`` times ``lmarith neuro ask`` (the shipped intervention unless
+``--ask-run``). Writes bench/results/neurosymbolic.json, .md and neurosymbolic.png.
 
     lmarith neuro run --run RUN --json RUN/eval.json      # the pipeline (resumable)
-    python bench/neurosymbolic.py --run RUN --scan        # this report
+    lmarith neuro ship --run RUN                          # package it (ask/chat without --run)
+    python bench/neurosymbolic.py --run RUN --scan --latency [--words-run WORDS]
 """
 
 import argparse
 import json
+import os
+import re
+import subprocess
+import sys
 from pathlib import Path
+from statistics import fmean
 
 import matplotlib
 
@@ -24,43 +32,108 @@ from lmarith.evaluation.neurosymbolic import METHODS, method_rows, per_type_rows
 from lmarith.evaluation.report import write_report
 from lmarith.neurosymbolic.gather import load_gathered
 from lmarith.neurosymbolic.networks import ENCODERS, build_encoder
-from lmarith.neurosymbolic.train import EncoderData, encoder_metrics, train_encoder
+from lmarith.evaluation.neuro_pipeline import gathered_split
+from lmarith.neurosymbolic.train import EncoderData, encoder_metrics, probe_metrics, train_encoder
 from lmarith.vsa import VSACodec
 
 RESULTS = Path(__file__).parent / "results"
-TARGETS = "neurosymbolic >= 0.95 mean accuracy, above every baseline, CE <= 0.15x the best baseline, unrelated unharmed"
+TARGETS = ("neurosymbolic >= 0.95 mean accuracy on the held-out wording family, no trained type below 0.85, above every "
+           "baseline, CE <= 0.15x the best baseline; gate open on 0 of 50 held-out addition and division questions each; "
+           "unrelated prompts' replies identical with the hook on and off on every prompt; ask under 3 s per question")
 
 
-def scan(run: Path, epochs: int, layers: list[int] | None) -> list[dict]:
+def scan(run: Path, epochs: int, layers: list[int] | None, kinds: tuple[str, ...] = ENCODERS) -> list[dict]:
     """Held-out read-out quality of each encoder at each gathered layer (or those asked for)."""
     config = read_run(run)
     manifest, tensors = load_gathered(run / "gather")
     codec = VSACodec(config.codec())
+    train, val, probe = (gathered_split(tensors, s) for s in ("train", "val", "probe"))
     rows = []
     for layer in layers or manifest["layers"]:
-        fit, val = EncoderData.from_gathered(tensors, layer).split(0.15, config.seed)
-        for kind in ENCODERS:
+        fit = EncoderData.from_gathered(train, layer)
+        if len(val["x"]):
+            held = EncoderData.from_gathered(val, layer)
+        else:
+            fit, held = fit.split(0.15, config.seed)
+        for kind in kinds:
             encoder = build_encoder(kind, manifest["hidden"], codec, config.window)
             train_encoder(encoder, codec, fit, epochs=epochs, seed=config.seed)
-            rows.append({"layer": layer, "encoder": kind, **encoder_metrics(encoder, codec, val)})
+            row = {"layer": layer, "encoder": kind, **encoder_metrics(encoder, codec, held)}
+            if len(probe["x"]):
+                per_type = probe_metrics(encoder, codec, EncoderData.from_gathered(probe, layer), config.threshold,
+                                         config.types, config.digit_margin)
+                trained = [per_type[t] for t in config.types if t in per_type]
+                row["probe_exact"] = fmean(r["exact"] for r in trained)
+                row["probe_open_and_exact"] = fmean(r["open_and_exact"] for r in trained)
+                row["probe_held_out_types_open"] = fmean(r["gate_open"] for t, r in per_type.items()
+                                                         if t not in config.types and t != "negative")
+            rows.append(row)
             print(rows[-1], flush=True)
     return rows
 
 
-def targets(report: dict) -> dict:
+def targets(report: dict, latency: dict | None = None) -> dict:
     """Which of the issue's targets the run meets."""
-    baselines = [report[m] for m in ("base", "cot", "lora") if report[m].get("accuracy") is not None]
+    baselines = [report[m] for m in ("base", "cot", "lora") if report.get(m, {}).get("accuracy") is not None]
     neuro = report["neurosymbolic"]
+    trained = report["setup"]["trained_types"]
     held_out = [t for t in report["setup"]["held_out_types"] if t in neuro["per_type"]] or ["-"]
     best_ce = min(b["cross_entropy"] for b in baselines)
-    return {
+    u = report["unrelated"]
+    out = {
         "accuracy_at_least_0.95": neuro["accuracy"] >= 0.95,
+        "lowest_trained_type": min(neuro["per_type"][t]["accuracy"] for t in trained),
+        "no_trained_type_below_0.85": min(neuro["per_type"][t]["accuracy"] for t in trained) >= 0.85,
         "above_every_baseline": all(neuro["accuracy"] > b["accuracy"] for b in baselines),
         "cross_entropy_ratio_to_best_baseline": neuro["cross_entropy"] / best_ce,
         "cross_entropy_at_most_0.15x": neuro["cross_entropy"] <= 0.15 * best_ce,
-        "unrelated_unharmed": report["unrelated"]["hook_on"] >= report["unrelated"]["hook_off"],
+        "unrelated_unharmed": u["hook_on"] >= u["hook_off"],
+        "unrelated_identical_on_every_prompt": u.get("identical_count", -1) == u["prompts"] and u["prompts"] >= 50,
         "held_out_types_gate_open": sum(neuro["per_type"][t]["gate_open"] for t in held_out) / len(held_out),
     }
+    gate = report.get("held_out_gate")
+    if gate:
+        out["held_out_gate_open_counts"] = {t: f"{r['gate_open']} of {r['count']}" for t, r in gate.items()}
+        out["held_out_gate_shut_on_all"] = all(r["gate_open"] == 0 and r["count"] >= 50 for r in gate.values())
+    if latency:
+        out["ask_seconds_per_question"] = latency["seconds_per_question"]
+        out["ask_under_3_s"] = latency["max_seconds"] < 3
+    return out
+
+
+def latency(run: Path | None, count: int) -> dict:
+    """``lmarith neuro ask --timing`` on ``count`` questions from stdin (the model loaded once)."""
+    from lmarith.questions.question import sample_questions
+    from lmarith.questions.rules import TRAIN_TYPES
+
+    questions = [q.question for q in sample_questions(max(1, count // 8 + 1), TRAIN_TYPES, phrasing="heldout",
+                                                      seed=11)][: count - 2]
+    questions += ["What is the capital of France?", "Write a haiku about autumn."]
+    cmd = [sys.executable, "-m", "lmarith.cli", "neuro", "ask", "--timing"] + (["--run", str(run)] if run else [])
+    env = dict(os.environ, OMP_NUM_THREADS=os.environ.get("OMP_NUM_THREADS", "2"))
+    done = subprocess.run(cmd, input="\n".join(questions) + "\n", capture_output=True, text=True, env=env, check=True)
+    load = float(re.search(r"in (\d+\.\d+) s", done.stderr.splitlines()[0]).group(1))
+    each = [float(x) for x in re.findall(r"replied in (\d+\.\d+) s", done.stderr)]
+    return {"intervention": str(run) if run else "shipped", "questions": len(each), "load_seconds": load,
+            "seconds_per_question": fmean(each), "max_seconds": max(each),
+            "threads": env["OMP_NUM_THREADS"], "replies": done.stdout.splitlines()[:4]}
+
+
+def word_rows(report: dict, words_report: dict | None) -> list[dict]:
+    """Accuracy on questions with operands in words: base, digits-trained, words-trained."""
+    rows = []
+    sources = [("trained on digits", report.get("words"))]
+    if words_report is not None:
+        sources.append(("trained on words", words_report.get("words")))
+    for label, part in sources:
+        if not part:
+            continue
+        neuro, base = part["neurosymbolic"], part["base"]
+        rows.append({"intervention": label, "questions": part["count"], "base accuracy": base["accuracy"],
+                     "neurosymbolic accuracy": neuro["accuracy"],
+                     "gate open": fmean(r["gate_open"] for r in neuro["per_type"].values()),
+                     "engine right": fmean(r["engine_correct"] for r in neuro["per_type"].values())})
+    return rows
 
 
 def plot(report: dict, path: Path) -> None:
@@ -101,25 +174,57 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--run", type=Path, required=True, help="run directory with eval.json")
     parser.add_argument("--scan", action="store_true", help="also compare both encoders at every gathered layer")
+    parser.add_argument("--scan-encoders", nargs="+", default=list(ENCODERS), help="encoders the scan trains")
     parser.add_argument("--epochs", type=int, default=40)
     parser.add_argument("--layers", type=int, nargs="+", help="layers to scan (default: all gathered)")
+    parser.add_argument("--words-run", type=Path, help="run trained on number words (--numbers words), evaluated")
+    parser.add_argument("--latency", action="store_true", help="time `lmarith neuro ask` (model loaded once)")
+    parser.add_argument("--ask-run", type=Path, help="intervention for --latency (default: the shipped one)")
+    parser.add_argument("--latency-count", type=int, default=10)
     parser.add_argument("--command", default="lmarith neuro run --run RUN", help="how the run was made (recorded)")
     args = parser.parse_args()
     torch.set_num_threads(1)
     report = json.loads((args.run / "eval.json").read_text())
-    rows = scan(args.run, args.epochs, args.layers) if args.scan else None
-    met = targets(report)
+    words_report = json.loads((args.words_run / "eval.json").read_text()) if args.words_run else None
+    timing = latency(args.ask_run, args.latency_count) if args.latency else None
+    rows = scan(args.run, args.epochs, args.layers, tuple(args.scan_encoders)) if args.scan else None
+    met = targets(report, timing)
     scanned = f" --scan --epochs {args.epochs}" + (f" --layers {' '.join(map(str, args.layers))}" if args.layers else "")
-    command = f"{args.command}; python bench/neurosymbolic.py --run RUN{scanned if args.scan else ''}"
+    extra = (scanned if args.scan else "") + (" --latency" if args.latency else "") + (
+        " --words-run WORDS" if args.words_run else "")
+    command = f"{args.command}; python bench/neurosymbolic.py --run RUN{extra}"
     RESULTS.mkdir(exist_ok=True)
     summary = {m: {k: report[m].get(k) for k in ("accuracy", "cross_entropy", "per_type")} for m in METHODS}
     out = summary | {"unrelated": report["unrelated"], "setup": report["setup"], "targets": met,
-                     "encoder_scan": rows, "command": command}
+                     "encoder_scan": rows, "command": command, "held_out_gate": report.get("held_out_gate"),
+                     "chat": report.get("chat"), "words": word_rows(report, words_report), "latency": timing,
+                     "words_run_setup": words_report.get("setup") if words_report else None}
     tables = {"Methods (means over the trained types)": method_rows(report),
               "Per problem type (accuracy / answer cross-entropy; gate open: how often the intervention acted; "
               "engine right: it opened with the right answer, what a perfect decoder would score)": per_type_rows(report)}
+    gate = report.get("held_out_gate") or {}
+    tables["Gate on held-out types (held-out wording family, two-shot prompt)"] = [
+        {"type": t, "questions": r["count"], "gate open": r["gate_open"]} for t, r in gate.items()]
+    tables["Unrelated prompts by kind (hook off vs on)"] = [
+        {"kind": k, "prompts": r["prompts"], "identical replies": r["identical"], "gate open": r["gate_open"]}
+        for k, r in report["unrelated"].get("per_kind", {}).items()]
+    chat = report.get("chat")
+    if chat:
+        tables["Test questions asked as a plain chat (the prompt `neuro ask` gives unrecognised wordings)"] = [
+            {"type": t, "accuracy": r["accuracy"], "gate open": r["gate_open"], "engine right": r["engine_correct"]}
+            for t, r in chat["per_type"].items()] + [{"type": "mean (trained)", "accuracy": chat["accuracy"]}]
+    tables["Operands as English number words (num2words), held-out wording family"] = word_rows(report, words_report)
+    if timing:
+        tables["`lmarith neuro ask` latency"] = [{k: v for k, v in timing.items() if k != "replies"}]
+    selection = (report["setup"].get("encoder_selection") or {}).get("candidates") or []
+    probe_rows = []
+    for cand in selection:
+        for t, r in (cand.get("probe") or {}).items():
+            probe_rows.append({"layer": cand["layer"], "encoder": cand["encoder"], "type": t, **r})
+    if probe_rows:
+        tables["Encoder read-out on the held-out wording family (probe; gate open: the read-out checks pass)"] = probe_rows
     if rows:
-        tables["Encoder read-out on held-out gathered questions (exact: type and both operands right)"] = rows
+        tables["Encoder scan (val: fresh training-family questions; probe: held-out wording family)"] = rows
     write_report(RESULTS / "neurosymbolic", out, "Neurosymbolic VSA intervention vs baselines", tables,
                  notes=notes(report, met, command))
     plot(report, RESULTS / "neurosymbolic.png")

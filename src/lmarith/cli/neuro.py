@@ -265,6 +265,8 @@ def _print(report: dict) -> None:
 
     from lmarith.evaluation.neurosymbolic import GATE_COLUMNS, TABLE_TITLE, per_type_rows, unrelated_line
 
+    if not any(report.get(m) for m in ("base", "neurosymbolic")):
+        return
     rows = per_type_rows(report)
     columns = [c for c in rows[0] if c not in GATE_COLUMNS]  # the gate's columns: bench only, to fit 80 columns
     table = Table(title=TABLE_TITLE)
@@ -274,7 +276,8 @@ def _print(report: dict) -> None:
         table.add_row(*(row[c] for c in columns))
     console = Console()
     console.print(table)
-    console.print(unrelated_line(report))
+    if "unrelated" in report:
+        console.print(unrelated_line(report))
 
 
 # ---------------------------------------------------------------------------------------------
