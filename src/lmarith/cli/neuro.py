@@ -100,6 +100,7 @@ def data(
     digits: Digits = 3,
     x_greater: XGreater = False,
     mod1000: Mod1000 = True,
+    numbers: Annotated[str, typer.Option(help="Operands as digits or words (num2words).")] = "digits",
     seed: Seed = 0,
 ) -> None:
     """Write a question data set in the paper's CSV format."""
@@ -109,7 +110,7 @@ def data(
 
     chosen = check_types(_options(types=types).get("types", TRAIN_TYPES))
     questions = sample_questions(count, chosen, digits=digits, x_greater=bool(x_greater), phrasing=phrasing,
-                                 mod1000=bool(mod1000), seed=seed)
+                                 mod1000=bool(mod1000), numbers=numbers, seed=seed)
     write_csv(questions, out)
     typer.echo(f"wrote {len(questions)} questions to {out}")
 

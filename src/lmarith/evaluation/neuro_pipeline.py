@@ -143,6 +143,10 @@ def run_train(model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, direct
 def _train_baselines(model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, directory: Path, config: RunConfig,
                      progress: bool) -> None:
     train_set = split_questions(directory, config, "train")
+    if config.lora_per_type is not None:
+        seen: dict[str, int] = {}
+        train_set = [q for q in train_set if seen.setdefault(q.problem_type, 0) < config.lora_per_type
+                     and not seen.__setitem__(q.problem_type, seen[q.problem_type] + 1)]
     for style, sub, wanted in (("direct", "lora", True), ("worked", "cot", config.cot_train)):
         if wanted and not trained(directory / sub, style):
             train_lora(model, tokenizer, train_set, directory / sub, style=style, rank=config.lora_rank,

@@ -78,6 +78,8 @@ class RunConfig(InterventionOptions):
     #: decoder barely moves in a CPU-sized run; at 0.1 eight steps fit a batch (measured).
     finetune_lr: float = Field(0.1, gt=0)
     lora_rank: int = Field(8, gt=0)
+    #: training questions per type for the LoRA baselines (None: the whole training split)
+    lora_per_type: int | None = Field(None, gt=0)
     lora_epochs: int = Field(1, gt=0)
     lora_lr: float = Field(1e-3, gt=0)
     cot_train: bool = False
