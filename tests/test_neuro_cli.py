@@ -52,6 +52,11 @@ BAD = [
     (["train", "--run", "{tmp}/empty"], "no run in"),
     (["eval", "--run", "{tmp}/empty"], "no run in"),
     (["train", "--run", "{tmp}/r2", "--encoder", "magic"], "bad option encoder"),
+    (["data", "{tmp}/d.csv", "--numbers", "roman"], "numbers must be one of"),
+    (["gather", "--run", "{tmp}/r3", "--numbers", "roman"], "bad option numbers"),
+    (["gather", "--run", "{tmp}/r3", "--train-csv", "{tmp}/missing.csv"], "--train-csv: no such file"),
+    (["eval", "--run", "{tmp}/r2", "--methods", "base,magic"], "unknown --methods part 'magic'"),
+    (["train", "--run", "{tmp}/r2", "--bad-solutions", "maybe"], "bad option bad_solutions"),
 ]
 
 
