@@ -177,6 +177,8 @@ def main() -> None:
     parser.add_argument("--scan-encoders", nargs="+", default=list(ENCODERS), help="encoders the scan trains")
     parser.add_argument("--epochs", type=int, default=40)
     parser.add_argument("--layers", type=int, nargs="+", help="layers to scan (default: all gathered)")
+    parser.add_argument("--scan-json", type=Path, help="read the scan from this file (written by --scan-only)")
+    parser.add_argument("--scan-only", type=Path, help="run the scan, write it to this file and stop")
     parser.add_argument("--words-run", type=Path, help="run trained on number words (--numbers words), evaluated")
     parser.add_argument("--latency", action="store_true", help="time `lmarith neuro ask` (model loaded once)")
     parser.add_argument("--ask-run", type=Path, help="intervention for --latency (default: the shipped one)")
@@ -184,13 +186,21 @@ def main() -> None:
     parser.add_argument("--command", default="lmarith neuro run --run RUN", help="how the run was made (recorded)")
     args = parser.parse_args()
     torch.set_num_threads(1)
+    if args.scan_only:
+        args.scan_only.write_text(json.dumps(scan(args.run, args.epochs, args.layers, tuple(args.scan_encoders)),
+                                             indent=2) + "\n")
+        return
     report = json.loads((args.run / "eval.json").read_text())
     words_report = json.loads((args.words_run / "eval.json").read_text()) if args.words_run else None
     timing = latency(args.ask_run, args.latency_count) if args.latency else None
-    rows = scan(args.run, args.epochs, args.layers, tuple(args.scan_encoders)) if args.scan else None
+    if args.scan_json:
+        rows = json.loads(args.scan_json.read_text())
+    else:
+        rows = scan(args.run, args.epochs, args.layers, tuple(args.scan_encoders)) if args.scan else None
     met = targets(report, timing)
-    scanned = f" --scan --epochs {args.epochs}" + (f" --layers {' '.join(map(str, args.layers))}" if args.layers else "")
-    extra = (scanned if args.scan else "") + (" --latency" if args.latency else "") + (
+    scanned = (f" --scan --epochs {args.epochs} --scan-encoders {' '.join(args.scan_encoders)}"
+               + (f" --layers {' '.join(map(str, args.layers))}" if args.layers else ""))
+    extra = (scanned if args.scan or args.scan_json else "") + (" --latency" if args.latency else "") + (
         " --words-run WORDS" if args.words_run else "")
     command = f"{args.command}; python bench/neurosymbolic.py --run RUN{extra}"
     RESULTS.mkdir(exist_ok=True)
