@@ -21,7 +21,7 @@ from lmarith.neurosymbolic.lm import (
     token_losses,
 )
 from lmarith.neurosymbolic.train import TailBatch, finetune_decoder
-from lmarith.questions.prompts import chat_messages, render_prompt
+from lmarith.questions.prompts import chat_messages, render_prompt, training_messages
 from lmarith.questions.question import sample_questions
 from lmarith.questions.rules import PROBLEM_TYPES, TRAIN_TYPES
 from lmarith.vsa import CodecConfig
@@ -185,7 +185,7 @@ def test_cached_prompt_tail_loss_equals_the_full_teacher_forced_loss(tiny: tuple
     neuro = _neuro(strength=0.5)
     problems = sample_questions(2, TRAIN_TYPES, digits=3, seed=3)[:5]  # prompts of different lengths
     truth = torch.tensor([p.solution for p in problems])
-    batch = teacher_forced(tokenizer, [render_prompt(tokenizer, chat_messages(p)) for p in problems],
+    batch = teacher_forced(tokenizer, [render_prompt(tokenizer, training_messages(p)) for p in problems],
                           [str(p.solution) for p in problems])
     with torch.no_grad(), intervene(model, neuro, ends=prompt_ends(batch["labels"]), truth=truth):
         full = token_losses(model, batch)
