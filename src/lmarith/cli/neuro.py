@@ -313,6 +313,9 @@ def _asker(run: Path | None, device: str | None, max_new_tokens: int, timing: bo
     neuro = trained_intervention(run)
     model, tokenizer = _load(config, device)
     asker = Asker(model, tokenizer, neuro, max_new_tokens=max_new_tokens)
+    from lmarith.questions.question import parse_question
+
+    parse_question("")  # builds the table of our phrasings now, as part of the load
     if timing:
         typer.echo(f"loaded {config.model} and the intervention in {time.perf_counter() - start:.2f} s", err=True)
     return asker
