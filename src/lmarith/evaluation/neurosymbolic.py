@@ -296,7 +296,7 @@ def per_type_rows(report: dict) -> list[dict[str, str]]:
     a perfect decoder would score)."""
     methods = [m for m in METHODS if report.get(m)]
     rows = []
-    for t in sorted(report[methods[0]]["per_type"]):
+    for t in sorted(max((report[m].get("per_type") or {} for m in methods), key=len)):
         neuro = report.get("neurosymbolic", {}).get("per_type", {}).get(t, {})
         rows.append({"type": t, **{m: _cell(report[m]["per_type"].get(t)) for m in methods},
                      **{label: f"{neuro[k]:.2f}" if k in neuro else "-"
