@@ -328,7 +328,7 @@ def ask_cmd(
     run: AskRun = None,
     explain: Annotated[bool, typer.Option("--explain", help="Also print what the engine read, why the gate "
                                                             "opened or shut, and the reply with the hook off.")] = False,
-    max_new_tokens: MaxNewTokens = 32,
+    max_new_tokens: MaxNewTokens = 16,
     timing: Annotated[bool, typer.Option("--timing", help="Print the load time and each reply's time to stderr.")] = False,
     device: Device = None,
 ) -> None:
