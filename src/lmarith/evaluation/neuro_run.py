@@ -50,12 +50,12 @@ class RunConfig(InterventionOptions):
     #: two-number questions about operations we do not train (invented ones, subtraction,
     #: powers, max/min, means, ...; never addition or division) and sentences with two numbers
     #: that are not problems, gathered as gate negatives (0: none)
-    negatives: int = Field(256, ge=0)
+    negatives: int = Field(192, ge=0)
     #: fresh training-family questions per type, gathered to choose the encoder (or --val-csv)
     val_per_type: int = Field(8, ge=0)
     #: held-out-family questions per type (held-out types too), gathered only to *measure* how
     #: the encoder reads wordings it never saw; never used to choose or train anything
-    probe_per_type: int = Field(16, ge=0)
+    probe_per_type: int = Field(12, ge=0)
     #: operands as digits or English number words (the paper's string_nums)
     numbers: Literal["digits", "words"] = "digits"
     train_csv: str | None = Field(None, description="train on this CSV instead of generated questions")
