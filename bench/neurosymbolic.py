@@ -129,6 +129,8 @@ def word_rows(report: dict, words_report: dict | None) -> list[dict]:
         if not part:
             continue
         neuro, base = part["neurosymbolic"], part["base"]
+        if part.get("from_run"):
+            label += f" ({Path(part['from_run']).name})"
         rows.append({"intervention": label, "questions": part["count"], "base accuracy": base["accuracy"],
                      "neurosymbolic accuracy": neuro["accuracy"],
                      "gate open": fmean(r["gate_open"] for r in neuro["per_type"].values()),
@@ -180,9 +182,12 @@ def main() -> None:
     parser.add_argument("--scan-json", type=Path, help="read the scan from this file (written by --scan-only)")
     parser.add_argument("--scan-only", type=Path, help="run the scan, write it to this file and stop")
     parser.add_argument("--words-run", type=Path, help="run trained on number words (--numbers words), evaluated")
+    parser.add_argument("--also", type=Path, nargs="*", default=[], help="other runs whose neurosymbolic results "
+                        "(same test questions) are tabled beside this one")
     parser.add_argument("--latency", action="store_true", help="time `lmarith neuro ask` (model loaded once)")
     parser.add_argument("--ask-run", type=Path, help="intervention for --latency (default: the shipped one)")
     parser.add_argument("--latency-count", type=int, default=10)
+    parser.add_argument("--latency-json", type=Path, help="read a latency measurement saved from latency()")
     parser.add_argument("--command", default="lmarith neuro run --run RUN", help="how the run was made (recorded)")
     args = parser.parse_args()
     torch.set_num_threads(1)
@@ -191,8 +196,15 @@ def main() -> None:
                                              indent=2) + "\n")
         return
     report = json.loads((args.run / "eval.json").read_text())
+    for other in args.also:  # number-word results measured on another run with the same digits recipe
+        if "words" not in report:
+            found = json.loads((other / "eval.json").read_text()).get("words")
+            if found:
+                report["words"] = found | {"from_run": str(other)}
     words_report = json.loads((args.words_run / "eval.json").read_text()) if args.words_run else None
     timing = latency(args.ask_run, args.latency_count) if args.latency else None
+    if args.latency_json:
+        timing = json.loads(args.latency_json.read_text())
     if args.scan_json:
         rows = json.loads(args.scan_json.read_text())
     else:
@@ -201,7 +213,7 @@ def main() -> None:
     scanned = (f" --scan --epochs {args.epochs} --scan-encoders {' '.join(args.scan_encoders)}"
                + (f" --layers {' '.join(map(str, args.layers))}" if args.layers else ""))
     scanned = f" --scan-json {args.scan_json}" if args.scan_json else scanned
-    extra = (scanned if args.scan or args.scan_json else "") + (" --latency" if args.latency else "") + (
+    extra = (scanned if args.scan or args.scan_json else "") + (" --latency" if args.latency or args.latency_json else "") + (
         " --words-run WORDS" if args.words_run else "")
     command = f"{args.command}; python bench/neurosymbolic.py --run RUN{extra}"
     RESULTS.mkdir(exist_ok=True)
@@ -227,6 +239,23 @@ def main() -> None:
             {"type": t, "accuracy": r["accuracy"], "gate open": r["gate_open"], "engine right": r["engine_correct"]}
             for t, r in chat["per_type"].items()] + [{"type": "mean (trained)", "accuracy": chat["accuracy"]}]
     tables["Operands as English number words (num2words), held-out wording family"] = word_rows(report, words_report)
+    others = {}
+    for other in args.also:
+        o = json.loads((other / "eval.json").read_text())
+        enc = json.loads((other / "encoders.json").read_text())["candidates"][0] if (other / "encoders.json").is_file() else {}
+        others[str(other)] = {k: o.get(k) for k in ("neurosymbolic", "unrelated", "held_out_gate", "chat", "setup")}
+        rows_other = [{"run": other.name, "type": t, "accuracy": r["accuracy"], "cross-entropy": r["cross_entropy"],
+                       "gate open": r["gate_open"], "engine right": r["engine_correct"],
+                       "probe exact": (enc.get("probe") or {}).get(t, {}).get("exact", "")}
+                      for t, r in o["neurosymbolic"]["per_type"].items()]
+        rows_other.append({"run": other.name, "type": "mean (trained)", "accuracy": o["neurosymbolic"]["accuracy"],
+                           "cross-entropy": o["neurosymbolic"]["cross_entropy"]})
+        gate_o = o.get("held_out_gate") or {}
+        u = o.get("unrelated") or {}
+        tables[f"Another attempt: `{other.name}` (held-out gate " + ", ".join(
+            f"{t} {r['gate_open']} of {r['count']}" for t, r in gate_o.items())
+            + f"; unrelated identical {u.get('identical_count')} of {u.get('prompts')})"] = rows_other
+    out["other_runs"] = others
     if timing:
         tables["`lmarith neuro ask` latency"] = [{k: v for k, v in timing.items() if k != "replies"}]
     selection = (report["setup"].get("encoder_selection") or {}).get("candidates") or []
@@ -237,7 +266,7 @@ def main() -> None:
     if probe_rows:
         tables["Encoder read-out on the held-out wording family (probe; gate open: the read-out checks pass)"] = probe_rows
     if rows:
-        tables["Encoder scan (val: fresh training-family questions; probe: held-out wording family)"] = rows
+        tables["Encoder scan on attempt 1's gather (val: fresh training-family questions; probe: held-out wording family)"] = rows
     write_report(RESULTS / "neurosymbolic", out, "Neurosymbolic VSA intervention vs baselines", tables,
                  notes=notes(report, met, command))
     plot(report, RESULTS / "neurosymbolic.png")
