@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, get_args
 
 import typer
 from rich.console import Console
@@ -26,8 +26,6 @@ from rich.progress import (
     TextColumn,
     TimeElapsedColumn,
 )
-
-from typing import TYPE_CHECKING
 
 from lmarith.cli.app import Machines, TextFormat, app, schoolbook
 from lmarith.errors import LmarithError
@@ -53,10 +51,11 @@ def _policy(model: str, adapters: Path | None, device: str | None, batch_size: i
             runtime: str = "auto") -> LMPolicy:
     """Load the model (and adapters) once; tasks map to adapters by folder name."""
     from lmarith.execute.lm_policy import LMPolicy
+    from lmarith.models.loading import Runtime as Runtimes
     from lmarith.models.loading import load_model
 
-    if runtime not in ("auto", "lean", "transformers"):
-        raise LmarithError(f"unknown runtime {runtime!r}; known: auto, lean, transformers")
+    if runtime not in get_args(Runtimes):
+        raise LmarithError(f"unknown runtime {runtime!r}; known: {', '.join(get_args(Runtimes))}")
     adapters = _adapters_for(model, adapters)
     if runtime == "lean" and (adapters is not None or naive):
         raise LmarithError("adapters and --naive need --runtime transformers")
