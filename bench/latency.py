@@ -1,12 +1,13 @@
 """Latency benchmark: wall time of whole commands as a user runs them, model load included.
 
 Each command runs as a fresh process (the `lmarith` console script) ``--repeats`` times; the
-median is reported against the target. `solve` runs twice per problem in the same run: on the
-lean runtime (the default) and with ``--runtime transformers`` (the transformers forward, the
-decode loop before the lean runtime existed), so the speed-up is a ratio measured side by side.
-Tokens per transition come from `solve --json` (generated tokens / LM calls). For SmolLM2 the
-generated tokens per window command are counted with its tokenizer (no executor adapters ship
-yet, so no SmolLM2 seconds per problem).
+median is reported against the target. `solve` runs three times per problem in the same run:
+as shipped (``auto``: the numpy runtime, no torch import), with ``--runtime lean`` (the torch
+forward and the shared KV-cached decoder) and with ``--runtime transformers`` (the decode loop
+before the lean runtimes existed), so the speed-ups are ratios measured side by side. Tokens
+per transition come from `solve --json` (generated tokens / LM calls). For SmolLM2 the generated
+tokens per window command are counted with its tokenizer; its seconds per problem are in
+bench/results/real_model.md (batched) and, with the shipped adapters, as one `solve` here.
 
 Writes bench/results/latency.json, latency.md and latency.png.
 
@@ -32,7 +33,7 @@ SUB100 = "9876543210" * 10 + "-" + "1234567890" * 10
 MUL20 = "12345678901234567890*98765432109876543210"
 DIV20 = "98765432109876543210//12345678901234567891"
 
-#: (name, arguments, target seconds); `solve` rows are also run on the transformers runtime
+#: (name, arguments, target seconds); `solve` rows run on every runtime of RUNTIMES
 CASES: list[tuple[str, list[str], float]] = [
     ("--help", ["--help"], 0.5),
     ("trace 2+2", ["trace", "2+2"], 0.5),
@@ -42,6 +43,9 @@ CASES: list[tuple[str, list[str], float]] = [
     ("solve 20 x 20-digit *", ["solve", MUL20], 5.0),
     ("solve 20 // 20-digit", ["solve", DIV20], 5.0),
 ]
+#: as shipped first: the ratios are against it
+RUNTIMES = ("auto", "lean", "transformers")
+ADD10 = "4817290365+9023847561"
 
 
 def command() -> list[str]:
@@ -69,9 +73,11 @@ def tokens_per_transition(args: list[str]) -> float:
     return record["tokens"] / record["calls"]
 
 
-def smollm2_tokens() -> dict | None:
-    """Generated tokens per window command (+ EOS) with SmolLM2's tokenizer, if it is installed."""
+def smollm2_row(repeats: int) -> dict | None:
+    """SmolLM2: generated tokens per window command (+ EOS) with its tokenizer, and one 10-digit
+    addition through `solve --model smollm2` with the shipped adapters, if they are installed."""
     try:
+        from lmarith.models.shipped import shipped_dir
         from lmarith.models.smollm2 import smollm2_dir
         from lmarith.recipes import DefaultRecipe, default_table
         from transformers import AutoTokenizer
@@ -81,8 +87,13 @@ def smollm2_tokens() -> dict | None:
         return {"error": str(err).splitlines()[0][:120]}
     commands = list(default_table(DefaultRecipe()).values())
     counts = [len(tokenizer(c, add_special_tokens=False)["input_ids"]) + 1 for c in commands]
-    return {"model": "smollm2", "transitions": len(counts), "tokens_per_transition": statistics.fmean(counts),
-            "note": "window text unchanged; no shipped SmolLM2 adapters yet, so no seconds per problem"}
+    row: dict = {"model": "smollm2", "transitions": len(counts), "tokens_per_command": statistics.fmean(counts)}
+    if shipped_dir("executors", "smollm2") is None:
+        return {**row, "note": "no shipped SmolLM2 executors: no seconds per problem"}
+    argv = ["solve", ADD10, "--model", "smollm2"]
+    times, out = wall(argv, repeats)
+    return {**row, "problem": ADD10, "answer_correct": out.splitlines()[-1] == str(sum(int(part) for part in ADD10.split("+"))),
+            "solve_median_s": statistics.median(times), "tokens_per_transition": tokens_per_transition(argv)}
 
 
 def plot(rows: list[dict], path: Path) -> None:
@@ -93,10 +104,12 @@ def plot(rows: list[dict], path: Path) -> None:
 
     names = list(dict.fromkeys(r["command"] for r in rows))
     fig, ax = plt.subplots(figsize=(9, 4))
-    for offset, runtime in ((-0.2, "lean"), (0.2, "transformers")):
+    width = 0.8 / len(RUNTIMES)
+    for k, runtime in enumerate(RUNTIMES):
+        offset = (k - (len(RUNTIMES) - 1) / 2) * width
         xs = [i + offset for i, n in enumerate(names) for r in rows if r["command"] == n and r["runtime"] == runtime]
         ys = [r["median_s"] for n in names for r in rows if r["command"] == n and r["runtime"] == runtime]
-        ax.bar(xs, ys, width=0.4, label=runtime)
+        ax.bar(xs, ys, width=width, label=runtime)
     targets = [next(r["target_s"] for r in rows if r["command"] == n) for n in names]
     ax.scatter(range(len(names)), targets, marker="_", s=600, color="black", label="target", zorder=3)
     ax.set_xticks(range(len(names)), names, rotation=20, ha="right", fontsize=8)
@@ -117,9 +130,9 @@ def main() -> None:
     repeats = 2 if args.quick else args.repeats
     rows = []
     for name, argv, target in cases:
-        runtimes = ("lean", "transformers") if argv[0] == "solve" else ("lean",)
+        runtimes = RUNTIMES if argv[0] == "solve" else ("auto",)
         for runtime in runtimes:
-            full = argv + (["--runtime", "transformers"] if runtime == "transformers" else [])
+            full = argv + (["--runtime", runtime] if runtime != "auto" else [])
             times, out = wall(full, repeats)
             row = {"command": name, "runtime": runtime, "median_s": statistics.median(times), "target_s": target,
                    "meets_target": statistics.median(times) <= target, "runs_s": [round(t, 3) for t in times]}
@@ -129,10 +142,10 @@ def main() -> None:
             rows.append(row)
             print(row, flush=True)
     for row in rows:
-        if row["runtime"] == "lean" and row["command"].startswith("solve"):
-            slow = next(r for r in rows if r["command"] == row["command"] and r["runtime"] == "transformers")
-            row["speedup_vs_transformers"] = slow["median_s"] / row["median_s"]
-    smollm2 = None if args.quick else smollm2_tokens()
+        if row["runtime"] == "auto" and row["command"].startswith("solve"):
+            for slow in (r for r in rows if r["command"] == row["command"] and r["runtime"] != "auto"):
+                row[f"speedup_vs_{slow['runtime']}"] = slow["median_s"] / row["median_s"]
+    smollm2 = None if args.quick else smollm2_row(repeats)
     machine = f"{platform.machine()}, {os.cpu_count()} cores, OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS', 'unset')}"
     from lmarith.evaluation.report import write_report
 

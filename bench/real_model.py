@@ -1,47 +1,106 @@
-"""LoRA executors on a real pretrained LM (SmolLM2-135M-Instruct by default), beside the base
-model answering directly (3-shot ``a+b=``, greedy).
+"""LoRA executors on a real pretrained LM (SmolLM2-135M-Instruct), beside the base model
+answering directly (3-shot ``a+b=``, greedy).
 
-Trains nothing: point it at adapters made by ``lmarith train executor --model smollm2 ...``
-(one folder per adapter, named by machine or operator). Writes
-bench/results/real_model_<op>_<format>.json and .md.
+The targets of "Exact on a real pretrained LM" (window format, schoolbook machines for - * //,
+test split, greedy, CPU):
 
-    python bench/real_model.py --adapters runs/smol-add/final --op add --format window [--n 50]
+1. the whole window table (every transition of every machine): how many entries greedy
+   decoding reproduces exactly;
+2. + - == > < at 100 digits (n each), * // at 10 x 10 digits (n_long each), 5 additions of
+   1,000 digits: final and strict accuracy, seconds per problem, generated tokens per transition;
+3. the base model, 3-shot, on problems of the same cells (``--base-n`` each; its prompts grow
+   with the operands, so fewer; none at 1,000 digits, where 3 shots overflow its context).
+
+Trains nothing: it measures the adapters that ship (``assets/executors/<model>``) or
+``--adapters DIR``. Writes bench/results/real_model.json, .md and .png.
+
+    python bench/real_model.py [--model smollm2] [--adapters DIR] [--n 100] [--n-long 50] [--quick]
 """
 
 from __future__ import annotations
 
 import argparse
+import platform
+import time
 from pathlib import Path
 
+import torch
+
 from lmarith.baselines.direct import few_shot_accuracy
-from lmarith.evaluation.executors import evaluate, grid
+from lmarith.evaluation.executors import evaluate, grid, plot
 from lmarith.evaluation.report import write_report
+from lmarith.execute import Request
 from lmarith.execute.lm_policy import LMPolicy
 from lmarith.models import find_adapters, load_adapters, load_model
+from lmarith.models.shipped import check_manifest, shipped_dir
+from lmarith.recipes import ExecutorRecipe, table_pairs
 
 RESULTS = Path(__file__).parent / "results"
+
+
+def table_row(policy: LMPolicy) -> dict:
+    """Exact entries of the whole window table, each routed to its adapter like a driver step."""
+    pairs = table_pairs(ExecutorRecipe(op="all", table=True))
+    requests = [Request(view.split()[0], view) for view, _ in pairs]
+    groups: dict[str | None, list[int]] = {}
+    for index, request in enumerate(requests):
+        groups.setdefault(policy.adapter_for(request), []).append(index)
+    exact = 0
+    started = time.perf_counter()
+    for adapter, members in groups.items():
+        completions = policy.complete(adapter, [requests[i] for i in members], 40)
+        exact += sum(c.text == pairs[i][1] for i, c in zip(members, completions, strict=True))
+    return {"entries": len(pairs), "exact": exact, "exact_rate": exact / len(pairs),
+            "seconds": time.perf_counter() - started}
+
+
+def cells(n: int, n_long: int, quick: bool) -> list[tuple[str, int, int]]:
+    """(operator, digits, problems) of the targets."""
+    if quick:
+        return [("add", 10, 5), ("sub", 10, 5), ("mul", 3, 3)]
+    return [*((op, 100, n) for op in ("add", "sub", "eq", "gt", "lt")), ("mul", 10, n_long), ("div", 10, n_long),
+            ("add", 1000, 5)]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--model", default="smollm2")
-    parser.add_argument("--adapters", type=Path, required=True, help="a directory of peft adapters")
-    parser.add_argument("--op", default="add")
-    parser.add_argument("--format", default="window", choices=["window", "caef"])
-    parser.add_argument("--digits", type=int, nargs="+", default=[5, 10])
-    parser.add_argument("--n", type=int, default=50)
+    parser.add_argument("--adapters", type=Path, help="a directory of peft adapters (default: the shipped ones)")
+    parser.add_argument("--n", type=int, default=100, help="problems per + - == > < cell")
+    parser.add_argument("--n-long", type=int, default=50, help="problems per * // cell")
+    parser.add_argument("--base-n", type=int, default=20, help="problems per cell for the 3-shot base model")
+    parser.add_argument("--batch-size", type=int, default=128)
+    parser.add_argument("--quick", action="store_true", help="small sizes, for a smoke run")
     args = parser.parse_args()
+    adapters = args.adapters or shipped_dir("executors", args.model)
+    if adapters is None:
+        raise SystemExit(f"no executors ship for {args.model}; pass --adapters DIR")
+    manifest = check_manifest(adapters, args.model, "executors")
     base, tokenizer = load_model(args.model)
-    direct = [{"op": args.op, "digits": d, "n": args.n, "base_3shot_accuracy": few_shot_accuracy(base, tokenizer, args.op, d, args.n)}
-              for d in args.digits]
-    names = list(find_adapters(args.adapters))
-    policy = LMPolicy(load_adapters(base, args.adapters, names), tokenizer, {n.upper(): n for n in names}, batch_size=64)
-    rows = evaluate(policy, grid([args.op], args.digits, args.n, 0, False), fmt=args.format, long=False)
-    payload = {"model": args.model, "adapters": str(args.adapters), "format": args.format, "executor": rows, "base": direct}
-    write_report(RESULTS / f"real_model_{args.op}_{args.format}", payload, f"LoRA executors on {args.model}",
-                 {f"executor ({args.format} format, adapters {names})": rows, "base model, 3-shot direct answer": direct},
-                 notes=__doc__.split("\n\n")[0])
-    print(rows, direct, sep="\n")
+    grid_cells = cells(args.n, args.n_long, args.quick)
+    direct = [{"op": op, "digits": d, "n": min(args.base_n, count),
+               "base_3shot_accuracy": few_shot_accuracy(base, tokenizer, op, d, min(args.base_n, count))}
+              for op, d, count in grid_cells if d <= 100]
+    names = list(find_adapters(adapters))
+    policy = LMPolicy(load_adapters(base, adapters, names), tokenizer, {n.upper(): n for n in names},
+                      batch_size=args.batch_size)
+    table = table_row(policy)
+    rows = []
+    for op, d, count in grid_cells:
+        [row] = evaluate(policy, grid([op], [d], count, 0, True), fmt="window", long=True)
+        row["tokens_per_transition"] = row["tokens_per_problem"] / row["calls_per_problem"]
+        rows.append(row)
+        print(row, flush=True)
+    machine = f"{platform.machine()}, {torch.get_num_threads()} torch threads, device {policy.device}"
+    payload = {"model": args.model, "adapters": str(adapters), "adapter_names": names,
+               "manifest": manifest.model_dump() if manifest else None, "machine": machine,
+               "table": table, "executor": rows, "base": direct}
+    write_report(RESULTS / "real_model", payload, f"Window-format executors on {args.model}",
+                 {"whole window table, greedy": [table], f"executors (adapters {', '.join(names)})": rows,
+                  "base model, 3-shot direct answer": direct},
+                 notes=f"Adapters `{adapters}`; {machine}.\n\n" + __doc__.split("\n\n")[1])
+    plot(rows, RESULTS / "real_model.png", f"{args.model} executors, window format")
+    print(table, direct, sep="\n")
 
 
 if __name__ == "__main__":

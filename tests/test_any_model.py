@@ -6,15 +6,26 @@ from __future__ import annotations
 import csv
 import json
 import os
+import shlex
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+import torch
+from safetensors.torch import load_file
 from transformers import GPT2Config, GPT2LMHeadModel
 
 from lmarith.errors import LmarithError
-from lmarith.models import build_char_tokenizer, load_adapters, load_model, prepare_tokenizer, save_model
+from lmarith.models import (
+    build_char_tokenizer,
+    find_adapters,
+    load_adapters,
+    load_model,
+    prepare_tokenizer,
+    save_model,
+    ship_adapters,
+)
 from lmarith.models.shipped import Manifest, check_manifest, write_manifest
 from lmarith.recipes import ExecutorRecipe, adapter_name, table_pairs
 
@@ -53,6 +64,27 @@ def test_a_tiny_gpt2_trains_the_table_recipe_and_solves(gpt2_dir: Path, tmp_path
     # the same adapters refused on another base model: one line, exit 2
     code, _, err = cli("solve", "12+34", "--adapters", str(out / "final"))
     assert code == 2 and "trained for --model" in err and len(err.strip().splitlines()) == 1
+    # the manifest's command is one the CLI takes, and trains the same adapter again
+    again = tmp_path / "again"
+    words = shlex.split(manifest["command"].replace(str(out), str(again)))
+    assert words[:3] == ["lmarith", "train", "executor"] and "--lora-rank" in words
+    code, _, err = cli(*words[1:])
+    assert code == 0, err
+    assert set(find_adapters(again / "final")) == set(find_adapters(out / "final")) == {"ADD"}
+    # shipped in bf16: half the bytes, loads onto the base model
+    shipped = tmp_path / "shipped"
+    written = ship_adapters(out / "final", shipped)
+    assert 0 < written < sum(f.stat().st_size for f in (out / "final" / "ADD").iterdir())
+    assert {t.dtype for t in load_file(shipped / "ADD" / "adapter_model.safetensors").values()} == {torch.bfloat16}
+    base, _ = load_model(str(gpt2_dir))
+    assert "ADD" in load_adapters(base, shipped).peft_config
+
+
+def test_install_needs_a_named_model(gpt2_dir: Path, tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    code, _, err = cli("train", "executor", "--model", str(gpt2_dir), "--op", "add", "--table", "--install",
+                       "--out", str(tmp_path / "run"))
+    assert code == 2 and "packaged" in err and len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "run").exists()
 
 
 def test_manifest_version_mismatch_is_one_clear_line(tmp_path: Path) -> None:

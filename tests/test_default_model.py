@@ -8,14 +8,14 @@ from lmarith.models import load_model
 from lmarith.recipes import DefaultRecipe, default_table, exact_rate
 
 
-@pytest.fixture(scope="module", params=["lean", "transformers"])
+@pytest.fixture(scope="module", params=["numpy", "lean", "transformers"])
 def default(request):  # type: ignore[no-untyped-def]
     return load_model("default", runtime=request.param)
 
 
 def test_the_default_is_exact_on_the_whole_window_table(default) -> None:  # type: ignore[no-untyped-def]
     """The guarantee behind `solve`: every transition any machine can make, decoded right, on
-    both runtimes."""
+    every runtime."""
     model, tokenizer = default
     table = sorted(default_table(DefaultRecipe()).items())
     assert len(table) > 1400

@@ -13,7 +13,8 @@ from transformers import LlamaConfig, LlamaForCausalLM
 from lmarith.errors import LmarithError
 from lmarith.models import build_char_tokenizer, load_model, prepare_tokenizer, save_model
 from lmarith.models.decoding import greedy, left_pad
-from lmarith.models.lean import LeanLlama, LeanTokenizer
+from lmarith.models.checkpoint import LeanTokenizer
+from lmarith.models.lean import LeanLlama
 
 WORDS = ("C=1 OUTPUT+2 >0 >1 q1", "q1", "OUTPUT~0 qH")
 TEXTS = ["ADD q1 66 C=0\n", "LONG_MUL q1 3\n", "x", "SUB q1 6 C=0 q1\n"]
@@ -51,8 +52,15 @@ def test_lean_logits_and_greedy_equal_transformers(tmp_path: Path, kv_heads: int
     assert torch.allclose(got[real], expected[real], atol=1e-4), (got[real] - expected[real]).abs().max()
     assert not got.isnan().any()  # padded positions included
     stop = tokenizer.eos_token_id
-    assert greedy(lean, rows, stop=stop, pad=0, max_new_tokens=12) == greedy(hf, rows, stop=stop, pad=0, max_new_tokens=12)
+    expected_replies = greedy(hf, rows, stop=stop, pad=0, max_new_tokens=12)
+    assert greedy(lean, rows, stop=stop, pad=0, max_new_tokens=12) == expected_replies
     assert [lean_tokenizer(t)["input_ids"] for t in TEXTS] == rows
+    # the numpy runtime: the same last-position logits, one row at a time, and the same replies
+    numpy_model, _ = load_model(str(path), runtime="numpy")
+    for i, row in enumerate(rows):
+        last = torch.from_numpy(numpy_model.last_logits(row))
+        assert torch.allclose(last, expected[i, -1], atol=1e-4), (last - expected[i, -1]).abs().max()
+    assert numpy_model.greedy(rows, stop={stop}, max_new_tokens=12) == expected_replies
 
 
 def test_lean_tokenizer_matches_the_transformers_one(tmp_path: Path) -> None:
@@ -75,12 +83,16 @@ def test_lean_refuses_what_it_does_not_compute(tmp_path: Path) -> None:
         LeanLlama.load(path)
 
 
-def test_the_default_on_the_lean_runtime_imports_no_transformers() -> None:
-    """What `lmarith solve` on the default pays for: torch, not transformers or peft."""
+@pytest.mark.parametrize("runtime,absent", [
+    ("auto", ("torch", "transformers", "peft", "accelerate", "torchhd")),  # one problem: numpy
+    ("lean", ("transformers", "peft", "accelerate", "torchhd")),
+])
+def test_the_default_imports_only_its_runtime(runtime: str, absent: tuple[str, ...]) -> None:
+    """What `lmarith solve` on the default pays for: numpy alone, or torch on --runtime lean."""
     code = (
-        "import sys; from lmarith.cli import main; sys.argv = ['lmarith', 'solve', '12+34']\n"
+        f"import sys; from lmarith.cli import main; sys.argv = ['lmarith', 'solve', '12+34', '--runtime', {runtime!r}]\n"
         "try:\n    main()\nexcept SystemExit as stop:\n    assert stop.code == 0, stop.code\n"
-        "heavy = [m for m in ('transformers', 'peft', 'accelerate', 'torchhd') if m in sys.modules]\n"
+        f"heavy = [m for m in {absent!r} if m in sys.modules]\n"
         "assert not heavy, heavy\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)

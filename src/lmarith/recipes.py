@@ -37,14 +37,17 @@ from lmarith.models import (
     default_model_dir,
     lora_config,
     lora_targets,
+    ship_adapters,
     train,
 )
-from lmarith.models.shipped import manifest_for, write_manifest
+from lmarith.models.shipped import asset_dir, manifest_for, write_manifest
 
 if TYPE_CHECKING:
     from transformers import PreTrainedModel, PreTrainedTokenizerBase
 
 ALL_OPS = tuple(op.name for op in OPERATORS)
+#: the kind of shipped executor adapters (``lmarith.models.shipped``): ``assets/executors/<model>``
+EXECUTORS = "executors"
 
 
 class DefaultRecipe(Schedule):
@@ -163,13 +166,19 @@ def recipe_pairs(recipe: ExecutorRecipe, split: data.Split) -> list[tuple[str, s
 
 
 def train_executor(model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, recipe: ExecutorRecipe,
-                   out_dir: Path, resume: bool = False, base_model: str | None = None) -> TrainResult:
+                   out_dir: Path, resume: bool = False, base_model: str | None = None,
+                   install: bool = False) -> TrainResult:
     """Train one operator's executor (all its machines' transitions) or aligner.
 
     The metric is exact transitions: on test-split problems, or with ``table`` on every entry
     of the window table (``table_exact``, the stop condition). ``base_model`` (the ``--model``
-    spec) goes into the saved adapter's manifest, which loading checks.
+    spec) goes into the saved adapter's manifest, which loading checks; ``install`` ships the
+    adapters (bf16) into the package, where ``solve`` and ``eval`` find them for that model.
     """
+    if install:
+        if base_model is None or recipe.lora_rank is None:
+            raise LmarithError("--install ships LoRA adapters of a named model (e.g. --model smollm2)")
+        asset_dir(EXECUTORS, base_model)  # a clear error before any training
     recipe.ops  # a clear error for an unknown operator, before any work
     if recipe.table:
         train_pairs = test_pairs = table_pairs(recipe)
@@ -191,9 +200,30 @@ def train_executor(model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, r
     result = train(model, tokenizer, [pair(i, o) for i, o in train_pairs], config,
                    eval_fn=lambda m: {metric: exact_rate(m, tokenizer, test_pairs, max_new)})
     if base_model is not None:
-        command = f"lmarith train executor --model {base_model} --op {recipe.op} --out {out_dir}"
-        write_manifest(result.final_dir, manifest_for(base_model, "executors", command + (" --table" if recipe.table else "")))
+        manifest = manifest_for(base_model, EXECUTORS, reproduce_command(recipe, base_model, out_dir, install))
+        write_manifest(result.final_dir, manifest)
+        if install:
+            target = asset_dir(EXECUTORS, base_model)
+            ship_adapters(result.final_dir, target)
+            write_manifest(target, manifest)
     return result
+
+
+def reproduce_command(recipe: ExecutorRecipe, base_model: str, out_dir: Path, install: bool = False) -> str:
+    """The `lmarith train executor` line that trains this recipe again (for the manifest)."""
+    words = [f"lmarith train {recipe.kind} --model {base_model} --op {recipe.op} --out {out_dir}",
+             f"--format {recipe.fmt}"]
+    if recipe.long is not None:
+        words.append("--long" if recipe.long else "--caef-machines")
+    if recipe.table:
+        words.append("--table")
+    else:
+        words.append(f"--min {recipe.min_len} --max {recipe.max_len} --num {recipe.num}")
+    words.append("--full" if recipe.lora_rank is None else f"--lora-rank {recipe.lora_rank}")
+    words.append(f"--max-steps {recipe.max_steps} --lr {recipe.lr:g} --batch-size {recipe.batch_size}")
+    if install:
+        words.append("--install")
+    return " ".join(words)
 
 
 def adapter_name(recipe: ExecutorRecipe) -> str:
@@ -205,5 +235,5 @@ def adapter_name(recipe: ExecutorRecipe) -> str:
     return aligner_task(machine_name) if recipe.kind == "aligner" else machine_name
 
 
-__all__ = ["DefaultRecipe", "ExecutorRecipe", "adapter_name", "exact_rate", "recipe_pairs", "table_pairs",
+__all__ = ["DefaultRecipe", "ExecutorRecipe", "adapter_name", "exact_rate", "recipe_pairs", "reproduce_command", "table_pairs",
            "train_default", "train_executor"]

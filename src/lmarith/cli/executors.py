@@ -1,8 +1,9 @@
 """`lmarith solve` and `lmarith eval`: a language model computes, the driver runs it.
 
 Machines: the format decides (window: the schoolbook machines for - * //; caef: the paper's),
-``--long/--caef-machines`` overrides. The embedded default runs on the lean runtime (plain
-torch, no transformers import); ``--runtime transformers`` runs it through transformers.
+``--long/--caef-machines`` overrides. The embedded default runs on a lean runtime: ``solve``
+on the numpy one (no torch import), ``eval`` on the torch one (batched, KV-cached);
+``--runtime transformers`` runs it through transformers.
 Adapters: ``--adapters DIR`` loads every peft adapter saved under DIR, named by its folder,
 case-insensitive: a machine (``LESS_THAN``, ``ALIGN_ADD``) or an operator (``sub``,
 ``align_sub``) whose adapter serves every machine that operator runs (see ``LMPolicy``). In the
@@ -15,7 +16,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, get_args
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -30,11 +31,9 @@ from rich.progress import (
 from lmarith.cli.app import Machines, TextFormat, app, schoolbook
 from lmarith.errors import LmarithError
 from lmarith.evaluation import executors as evaluation
-from lmarith.execute import Request, Result, aligner_task, execute
-from lmarith.machines.problems import Problem, operator, parse_problem
-
-if TYPE_CHECKING:
-    from lmarith.execute.lm_policy import LMPolicy
+from lmarith.execute import Result, execute
+from lmarith.execute.lm_policy import aligns, load_policy
+from lmarith.machines.problems import operator, parse_problem
 
 console = Console(stderr=True)
 
@@ -42,63 +41,10 @@ console = Console(stderr=True)
 ModelSpec = Annotated[str, typer.Option("--model", help="'default' (embedded), 'smollm2' or a local HF model directory")]
 AdaptersDir = Annotated[Path | None, typer.Option("--adapters", help="directory of peft adapters, one per task")]
 FormatOpt = Annotated[TextFormat, typer.Option("--format", help="window: the model writes commands; caef: whole configurations")]
-Runtime = Annotated[str, typer.Option(help="auto (lean for the embedded default), lean, or transformers")]
+Runtime = Annotated[str, typer.Option(
+    help="auto (the embedded default: numpy for one problem, lean for batches), lean, numpy, or transformers")]
 Device = Annotated[str | None, typer.Option(help="cpu, cuda, ... (default: cuda when present)")]
 BatchSize = Annotated[int, typer.Option(help="prompts per forward pass")]
-
-
-def _policy(model: str, adapters: Path | None, device: str | None, batch_size: int, naive: bool = False,
-            runtime: str = "auto") -> LMPolicy:
-    """Load the model (and adapters) once; tasks map to adapters by folder name."""
-    from lmarith.execute.lm_policy import LMPolicy
-    from lmarith.models.loading import Runtime as Runtimes
-    from lmarith.models.loading import load_model
-
-    if runtime not in get_args(Runtimes):
-        raise LmarithError(f"unknown runtime {runtime!r}; known: {', '.join(get_args(Runtimes))}")
-    adapters = _adapters_for(model, adapters)
-    if runtime == "lean" and (adapters is not None or naive):
-        raise LmarithError("adapters and --naive need --runtime transformers")
-    if adapters is not None or naive:
-        runtime = "transformers"
-    if model == "default":
-        import torch
-
-        torch.set_num_threads(1)  # a 0.3M-parameter model gains nothing from intra-op threads, and
-        # oversubscribed threads on a busy machine made its steps many times slower (measured)
-    base, tokenizer = load_model(model, device=device, runtime=runtime)  # type: ignore[arg-type]
-    if adapters is None:
-        return LMPolicy(base, tokenizer, batch_size=batch_size, naive=naive)
-    from lmarith.models.adapters import find_adapters, load_adapters
-
-    names = list(find_adapters(adapters))
-    peft_model = load_adapters(base, adapters, names)
-    return LMPolicy(peft_model, tokenizer, {n.upper(): n for n in names}, batch_size=batch_size, naive=naive)
-
-
-def _adapters_for(model: str, adapters: Path | None) -> Path | None:
-    """``--adapters`` checked against the model, else the executors that ship for it (none: the
-    model runs as it is, as the embedded default does)."""
-    from lmarith.models.shipped import check_manifest, shipped_dir
-
-    if adapters is None:
-        adapters = shipped_dir("executors", model)
-        if adapters is None:
-            return None
-    check_manifest(adapters, model, "executors")
-    return adapters
-
-
-def _aligns(policy: LMPolicy, fmt: TextFormat, problems: list[Problem], long: bool) -> bool:
-    """Whether every problem's machine has an aligner adapter (CAEF format only)."""
-    if fmt is not TextFormat.caef or policy.adapters is None:
-        return False
-    try:
-        for p in problems:
-            policy.adapter_for(Request(aligner_task(p.machine_name(long)), "", p.op.name))
-    except LmarithError:
-        return False
-    return True
 
 
 @app.command()
@@ -118,8 +64,8 @@ def solve(
     long = schoolbook(fmt, long)
     parsed = parse_problem(problem)
     parsed.start(long)  # operand checks before the model loads
-    policy = _policy(model, adapters, device, batch_size=1, runtime=runtime)
-    align = _aligns(policy, fmt, [parsed], long)
+    policy = load_policy(model, adapters, device, batch_size=1, runtime=runtime)
+    align = aligns(policy, fmt.value, [parsed], long)
     [result] = execute([parsed], policy, fmt=fmt.value, long=long, align=align, max_steps=max_steps, trace=trace)
     if as_json:
         typer.echo(json.dumps(_solve_record(problem, fmt, result, trace)))
@@ -200,12 +146,12 @@ def eval_command(
     if not ops:
         raise LmarithError("--op is empty")
     cells = evaluation.grid(ops, _ints(digits, "--digits"), n, seed, long)
-    policy = _policy(model, adapters, device, batch_size, naive, runtime)
+    policy = load_policy(model, adapters, device, batch_size, naive, runtime)
     if part in ("aligner-in", "aligner-out"):
         rows = evaluation.evaluate_aligner(policy, cells, long=long, part=part)  # type: ignore[arg-type]
         _report(rows, f"{model} {part}", json_path, plot_path)
         return
-    align = part == "all" if part is not None else _aligns(policy, fmt, [p for _, _, p in cells], long)
+    align = part == "all" if part is not None else aligns(policy, fmt.value, [p for _, _, p in cells], long)
     progress = Progress(
         TextColumn("[bold]eval"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console
     )

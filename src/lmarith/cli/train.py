@@ -35,7 +35,7 @@ def train_default_cmd(
     typer.echo(f"model: {result.final_dir}")
 
 
-def _train_recipe(recipe: "ExecutorRecipe", model: str, out: Path, resume: bool) -> None:
+def _train_recipe(recipe: "ExecutorRecipe", model: str, out: Path, resume: bool, install: bool) -> None:
     """Build or load the model the recipe trains, train it, report where it landed."""
     from lmarith.models import build_char_tokenizer, build_tiny_llama, load_model
     from lmarith.recipes import train_executor
@@ -46,7 +46,8 @@ def _train_recipe(recipe: "ExecutorRecipe", model: str, out: Path, resume: bool)
     else:
         lm, tokenizer = load_model(model)
     lm.train()
-    result = train_executor(lm, tokenizer, recipe, out, resume, base_model=None if model == SCRATCH else model)
+    result = train_executor(lm, tokenizer, recipe, out, resume, base_model=None if model == SCRATCH else model,
+                            install=install)
     typer.echo(f"steps {result.steps}, loss {result.loss:.4g}, metrics {result.metrics}")
     typer.echo(f"saved: {result.final_dir}")
 
@@ -84,13 +85,15 @@ def _register(kind: str) -> None:
         max_steps: Annotated[int, typer.Option(help="training steps at most")] = 2000,
         lr: Annotated[float, typer.Option(help="learning rate")] = 1e-3,
         batch_size: Annotated[int, typer.Option(help="examples per step")] = 16,
+        install: Annotated[bool, typer.Option(help="ship the adapters (bf16) into the package for --model: "
+                                                   "solve and eval then use them with no flag")] = False,
     ) -> None:
         from lmarith.recipes import ExecutorRecipe
 
         recipe = _config(ExecutorRecipe, op=op, kind=kind, fmt=fmt.value, long=schoolbook(fmt, long), min_len=min_len,
                          max_len=max_len, num=num, max_steps=max_steps, lr=lr, batch_size=batch_size, table=table,
                          lora_rank=None if full or model == SCRATCH else lora_rank)
-        _train_recipe(recipe, model, out, resume)
+        _train_recipe(recipe, model, out, resume, install)
 
 
 _register("executor")

@@ -11,20 +11,20 @@ per prompt, no batching, nothing reused across steps.
 from __future__ import annotations
 
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
-
-from typing import TYPE_CHECKING
-
-import torch
+from pathlib import Path
+from typing import TYPE_CHECKING, get_args
 
 from lmarith.errors import LmarithError
 from lmarith.execute.policy import Completion, Policy, Request
 from lmarith.execute.prompts import aligned_machine, aligner_task, prompt
-from lmarith.models.decoding import greedy
+from lmarith.machines.formats import Format
+from lmarith.machines.problems import Problem
+from lmarith.models.lean_numpy import NumpyLlama
 from lmarith.models.loading import stop_ids
 
-if TYPE_CHECKING:  # peft and transformers cost seconds to import; only adapters need peft
+if TYPE_CHECKING:  # torch, peft and transformers cost seconds to import; the numpy runtime needs none
     from peft import PeftModel
     from transformers import PreTrainedModel, PreTrainedTokenizerBase
 
@@ -55,7 +55,7 @@ class LMPolicy(Policy):
 
     def __init__(
         self,
-        model: PreTrainedModel | PeftModel,
+        model: PreTrainedModel | PeftModel | NumpyLlama,
         tokenizer: PreTrainedTokenizerBase,
         adapters: Mapping[str, str] | None = None,
         *,
@@ -68,7 +68,7 @@ class LMPolicy(Policy):
             raise LmarithError("adapters were named but the model has none loaded")
         if batch_size <= 0:
             raise LmarithError(f"batch size must be positive, got {batch_size}")
-        self.model = model.eval()
+        self.model = model if isinstance(model, NumpyLlama) else model.eval()
         self.tokenizer = tokenizer
         self.adapters = dict(adapters) if adapters is not None else None
         self.batch_size = batch_size
@@ -76,7 +76,7 @@ class LMPolicy(Policy):
         self.eos = tokenizer.eos_token_id
         self.stops = stop_ids(model, tokenizer)
         self.pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else self.eos
-        self.device = next(model.parameters()).device
+        self.device = "cpu" if isinstance(model, NumpyLlama) else next(model.parameters()).device
         self._active: str | None = None
         self._encode = lru_cache(maxsize=PROMPT_CACHE)(self._tokenize)
 
@@ -119,20 +119,86 @@ class LMPolicy(Policy):
 
     def greedy(self, rows: list[tuple[int, ...]], max_new_tokens: int) -> list[list[int]]:
         """Greedy continuations of a batch of token rows, each up to and including its EOS."""
+        if isinstance(self.model, NumpyLlama):
+            return self.model.greedy(rows, stop=self.stops, max_new_tokens=max_new_tokens)
+        from lmarith.models.decoding import greedy
+
         return greedy(self.model, rows, stop=self.stops, pad=self.pad, max_new_tokens=max_new_tokens)
 
-    @torch.inference_mode()
     def _generate(self, row: tuple[int, ...], max_new_tokens: int) -> list[int]:
         """The paper's way: one ``generate`` call for one prompt."""
-        ids = torch.tensor([row], device=self.device)
-        from transformers import GenerationConfig
-
         if not hasattr(self.model, "generate"):
             raise LmarithError("the paper's per-step generate mode needs the transformers runtime")
+        import torch
+        from transformers import GenerationConfig
+
+        ids = torch.tensor([row], device=self.device)
         config = GenerationConfig(
             max_new_tokens=max_new_tokens, do_sample=False, eos_token_id=sorted(self.stops), pad_token_id=self.pad
         )
-        new = self.model.generate(input_ids=ids, attention_mask=torch.ones_like(ids), generation_config=config)
+        with torch.inference_mode():
+            new = self.model.generate(input_ids=ids, attention_mask=torch.ones_like(ids), generation_config=config)
         out = new[0, len(row) :].tolist()
         end = next((i for i, token in enumerate(out) if token in self.stops), len(out) - 1)
         return out[: end + 1]
+
+
+def executor_adapters(model: str, adapters: Path | None) -> Path | None:
+    """``adapters`` checked against the model, else the executors that ship for it (none: the
+    model runs as it is, as the embedded default does)."""
+    from lmarith.models.shipped import check_manifest, shipped_dir
+
+    if adapters is None:
+        adapters = shipped_dir("executors", model)
+        if adapters is None:
+            return None
+    check_manifest(adapters, model, "executors")
+    return adapters
+
+
+def load_policy(model: str = "default", adapters: Path | None = None, device: str | None = None,
+                batch_size: int = 64, naive: bool = False, runtime: str = "auto") -> LMPolicy:
+    """Load a model (and its adapters: ``adapters``, else the shipped ones) once, as a policy;
+    tasks map to adapters by folder name.
+
+    ``runtime="auto"`` on the embedded default is the numpy runtime for one problem at a time
+    (``batch_size=1``: importing torch costs more than the whole computation) and the lean
+    torch runtime for batches; adapters and ``naive`` need transformers.
+    """
+    from lmarith.models.loading import Runtime, load_model
+
+    if runtime not in get_args(Runtime):
+        raise LmarithError(f"unknown runtime {runtime!r}; known: {', '.join(get_args(Runtime))}")
+    adapters = executor_adapters(model, adapters)
+    if runtime in ("lean", "numpy") and (adapters is not None or naive):
+        raise LmarithError("adapters and --naive need --runtime transformers")
+    if adapters is not None or naive:
+        runtime = "transformers"
+    if runtime == "auto" and model == "default" and batch_size == 1:
+        runtime = "numpy"
+    if model == "default" and runtime != "numpy":
+        import torch
+
+        torch.set_num_threads(1)  # a 0.3M-parameter model gains nothing from intra-op threads, and
+        # oversubscribed threads on a busy machine made its steps many times slower (measured)
+    base, tokenizer = load_model(model, device=device, runtime=runtime)  # type: ignore[arg-type]
+    if adapters is None:
+        return LMPolicy(base, tokenizer, batch_size=batch_size, naive=naive)
+    from lmarith.models.adapters import find_adapters, load_adapters
+
+    names = list(find_adapters(adapters))
+    peft_model = load_adapters(base, adapters, names)
+    return LMPolicy(peft_model, tokenizer, {n.upper(): n for n in names}, batch_size=batch_size, naive=naive)
+
+
+def aligns(policy: LMPolicy, fmt: Format, problems: Sequence[Problem], long: bool) -> bool:
+    """Whether every problem's machine has an aligner adapter (the CAEF format only: the
+    window format's first view is built by the runtime)."""
+    if fmt != "caef" or policy.adapters is None:
+        return False
+    try:
+        for p in problems:
+            policy.adapter_for(Request(aligner_task(p.machine_name(long)), "", p.op.name))
+    except LmarithError:
+        return False
+    return True

@@ -13,7 +13,7 @@ from typing import Any
 _HOMES = {
     "lmarith.models.adapters": (
         "LLAMA_TARGET_MODULES", "add_adapter", "find_adapters", "load_adapters", "lora_config", "lora_targets",
-        "save_adapters", "set_adapter",
+        "save_adapters", "set_adapter", "ship_adapters",
     ),
     "lmarith.models.decoding": ("greedy",),
     "lmarith.models.loading": (

@@ -6,6 +6,7 @@ a reload. On disk we keep peft's own multi-adapter layout: ``save_pretrained`` o
 ``PeftModel`` writes one subfolder per adapter name (``default`` alone goes to the root).
 """
 
+import shutil
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from lmarith.errors import LmarithError
 
 LLAMA_TARGET_MODULES = ("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj")
 ADAPTER_CONFIG = "adapter_config.json"
+ADAPTER_WEIGHTS = "adapter_model.safetensors"
 
 
 def lora_config(
@@ -79,6 +81,32 @@ def save_adapters(model: PeftModel, out_dir: str | Path) -> Path:
     out = Path(out_dir)
     model.save_pretrained(out)
     return out
+
+
+def ship_adapters(directory: str | Path, out_dir: str | Path, dtype: torch.dtype = torch.bfloat16) -> int:
+    """Copy every adapter under ``directory`` to ``out_dir`` (peft layout, one folder per name)
+    with its weights cast to ``dtype``; returns the bytes written.
+
+    bf16 halves what ships; loading casts the weights back to the base model's dtype (peft
+    copies them into the adapter's own fp32 parameters), so only rounding changes, which the
+    shipped set's benchmark measures.
+    """
+    from safetensors.torch import load_file, save_file
+
+    found = find_adapters(directory)
+    if not found:
+        raise LmarithError(f"no adapters (no {ADAPTER_CONFIG}) under {directory}")
+    out = Path(out_dir)
+    written = 0
+    for name, source in found.items():
+        target = out if name == "default" else out / name
+        shutil.rmtree(target, ignore_errors=True)
+        target.mkdir(parents=True)
+        shutil.copy2(source / ADAPTER_CONFIG, target / ADAPTER_CONFIG)
+        weights = {key: value.to(dtype) for key, value in load_file(source / ADAPTER_WEIGHTS).items()}
+        save_file(weights, target / ADAPTER_WEIGHTS)
+        written += sum(f.stat().st_size for f in target.iterdir())
+    return written
 
 
 def find_adapters(directory: str | Path) -> dict[str, Path]:

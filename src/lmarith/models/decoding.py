@@ -1,4 +1,5 @@
-"""The one greedy decoder: batched, left-padded, KV-cached, for every model lmarith drives.
+"""The one greedy decoder: batched, left-padded, KV-cached, for every torch model lmarith drives
+(the numpy runtime, ``lean_numpy``, decodes its one row at a time itself, without torch).
 
 Our own incremental loop rather than ``model.generate``: prompts are left-padded with an
 attention mask and explicit position ids (so a padded row computes what it would alone); the

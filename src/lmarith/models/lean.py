@@ -6,112 +6,34 @@ spends far more time in Python than in matrix products. This module computes exa
 ``LlamaForCausalLM`` computes (the tests compare logits) for the configurations the default
 uses: RMSNorm, rotary embeddings of the default type, grouped-query attention, SiLU MLP, tied
 or untied head. Anything else in ``config.json`` is refused with one line, never computed
-approximately. Per token of one layer (x of width d, heads of width h)::
+approximately (``checkpoint.LeanConfig``). Per token of one layer (x of width d, heads of width h)::
 
     a = x + W_o · attn(RoPE(W_q·n1(x)), RoPE(W_k·n1(x)), W_v·n1(x))
     y = a + W_down · (silu(W_gate·n2(a)) ⊙ W_up·n2(a)),   n(x) = w ⊙ x / sqrt(mean(x²) + ε)
 
 It has the forward signature the shared decoder (``decoding.greedy``) drives, with a KV
-cache whose rows can be dropped as rows finish. ``LeanTokenizer`` reads the same
-``tokenizer.json`` with the ``tokenizers`` library alone and encodes exactly as the
-transformers tokenizer does (tested).
+cache whose rows can be dropped as rows finish. ``lean_numpy`` computes the same forward in
+numpy, for one problem without importing torch at all.
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import torch
 from safetensors.torch import load_file
-from tokenizers import Tokenizer
 from torch import Tensor, nn
 from torch.nn import functional as F
 
 from lmarith.errors import LmarithError
-
-
-@dataclass(frozen=True)
-class LeanConfig:
-    """The fields of a Llama ``config.json`` the forward uses."""
-
-    vocab_size: int
-    hidden_size: int
-    num_hidden_layers: int
-    num_attention_heads: int
-    num_key_value_heads: int
-    intermediate_size: int
-    head_dim: int
-    rms_norm_eps: float
-    rope_theta: float
-    tie_word_embeddings: bool
-
-    @classmethod
-    def from_file(cls, path: Path) -> "LeanConfig":
-        raw = json.loads(path.read_text())
-        rope = raw.get("rope_parameters") or raw.get("rope_scaling") or {}
-        problems = []
-        if raw.get("model_type") != "llama":
-            problems.append(f"model_type {raw.get('model_type')!r}")
-        if rope.get("rope_type", "default") != "default":
-            problems.append(f"rope_type {rope.get('rope_type')!r}")
-        if raw.get("hidden_act", "silu") != "silu":
-            problems.append(f"hidden_act {raw.get('hidden_act')!r}")
-        if raw.get("attention_bias") or raw.get("mlp_bias"):
-            problems.append("biases")
-        if problems:
-            raise LmarithError(f"the lean runtime serves plain Llama models, not {', '.join(problems)}: {path}")
-        heads = raw["num_attention_heads"]
-        return cls(
-            vocab_size=raw["vocab_size"],
-            hidden_size=raw["hidden_size"],
-            num_hidden_layers=raw["num_hidden_layers"],
-            num_attention_heads=heads,
-            num_key_value_heads=raw.get("num_key_value_heads") or heads,
-            intermediate_size=raw["intermediate_size"],
-            head_dim=raw.get("head_dim") or raw["hidden_size"] // heads,
-            rms_norm_eps=raw.get("rms_norm_eps", 1e-6),
-            rope_theta=rope.get("rope_theta", raw.get("rope_theta", 10000.0)),
-            tie_word_embeddings=raw.get("tie_word_embeddings", False),
-        )
-
-
-class LeanTokenizer:
-    """The part of a transformers tokenizer the runtime uses, over ``tokenizers`` alone."""
-
-    def __init__(self, directory: Path) -> None:
-        self.core = Tokenizer.from_file(str(directory / "tokenizer.json"))
-        special = json.loads((directory / "tokenizer_config.json").read_text())
-        self.eos_token_id = self._id(special.get("eos_token"))
-        self.pad_token_id = self._id(special.get("pad_token")) if special.get("pad_token") else self.eos_token_id
-
-    def _id(self, token: str | None) -> int | None:
-        return None if token is None else self.core.token_to_id(token)
-
-    def __len__(self) -> int:
-        return self.core.get_vocab_size(with_added_tokens=True)
-
-    def __call__(self, text: str, add_special_tokens: bool = True) -> dict[str, list[int]]:
-        return {"input_ids": self.core.encode(text, add_special_tokens=add_special_tokens).ids}
-
-    def decode(self, ids: list[int], skip_special_tokens: bool = False, clean_up_tokenization_spaces: bool = False) -> str:
-        return self.core.decode(ids, skip_special_tokens=skip_special_tokens)
-
-
-@dataclass(frozen=True)
-class StopConfig:
-    """What the decoder reads of ``generation_config.json``: the ids that end an output."""
-
-    eos_token_id: int | list[int] | None = None
+from lmarith.models.checkpoint import LeanConfig, LeanTokenizer, StopConfig, read_stops
 
 
 def load_lean(directory: Path, device: torch.device) -> tuple["LeanLlama", LeanTokenizer]:
     """The model and tokenizer of a Llama checkpoint directory on the lean runtime."""
     model = LeanLlama.load(directory, device)
-    generation = directory / "generation_config.json"
-    if generation.is_file():
-        model.generation_config = StopConfig(json.loads(generation.read_text()).get("eos_token_id"))
+    model.generation_config = read_stops(directory)
     return model, LeanTokenizer(directory)
 
 

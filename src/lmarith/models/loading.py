@@ -15,16 +15,17 @@ from importlib.resources import files
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterator, Literal
 
-import torch
-
 from lmarith.errors import LmarithError
 
 if TYPE_CHECKING:
+    import torch
     from transformers import PretrainedConfig, PreTrainedModel, PreTrainedTokenizerBase
 
-Runtime = Literal["auto", "lean", "transformers"]
-"""How to run a model: ``lean`` is lmarith's own forward for plain Llamas (the default model's
-fast path), ``transformers`` the library's; ``auto`` is lean for the embedded default only."""
+Runtime = Literal["auto", "lean", "numpy", "transformers"]
+"""How to run a model: ``lean`` is lmarith's own torch forward for plain Llamas (the default
+model's batched path), ``numpy`` the same forward without torch (one problem: importing torch
+costs more than the whole computation), ``transformers`` the library's; ``auto`` is lean for
+the embedded default only (``solve`` picks numpy for it)."""
 
 
 def first_line(err: BaseException) -> str:
@@ -39,6 +40,8 @@ def default_model_dir() -> Path:
 
 def resolve_device(device: str | None = None) -> torch.device:
     """The device to run on: the one asked for, else CUDA when present, else CPU."""
+    import torch
+
     if device is None:
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
     try:
@@ -125,10 +128,17 @@ def load_model(
     tokenizer, which serve inference (``LMPolicy``) but not training or ``generate``.
     """
     path = resolve_model_dir(spec)
+    if runtime == "numpy":
+        if device not in (None, "cpu"):
+            raise LmarithError(f"the numpy runtime runs on the CPU, not {device!r}")
+        from lmarith.models.lean_numpy import load_numpy
+
+        return load_numpy(path)  # type: ignore[return-value]
     if runtime == "lean" or (runtime == "auto" and spec == "default"):
         from lmarith.models.lean import load_lean
 
         return load_lean(path, resolve_device(device))
+    import torch
     from transformers import AutoConfig, AutoModelForCausalLM, AutoTokenizer
 
     try:

@@ -72,9 +72,19 @@ def check_manifest(directory: Path, base_model: str, kind: str) -> Manifest | No
     return manifest
 
 
+def asset_dir(kind: str, base_model: str) -> Path:
+    """Where the package keeps weights of ``kind`` for ``base_model``: ``assets/<kind>/<model>``,
+    for the short model names only (a model given as a directory has no packaged weights)."""
+    if base_model not in PACKAGES:
+        raise LmarithError(f"only {', '.join(PACKAGES)} can have packaged {kind}, not {base_model!r}")
+    return Path(str(files("lmarith") / "assets" / kind / base_model))
+
+
 def shipped_dir(kind: str, base_model: str) -> Path | None:
-    """The packaged weights of ``kind`` for ``base_model`` (``assets/<kind>/<model>``), if any ship."""
-    path = Path(str(files("lmarith") / "assets" / kind / base_model))
+    """The packaged weights of ``kind`` for ``base_model``, if any ship."""
+    if base_model not in PACKAGES:
+        return None
+    path = asset_dir(kind, base_model)
     return path if (path / MANIFEST).is_file() else None
 
 

@@ -1,0 +1,55 @@
+"""lmarith from Python, as short as the CLI.
+
+    from lmarith import solve
+
+    result = solve("123456789*987654321")
+    print(result.answer, result.correct, len(result.trace), f"{result.seconds:.3f} s")
+    for step in result.trace[:3]:
+        print(step.input, "->", step.output)
+
+A call returns the driver's ``Result``: the answer the language model computed, whether the
+reference machine agrees (``correct``; ``strict``: every step agrees), every step the model
+wrote (``trace``), LM calls, generated tokens and seconds. The model (and its adapters) is
+loaded on the first call and kept for later calls with the same options. ``import lmarith``
+imports none of this (``lmarith/__init__`` resolves names on first use).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from lmarith.errors import LmarithError
+from lmarith.execute import Result, execute
+from lmarith.execute.lm_policy import LMPolicy, aligns, load_policy
+from lmarith.machines.formats import FORMATS, Format, default_long
+from lmarith.machines.problems import parse_problem
+
+
+@lru_cache(maxsize=4)
+def policy(model: str = "default", adapters: Path | None = None, runtime: str = "auto",
+           device: str | None = None) -> LMPolicy:
+    """The loaded model for one problem at a time, kept per set of options."""
+    return load_policy(model, adapters, device, batch_size=1, runtime=runtime)
+
+
+def solve(problem: str, *, model: str = "default", adapters: str | Path | None = None, fmt: Format = "window",
+          long: bool | None = None, runtime: str = "auto", device: str | None = None,
+          max_steps: int | None = None) -> Result:
+    """The answer a language model computes for ``problem`` (``"47819-12345"``), step by step.
+
+    The options are the CLI's: ``model`` (``default``, ``smollm2``, a directory; the executors
+    shipped for it load with it), ``adapters`` (a directory of peft adapters), ``fmt`` (window
+    or caef), ``long`` (schoolbook machines; default: the format decides). Bad input raises
+    ``LmarithError`` before any model loads; a model that fails the problem returns a result
+    whose ``reason`` says why.
+    """
+    if fmt not in FORMATS:
+        raise LmarithError(f"unknown format {fmt!r}; known: {', '.join(FORMATS)}")
+    long = default_long(fmt) if long is None else long
+    parsed = parse_problem(problem)
+    parsed.start(long)  # operand checks before the model loads
+    lm = policy(model, None if adapters is None else Path(adapters), runtime, device)
+    [result] = execute([parsed], lm, fmt=fmt, long=long, align=aligns(lm, fmt, [parsed], long),
+                       max_steps=max_steps, trace=True)
+    return result

@@ -1,0 +1,45 @@
+"""The Python API: `from lmarith import solve`, light to import, the model loaded once."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+import lmarith
+from lmarith import api
+from lmarith.errors import LmarithError
+
+
+def test_import_lmarith_is_light() -> None:
+    code = ("import sys, lmarith\n"
+            "heavy = [m for m in ('numpy', 'torch', 'transformers', 'peft', 'typer') if m in sys.modules]\n"
+            "assert not heavy, heavy\n"
+            "from lmarith import solve\n"
+            "assert 'torch' not in sys.modules\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+
+
+def test_solve_returns_the_answer_the_check_and_the_steps() -> None:
+    api.policy.cache_clear()
+    result = lmarith.solve("98765-4321")
+    assert (result.answer, result.correct, result.strict) == (str(98765 - 4321), True, True)
+    assert len(result.trace) == result.calls > 5 and result.seconds > 0
+    first = result.trace[0]
+    assert first.input.startswith("LONG_SUB") and first.output  # what the model read and wrote
+    again = lmarith.solve("12*34")
+    assert again.answer == "408"
+    assert api.policy.cache_info().misses == 1  # one model load for both calls
+
+
+def test_solve_refuses_bad_input_before_loading() -> None:
+    api.policy.cache_clear()
+    with pytest.raises(LmarithError, match="cannot read"):
+        lmarith.solve("12+")
+    with pytest.raises(LmarithError, match="unknown format"):
+        lmarith.solve("1+2", fmt="text")  # type: ignore[arg-type]
+    assert api.policy.cache_info().misses == 0
+    with pytest.raises(AttributeError):
+        lmarith.no_such_name  # noqa: B018
