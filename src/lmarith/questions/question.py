@@ -32,7 +32,8 @@ MOD_SUFFIX = " Give the answer modulo 1000."
 _MENTIONS_MOD = re.compile(r"1000|1e3|thousand|three digits", re.IGNORECASE)
 
 
-def _families(which: str) -> tuple[str, ...]:
+def families(which: str) -> tuple[str, ...]:
+    """The wording families a phrasing set names (``all``: both)."""
     if which not in PHRASING_SETS:
         raise LmarithError(f"phrasing set must be one of {', '.join(PHRASING_SETS)}, got {which!r}")
     return ("train", "heldout") if which == "all" else (which,)
@@ -47,7 +48,7 @@ def phrasings(problem_type: str, which: str = "train", *, mod1000: bool = True) 
     Negatives (:data:`FOREIGN`) are never evaluated: both families are theirs.
     """
     check_types([problem_type], foreign=True)
-    families = _families(which)
+    families = families(which)
     if problem_type == FOREIGN:
         families = ("train", "heldout")
     out: list[str] = []
@@ -114,7 +115,7 @@ def sample_questions(
     family (``all``: either family).
     """
     types = check_types(types, foreign=True)
-    families = _families(phrasing)
+    families = families(phrasing)
     number_text(1, numbers)
     if digits < 1:
         raise LmarithError(f"digits must be >= 1, got {digits}")

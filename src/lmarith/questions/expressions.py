@@ -1,0 +1,159 @@
+"""Questions that name an executor expression: the question aligner's data.
+
+The CAEF aligner maps ``a+b=`` to a first configuration; the question aligner maps a sentence
+to the expression the executors run: ``What is 4817 times 9023?`` -> ``4817*9023``, ``Is 5000
+bigger than 4999?`` -> ``5000>4999``, ``Subtract 17 from 93.`` -> ``93-17``. Seven operators,
+the executors' own, operands of any length (sampled up to ``max_digits``).
+
+Wording comes in the two disjoint families of the neurosymbolic questions (``wording``):
+addition, multiplication and integer division reuse their templates (never asked mod 1000:
+the executors compute exactly); subtraction and the comparisons are worded here, comparisons
+as yes/no questions. A sentence that names no executor expression (a gcd, a remainder, an
+invented operation, two numbers that pose no problem, chit-chat) maps to :data:`CANNOT`: the
+aligner must say it cannot, never guess an expression to compute anyway.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from functools import cache
+
+from lmarith.errors import LmarithError
+from lmarith.questions import wording
+from lmarith.questions.question import families
+
+#: what the aligner writes for a question with no executor expression
+CANNOT = "CANNOT"
+#: the executors' operators (``lmarith.machines.problems`` names) and their symbols
+SYMBOLS: dict[str, str] = {"add": "+", "sub": "-", "mul": "*", "div": "//", "eq": "==", "gt": ">", "lt": "<"}
+#: operators whose wording the neurosymbolic questions already have
+SHARED_TYPES: dict[str, str] = {"add": "addition", "mul": "multiplication", "div": "division"}
+
+SUBTRACTION: dict[wording.Family, tuple[str, ...]] = {
+    "train": ("{x} minus {y}", "{x} - {y}", "the difference of {x} and {y}", "{y} subtracted from {x}",
+              "{x} take away {y}", "{x} with {y} taken off"),
+    "heldout": ("{x} less {y}", "{x}-{y}", "what remains when {y} is taken from {x}", "{x} decreased by {y}"),
+}
+SUBTRACTION_SENTENCES: dict[wording.Family, tuple[str, ...]] = {
+    "train": ("Subtract {y} from {x}.", "Take {y} away from {x}.", "How much is left if you remove {y} from {x}?"),
+    "heldout": ("Deduct {y} from {x}.", "If I have {x} and give away {y}, how many are left?"),
+}
+#: yes/no questions, whole sentences
+COMPARISONS: dict[str, dict[wording.Family, tuple[str, ...]]] = {
+    "gt": {
+        "train": ("Is {x} greater than {y}?", "Is {x} bigger than {y}?", "Is {x} larger than {y}?", "{x} > {y}?",
+                  "Is {x} more than {y}?", "Is it true that {x} > {y}?", "Is {x} greater than {y} or not?"),
+        "heldout": ("Does {x} exceed {y}?", "Is {x} above {y}?", "{x}>{y}, true or false?",
+                    "Would you say {x} is higher than {y}?"),
+    },
+    "lt": {
+        "train": ("Is {x} less than {y}?", "Is {x} smaller than {y}?", "{x} < {y}?", "Is it true that {x} < {y}?",
+                  "Is {x} fewer than {y}?", "Is {x} lower than {y}?"),
+        "heldout": ("Is {x} below {y}?", "Does {x} fall short of {y}?", "{x}<{y}, true or false?",
+                    "Would you say {x} is under {y}?"),
+    },
+    "eq": {
+        "train": ("Is {x} equal to {y}?", "Does {x} equal {y}?", "{x} == {y}?", "Is it true that {x} = {y}?",
+                  "Is {x} the same as {y}?", "Are {x} and {y} equal?"),
+        "heldout": ("Are {x} and {y} the same number?", "Do {x} and {y} match?", "{x}=={y}, true or false?",
+                    "Is {x} identical to {y}?"),
+    },
+}
+#: questions about two numbers with no executor expression (besides the neurosymbolic types
+#: the executors lack: remainders, gcd, lcm, squares mod, bitwise operations)
+NOT_EXPRESSIONS: dict[wording.Family, tuple[str, ...]] = {
+    "train": ("What is the zorp of {x} and {y}?", "Compute {x} @ {y}.", "What is the larger of {x} and {y}?",
+              "I have {x} books and {y} pens.", "What is {x} to the power of {y}?", "Sort {x} and {y} in order.",
+              "The train leaves at platform {x}, coach {y}.", "What is the average of {x} and {y}?",
+              "Write {x} and {y} in words.", "Is {x} a prime number? Also {y}?"),
+    "heldout": ("What is {x} frimble {y}?", "Give max({x}, {y}).", "My house number is {x} and my flat is {y}.",
+                "What is {x} percent of {y}?", "Page {x} of the book mentions {y} birds.",
+                "What is the distance between {x} and {y} on a number line?", "How many digits do {x} and {y} have?"),
+}
+NO_EXECUTOR_TYPES = ("modulo", "gcd", "lcm", "square_mod", "bitwise_and", "bitwise_xor", "bitwise_or")
+#: questions with no numbers at all
+CHAT: dict[wording.Family, tuple[str, ...]] = {
+    "train": ("What is the capital of France?", "Tell me a joke.", "How are you today?", "What is a prime number?",
+              "Explain how multiplication works.", "Who wrote Hamlet?"),
+    "heldout": ("What's the weather like?", "Can you recommend a book?", "What does subtraction mean?",
+                "Why is the sky blue?"),
+}
+
+
+@dataclass(frozen=True)
+class Mapping:
+    """One question and the expression the aligner should write for it (or :data:`CANNOT`)."""
+
+    question: str
+    expression: str
+    #: the executor operator, or None for a question with no expression
+    op: str | None
+
+
+@cache
+def templates(op: str, family: wording.Family) -> tuple[str, ...]:
+    """The question templates (``{x}``, ``{y}``) of one executor operator and family."""
+    if op not in SYMBOLS:
+        raise LmarithError(f"unknown operator {op!r}; known: {', '.join(SYMBOLS)}")
+    if op in SHARED_TYPES:
+        return wording.templates(SHARED_TYPES[op], family, mod=False)
+    if op == "sub":
+        frames = wording.FRAMES[family]
+        return tuple(f.replace("{e}", e) for f in frames for e in SUBTRACTION[family]) + SUBTRACTION_SENTENCES[family]
+    return COMPARISONS[op][family]
+
+
+@cache
+def cannot_templates(family: wording.Family) -> tuple[str, ...]:
+    """Templates of questions with no executor expression."""
+    neuro = tuple(t for kind in NO_EXECUTOR_TYPES for t in wording.templates(kind, family, mod=False))
+    return neuro + NOT_EXPRESSIONS[family]
+
+
+def operands(rng: random.Random, op: str, max_digits: int) -> tuple[int, int]:
+    """Two operands, each of 1..max_digits digits (lengths uniform, so long ones are common);
+    a divisor is never 0, and equality is asked of equal numbers half the time."""
+    def number() -> int:
+        digits = rng.randint(1, max_digits)
+        return rng.randint(10 ** (digits - 1) if digits > 1 else 0, 10**digits - 1)
+
+    x, y = number(), number()
+    if op == "div":
+        y = y or 1
+    if op == "eq" and rng.random() < 0.5:
+        y = x
+    return x, y
+
+
+def mappings(count: int, family: str = "train", *, max_digits: int = 30, cannot_share: float = 0.15,
+             ops: tuple[str, ...] = tuple(SYMBOLS), seed: int = 0) -> list[Mapping]:
+    """``count`` questions worded from ``family`` (``train``, ``heldout``, ``all``), operators in
+    equal shares, ``cannot_share`` of them with no expression; with surfaces (filler,
+    punctuation, casing) of the same family. Reproducible from ``seed``."""
+    chosen_from = families(family)
+    if max_digits < 1:
+        raise LmarithError(f"max_digits must be >= 1, got {max_digits}")
+    if not 0 <= cannot_share < 1:
+        raise LmarithError(f"cannot_share must be in [0, 1), got {cannot_share}")
+    rng = random.Random(seed)
+    out = []
+    asked = 0
+    for _ in range(count):
+        chosen = rng.choice(chosen_from)
+        surface = wording.Surface.draw(rng, chosen)
+        if rng.random() < cannot_share:
+            if rng.random() < 0.2:
+                out.append(Mapping(surface.apply(rng.choice(CHAT[chosen])), CANNOT, None))
+                continue
+            x, y = operands(rng, "add", min(max_digits, 6))
+            template = rng.choice(cannot_templates(chosen))
+            out.append(Mapping(surface.apply(template.format(x=x, y=y)), CANNOT, None))
+            continue
+        op = ops[asked % len(ops)]
+        asked += 1
+        x, y = operands(rng, op, max_digits)
+        template = rng.choice(templates(op, chosen))
+        out.append(Mapping(surface.apply(template.format(x=x, y=y)), f"{x}{SYMBOLS[op]}{y}", op))
+    rng.shuffle(out)
+    return out

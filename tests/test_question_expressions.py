@@ -1,0 +1,60 @@
+"""The question aligner's data: sentences and the executor expressions they name."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from lmarith.errors import LmarithError
+from lmarith.machines.problems import parse_problem
+from lmarith.questions import wording
+from lmarith.questions.expressions import CANNOT, SYMBOLS, cannot_templates, mappings, templates
+
+
+def test_every_operator_has_both_families_and_they_share_no_template() -> None:
+    for op in SYMBOLS:
+        train, heldout = set(templates(op, "train")), set(templates(op, "heldout"))
+        assert train and heldout and not train & heldout, op
+    assert not set(cannot_templates("train")) & set(cannot_templates("heldout"))
+    normalised = {wording.normalise(t) for op in SYMBOLS for fam in ("train", "heldout") for t in templates(op, fam)}
+    assert not normalised & {wording.normalise(t) for fam in ("train", "heldout") for t in cannot_templates(fam)}
+    with pytest.raises(LmarithError, match="unknown operator"):
+        templates("mod", "train")
+
+
+@settings(max_examples=30, deadline=None)
+@given(seed=st.integers(0, 10_000), family=st.sampled_from(["train", "heldout"]))
+def test_an_expression_is_what_the_question_asks(seed: int, family: str) -> None:
+    for m in mappings(40, family, max_digits=30, seed=seed):
+        numbers = re.findall(r"\d+", m.question)
+        if m.expression == CANNOT:
+            assert m.op is None
+            continue
+        problem = parse_problem(m.expression)  # the executors take it as it is
+        assert problem.op.name == m.op and SYMBOLS[m.op] in m.expression
+        a, b = m.expression.split(SYMBOLS[m.op])
+        assert a in numbers and b in numbers, (m.question, m.expression)
+        assert max(len(a), len(b)) <= 30
+
+
+def test_shares_and_reproducibility() -> None:
+    rows = mappings(700, "train", seed=3)
+    assert rows == mappings(700, "train", seed=3) and rows != mappings(700, "train", seed=4)
+    cannot = sum(m.expression == CANNOT for m in rows) / len(rows)
+    assert 0.08 < cannot < 0.25
+    counts = {op: sum(m.op == op for m in rows) for op in SYMBOLS}
+    assert max(counts.values()) - min(counts.values()) <= 1
+    long = [m for m in rows if m.op and max(len(p) for p in re.split(r"\D+", m.expression) if p) > 20]
+    assert len(long) > 50  # long operands are common, not rare
+    with pytest.raises(LmarithError):
+        mappings(3, "train", max_digits=0)
+
+
+def test_the_issue_examples_are_worded_by_the_training_family() -> None:
+    worded = {t.format(x=4817, y=9023) for t in templates("mul", "train")}
+    assert "What is 4817 times 9023?" in worded
+    assert "Is 5000 bigger than 4999?" in {t.format(x=5000, y=4999) for t in templates("gt", "train")}
+    assert "Subtract 17 from 93." in {t.format(x=93, y=17) for t in templates("sub", "train")}
