@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
@@ -26,3 +27,18 @@ def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> 
         return int(stop.value.code or 0), out.out, out.err
 
     return run
+
+
+@pytest.fixture(scope="session")
+def gpt2_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A tiny randomly initialised GPT-2 (not Llama) with the character tokenizer, saved as an
+    HF directory: proof that nothing needs a Llama."""
+    from transformers import GPT2Config, GPT2LMHeadModel
+
+    from lmarith.models import build_char_tokenizer, prepare_tokenizer, save_model
+
+    tokenizer = prepare_tokenizer(build_char_tokenizer())
+    config = GPT2Config(vocab_size=len(tokenizer), n_embd=32, n_layer=2, n_head=2, n_positions=512,
+                        bos_token_id=tokenizer.bos_token_id, eos_token_id=tokenizer.eos_token_id,
+                        pad_token_id=tokenizer.pad_token_id)
+    return save_model(GPT2LMHeadModel(config), tokenizer, tmp_path_factory.mktemp("gpt2") / "model")

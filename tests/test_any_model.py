@@ -14,29 +14,16 @@ from pathlib import Path
 import pytest
 import torch
 from safetensors.torch import load_file
-from transformers import GPT2Config, GPT2LMHeadModel
 
 from lmarith.errors import LmarithError
 from lmarith.models import (
-    build_char_tokenizer,
     find_adapters,
     load_adapters,
     load_model,
-    prepare_tokenizer,
-    save_model,
     ship_adapters,
 )
 from lmarith.models.shipped import Manifest, check_manifest, write_manifest
 from lmarith.recipes import ExecutorRecipe, adapter_name, table_pairs
-
-
-@pytest.fixture(scope="module")
-def gpt2_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    tokenizer = prepare_tokenizer(build_char_tokenizer())
-    config = GPT2Config(vocab_size=len(tokenizer), n_embd=32, n_layer=2, n_head=2, n_positions=256,
-                        bos_token_id=tokenizer.bos_token_id, eos_token_id=tokenizer.eos_token_id,
-                        pad_token_id=tokenizer.pad_token_id)
-    return save_model(GPT2LMHeadModel(config), tokenizer, tmp_path_factory.mktemp("gpt2") / "model")
 
 
 def test_table_recipe_covers_the_operators_machines() -> None:

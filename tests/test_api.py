@@ -16,7 +16,7 @@ def test_import_lmarith_is_light() -> None:
     code = ("import sys, lmarith\n"
             "heavy = [m for m in ('numpy', 'torch', 'transformers', 'peft', 'typer') if m in sys.modules]\n"
             "assert not heavy, heavy\n"
-            "from lmarith import solve\n"
+            "from lmarith import ask, solve\n"
             "assert 'torch' not in sys.modules\n")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
@@ -41,5 +41,13 @@ def test_solve_refuses_bad_input_before_loading() -> None:
     with pytest.raises(LmarithError, match="unknown format"):
         lmarith.solve("1+2", fmt="text")  # type: ignore[arg-type]
     assert api.policy.cache_info().misses == 0
+    with pytest.raises(LmarithError, match="empty"):
+        lmarith.ask("  ")
+    assert api.policy.cache_info().misses == 0
     with pytest.raises(AttributeError):
         lmarith.no_such_name  # noqa: B018
+
+
+def test_ask_needs_a_question_aligner(gpt2_dir) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(LmarithError, match="no question aligner"):
+        lmarith.ask("What is 1 plus 2?", model=str(gpt2_dir))

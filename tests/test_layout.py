@@ -103,7 +103,8 @@ def test_dependencies_point_one_way() -> None:
         "vsa": packages - {"vsa"},
         "neurosymbolic": {"baselines", "evaluation", "execute", "machines", "data"},
         "baselines": {"neurosymbolic", "evaluation", "execute"},
-        "execute": {"neurosymbolic", "baselines", "questions", "vsa", "evaluation"},
+        # questions: the question aligner's data (a question in words -> the expression to run)
+        "execute": {"neurosymbolic", "baselines", "vsa", "evaluation"},
     }
     for package, banned in never.items():
         modules = [m for m in edges if m == f"lmarith.{package}" or m.startswith(f"lmarith.{package}.")]

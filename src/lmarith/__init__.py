@@ -2,7 +2,7 @@
 
 Two methods share one package: Turing-machine executors (CAEF, arXiv 2410.07896) and the
 neurosymbolic VSA intervention (arXiv 2502.01657). ``lmarith.machines`` is the oracle every
-other part is checked against. ``from lmarith import solve`` is the Python API
+other part is checked against. ``from lmarith import ask, solve`` is the Python API
 (``lmarith.api``), resolved on first use so that ``import lmarith`` stays light.
 """
 
@@ -10,13 +10,13 @@ from typing import Any
 
 from lmarith.errors import LmarithError
 
-__all__ = ["LmarithError", "solve"]
+__all__ = ["LmarithError", "ask", "solve"]
 __version__ = "0.1.0"
 
 
 def __getattr__(name: str) -> Any:
-    if name == "solve":
-        from lmarith.api import solve
+    if name in ("ask", "solve"):
+        from lmarith import api
 
-        return solve
+        return getattr(api, name)
     raise AttributeError(f"module 'lmarith' has no attribute {name!r}")

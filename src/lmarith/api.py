@@ -1,17 +1,20 @@
 """lmarith from Python, as short as the CLI.
 
-    from lmarith import solve
+    from lmarith import ask, solve
 
     result = solve("123456789*987654321")
     print(result.answer, result.correct, len(result.trace), f"{result.seconds:.3f} s")
     for step in result.trace[:3]:
         print(step.input, "->", step.output)
+    print(ask("What is 4817 times 9023?").answer)  # SmolLM2: question aligner, then executors
 
-A call returns the driver's ``Result``: the answer the language model computed, whether the
+``solve`` returns the driver's ``Result``: the answer the language model computed, whether the
 reference machine agrees (``correct``; ``strict``: every step agrees), every step the model
-wrote (``trace``), LM calls, generated tokens and seconds. The model (and its adapters) is
-loaded on the first call and kept for later calls with the same options. ``import lmarith``
-imports none of this (``lmarith/__init__`` resolves names on first use).
+wrote (``trace``), LM calls, generated tokens and seconds. ``ask`` returns an ``Asked``: the
+expression the question aligner wrote, that ``Result``, and why there is no answer when there
+is none ("cannot parse"). The model (and its adapters) is loaded on the first call and kept
+for later calls with the same options. ``import lmarith`` imports none of this
+(``lmarith/__init__`` resolves names on first use).
 """
 
 from __future__ import annotations
@@ -22,6 +25,9 @@ from pathlib import Path
 from lmarith.errors import LmarithError
 from lmarith.execute import Result, execute
 from lmarith.execute.lm_policy import LMPolicy, aligns, load_policy
+from lmarith.execute.prompts import QUESTION_TASK
+from lmarith.execute.questions import Asked
+from lmarith.execute.questions import ask as ask_questions
 from lmarith.machines.formats import FORMATS, Format, default_long
 from lmarith.machines.problems import parse_problem
 
@@ -31,6 +37,20 @@ def policy(model: str = "default", adapters: Path | None = None, runtime: str = 
            device: str | None = None) -> LMPolicy:
     """The loaded model for one problem at a time, kept per set of options."""
     return load_policy(model, adapters, device, batch_size=1, runtime=runtime)
+
+
+def ask(question: str, *, model: str = "smollm2", adapters: str | Path | None = None,
+        device: str | None = None) -> Asked:
+    """Answer a question in words with the executors: the question aligner (an adapter of
+    ``model``) writes the expression, the executors compute it on the same model."""
+    if not question.strip():
+        raise LmarithError("the question is empty")
+    lm = policy(model, None if adapters is None else Path(adapters), "auto", device)
+    if QUESTION_TASK not in (lm.adapters or {}):
+        raise LmarithError(f"no question aligner for model {model!r}: train one with "
+                           f"`lmarith train question --model {model} --out runs/question --install`")
+    [asked] = ask_questions(lm, [question], trace=True)
+    return asked
 
 
 def solve(problem: str, *, model: str = "default", adapters: str | Path | None = None, fmt: Format = "window",

@@ -24,7 +24,7 @@ from lmarith import data
 from lmarith.errors import LmarithError
 from lmarith.execute.lm_policy import LMPolicy
 from lmarith.execute.policy import Request
-from lmarith.execute.prompts import aligner_task, pair
+from lmarith.execute.prompts import QUESTION_TASK, aligner_task, pair
 from lmarith.machines.formats import Format, default_long
 from lmarith.machines.problems import OPERATORS, operator
 from lmarith.models import (
@@ -40,7 +40,8 @@ from lmarith.models import (
     ship_adapters,
     train,
 )
-from lmarith.models.shipped import asset_dir, manifest_for, write_manifest
+from lmarith.models.shipped import MANIFEST, asset_dir, manifest_for, write_manifest
+from lmarith.questions.expressions import mappings
 
 if TYPE_CHECKING:
     from transformers import PreTrainedModel, PreTrainedTokenizerBase
@@ -226,6 +227,61 @@ def reproduce_command(recipe: ExecutorRecipe, base_model: str, out_dir: Path, in
     return " ".join(words)
 
 
+class QuestionRecipe(Schedule):
+    """The question aligner: a LoRA adapter (``QUESTION``) that reads a question in words and
+    writes the expression the executors run, or ``CANNOT`` (``lmarith train question``)."""
+
+    count: int = Field(6000, gt=0, description="training questions (train wording family)")
+    max_digits: int = Field(30, gt=0, description="longest operand (digits)")
+    cannot_share: float = Field(0.15, ge=0, lt=1, description="share of questions with no executor expression")
+    eval_samples: int = Field(200, gt=0, description="validation questions (train family, other numbers) per eval")
+    lora_rank: int = Field(8, gt=0, description="LoRA rank")
+    lr: float = 1e-3
+    batch_size: int = 16
+    max_steps: int = 1500
+    warmup_steps: int = 50
+    eval_every: int = 100
+    save_every: int = 100
+
+
+def question_pairs(recipe: QuestionRecipe, split: Literal["train", "val"]) -> list[tuple[str, str]]:
+    """(question, expression) pairs: the training set, or validation questions worded by the same
+    family with other numbers and draws (the held-out family is for measuring, never for tuning)."""
+    count, seed = (recipe.count, recipe.seed) if split == "train" else (recipe.eval_samples, recipe.seed + 1)
+    rows = mappings(count, "train", max_digits=recipe.max_digits, cannot_share=recipe.cannot_share, seed=seed)
+    return [(" ".join(m.question.split()), m.expression) for m in rows]
+
+
+def train_question_aligner(model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, recipe: QuestionRecipe,
+                           out_dir: Path, resume: bool = False, base_model: str | None = None,
+                           install: bool = False) -> TrainResult:
+    """Train the question aligner until greedy decoding writes every validation expression
+    (``val_exact``); ``install`` ships it beside the executors of ``base_model``."""
+    if install:
+        if base_model is None:
+            raise LmarithError("--install ships adapters of a named model (e.g. --model smollm2)")
+        asset_dir(EXECUTORS, base_model)
+    train_pairs, val_pairs = question_pairs(recipe, "train"), question_pairs(recipe, "val")
+    model = add_adapter(model, QUESTION_TASK, lora_config(recipe.lora_rank, target_modules=lora_targets(model)))
+    config = TrainConfig(out_dir=out_dir, **recipe.schedule(), stop_metric="val_exact", resume=resume)
+    max_new = max(len(tokenizer(o)["input_ids"]) for _, o in val_pairs) + 8
+    result = train(model, tokenizer, [pair(i, o) for i, o in train_pairs], config,
+                   eval_fn=lambda m: {"val_exact": exact_rate(m, tokenizer, val_pairs, max_new)})
+    if base_model is not None:
+        command = (f"lmarith train question --model {base_model} --out {out_dir} --count {recipe.count} "
+                   f"--max-digits {recipe.max_digits} --lora-rank {recipe.lora_rank} --max-steps {recipe.max_steps} "
+                   f"--lr {recipe.lr:g} --batch-size {recipe.batch_size}" + (" --install" if install else ""))
+        manifest = manifest_for(base_model, EXECUTORS, command)
+        write_manifest(result.final_dir, manifest)
+        if install:
+            target = asset_dir(EXECUTORS, base_model)
+            ship_adapters(result.final_dir, target)
+            write_manifest(target / QUESTION_TASK, manifest)
+            if not (target / MANIFEST).is_file():  # no executors ship yet: the set is the aligner alone
+                write_manifest(target, manifest)
+    return result
+
+
 def adapter_name(recipe: ExecutorRecipe) -> str:
     """Adapter names follow the runtime's task names: the machine, or ``ALIGN_`` + machine; a
     table adapter serves its operator (``SUB``), or every task (``ALL``)."""
@@ -235,5 +291,6 @@ def adapter_name(recipe: ExecutorRecipe) -> str:
     return aligner_task(machine_name) if recipe.kind == "aligner" else machine_name
 
 
-__all__ = ["DefaultRecipe", "ExecutorRecipe", "adapter_name", "exact_rate", "recipe_pairs", "reproduce_command", "table_pairs",
+__all__ = ["DefaultRecipe", "ExecutorRecipe", "QuestionRecipe", "adapter_name", "question_pairs",
+           "train_question_aligner", "exact_rate", "recipe_pairs", "reproduce_command", "table_pairs",
            "train_default", "train_executor"]

@@ -9,6 +9,7 @@ import sys
 
 import typer
 
+from lmarith.cli import ask as _ask  # noqa: F401,E402
 from lmarith.cli import executors as _executors  # noqa: F401,E402
 
 # Command modules register themselves on `app` when imported.

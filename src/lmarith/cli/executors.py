@@ -71,7 +71,7 @@ def solve(
         typer.echo(json.dumps(_solve_record(problem, fmt, result, trace)))
     else:
         if trace:
-            _print_trace(result, fmt)
+            print_trace(result, fmt)
         if result.answer is not None:
             if not result.correct:
                 print(f"note: the model's answer is wrong; Python says {result.expected}", file=sys.stderr)
@@ -93,7 +93,7 @@ def _solve_record(problem: str, fmt: TextFormat, result: Result, trace: bool) ->
     return record
 
 
-def _print_trace(result: Result, fmt: TextFormat) -> None:
+def print_trace(result: Result, fmt: TextFormat = TextFormat.window) -> None:
     """Window: what the model read -> what it wrote. CAEF: what it wrote (it reads its own
     output back), after the first configuration."""
     for index, step in enumerate(result.trace):

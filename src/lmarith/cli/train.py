@@ -98,3 +98,30 @@ def _register(kind: str) -> None:
 
 _register("executor")
 _register("aligner")
+
+
+@train_app.command("question")
+def train_question_cmd(
+    out: Annotated[Path, typer.Option(help="run directory")],
+    model: Annotated[str, typer.Option(help="'smollm2' or a local HF model directory")] = "smollm2",
+    resume: Annotated[bool, typer.Option(help="continue from the latest checkpoint in --out")] = False,
+    count: Annotated[int, typer.Option(help="training questions")] = 6000,
+    max_digits: Annotated[int, typer.Option(help="longest operand (digits)")] = 30,
+    lora_rank: Annotated[int, typer.Option(help="LoRA rank")] = 8,
+    max_steps: Annotated[int, typer.Option(help="training steps at most")] = 1500,
+    lr: Annotated[float, typer.Option(help="learning rate")] = 1e-3,
+    batch_size: Annotated[int, typer.Option(help="examples per step")] = 16,
+    install: Annotated[bool, typer.Option(help="ship the aligner (bf16) beside the executors of --model")] = False,
+) -> None:
+    """Train the question aligner: a LoRA adapter that reads a question in words and writes the
+    expression the executors run (or CANNOT), until exact on validation questions."""
+    from lmarith.models import load_model
+    from lmarith.recipes import QuestionRecipe, train_question_aligner
+
+    recipe = _config(QuestionRecipe, count=count, max_digits=max_digits, lora_rank=lora_rank, max_steps=max_steps,
+                     lr=lr, batch_size=batch_size)
+    lm, tokenizer = load_model(model)
+    lm.train()
+    result = train_question_aligner(lm, tokenizer, recipe, out, resume, base_model=model, install=install)
+    typer.echo(f"steps {result.steps}, loss {result.loss:.4g}, metrics {result.metrics}")
+    typer.echo(f"saved: {result.final_dir}")

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, get_args
 
 from lmarith.errors import LmarithError
 from lmarith.execute.policy import Completion, Policy, Request
-from lmarith.execute.prompts import aligned_machine, aligner_task, prompt
+from lmarith.execute.prompts import QUESTION_TASK, aligned_machine, aligner_task, prompt
 from lmarith.machines.formats import Format
 from lmarith.machines.problems import Problem
 from lmarith.models.lean_numpy import NumpyLlama
@@ -49,8 +49,9 @@ class LMPolicy(Policy):
     all machines, like the embedded default). With them, a step uses the adapter of its task
     (``LESS_THAN``, ``ALIGN_ADD``: one adapter per machine, as in CAEF), else that of its
     problem's operator (``SUB``, ``ALIGN_SUB``: one adapter per operator, trained on every
-    machine the operator runs), else the shared ``ALL`` adapter. Keys are upper case. A step
-    with none of them is an error, not a silent fall-back to the base model.
+    machine the operator runs), else the shared ``ALL`` adapter; the question aligner's task
+    (``QUESTION``) only its own. Keys are upper case. A step with none of them is an error,
+    not a silent fall-back to the base model.
     """
 
     def __init__(
@@ -84,7 +85,9 @@ class LMPolicy(Policy):
         if self.adapters is None:
             return None
         operator = request.operator.upper()
-        for key in (request.task, aligner_task(operator) if aligned_machine(request.task) else operator, SHARED):
+        keys = (QUESTION_TASK,) if request.task == QUESTION_TASK else (
+            request.task, aligner_task(operator) if aligned_machine(request.task) else operator, SHARED)
+        for key in keys:  # the question aligner reads sentences: no executor adapter stands in for it
             if key in self.adapters:
                 return self.adapters[key]
         have = ", ".join(sorted(self.adapters)) or "none"

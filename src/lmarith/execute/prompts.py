@@ -6,10 +6,13 @@ decoding stops at that EOS. No chat template: the texts are window commands, CAE
 configurations or aligner lines, never conversation.
 
 Tasks name what the model is asked to do; each task may have its own LoRA adapter:
-an executor task is a machine name (``ADD``), an aligner task is ``ALIGN_`` + machine name.
+an executor task is a machine name (``ADD``), an aligner task is ``ALIGN_`` + machine name,
+and the question aligner's task is ``QUESTION``: a question in words as input, the expression
+the executors run as output (``lmarith.questions.expressions``), or ``CANNOT``.
 """
 
 ALIGN_PREFIX = "ALIGN_"
+QUESTION_TASK = "QUESTION"
 
 
 def prompt(input_text: str) -> str:

@@ -1,0 +1,88 @@
+"""A question in words, answered by the executors: the question aligner writes the expression,
+the driver runs it.
+
+The aligner is one more LM step (task ``QUESTION``, its own adapter): it reads the question
+and writes the expression the executors run (``4817*9023``) or ``CANNOT``. What it writes is
+read with the executors' own parser; anything that is not an expression they can run ends the
+question as an honest "cannot parse", never computed anyway. The expression is then solved
+like any ``lmarith solve`` problem: every step computed by the same model.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from time import perf_counter
+
+from lmarith.errors import LmarithError
+from lmarith.execute.driver import Result, execute
+from lmarith.execute.policy import Policy, Request
+from lmarith.execute.prompts import QUESTION_TASK
+from lmarith.machines.formats import Format, default_long
+from lmarith.machines.problems import parse_problem
+from lmarith.questions.expressions import CANNOT
+
+#: the longest expression the aligner may write: two 30-digit operands and more, with room
+MAX_EXPRESSION_TOKENS = 160
+CANNOT_PARSE = "cannot parse"
+
+
+@dataclass
+class Asked:
+    """How one question went: what the aligner wrote, the executors' run of it, and why there
+    is no answer when there is none."""
+
+    question: str
+    #: the aligner's output, as written
+    aligned: str
+    #: that output when it is an expression the executors run, else None
+    expression: str | None = None
+    result: Result | None = None
+    reason: str | None = None
+    #: aligner and executors together, this question's share of the batches
+    seconds: float = 0.0
+
+    @property
+    def answer(self) -> str | None:
+        return None if self.result is None else self.result.answer
+
+    @property
+    def correct(self) -> bool:
+        """Whether the reference machine agrees with the answer (of the expression read)."""
+        return self.result is not None and self.result.correct
+
+
+def _expression(text: str, long: bool) -> tuple[str | None, str | None]:
+    """(expression, None) when ``text`` is one the executors run, else (None, why not)."""
+    if text == CANNOT:
+        return None, f"{CANNOT_PARSE}: the question asks for nothing the executors compute"
+    try:
+        parse_problem(text).start(long)
+    except LmarithError as err:
+        return None, f"{CANNOT_PARSE}: the aligner wrote {text[:80]!r} ({err})"
+    return text, None
+
+
+def ask(policy: Policy, questions: Sequence[str], *, fmt: Format = "window", long: bool | None = None,
+        align: bool = False, trace: bool = False) -> list[Asked]:
+    """Answer ``questions``: one batched aligner pass, then one ``execute`` over every
+    expression it wrote (``align``: with the CAEF aligners, as ``execute`` takes it)."""
+    long = default_long(fmt) if long is None else long
+    if not questions:
+        return []
+    requests = [Request(QUESTION_TASK, " ".join(q.split())) for q in questions]
+    started = perf_counter()
+    completions = policy.complete(policy.adapter_for(requests[0]), requests, MAX_EXPRESSION_TOKENS)
+    share = (perf_counter() - started) / len(questions)
+    asked = []
+    for question, completion in zip(questions, completions, strict=True):
+        text = completion.text.strip()
+        expression, reason = _expression(text, long)
+        asked.append(Asked(question, text, expression, reason=reason, seconds=share))
+    runnable = [a for a in asked if a.expression is not None]
+    problems = [parse_problem(a.expression) for a in runnable if a.expression is not None]
+    results = execute(problems, policy, fmt=fmt, long=long, align=align, trace=trace)
+    for item, result in zip(runnable, results, strict=True):
+        item.result, item.reason = result, result.reason
+        item.seconds += result.seconds
+    return asked

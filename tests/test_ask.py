@@ -1,0 +1,86 @@
+"""Questions in words to the executors: the question aligner's output decides what runs, a
+question it cannot map is an honest "cannot parse", and `lmarith ask` / `train question` work
+on any HF causal LM."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from lmarith.execute import Completion, OraclePolicy, Request
+from lmarith.execute.prompts import QUESTION_TASK
+from lmarith.execute.questions import CANNOT_PARSE, ask
+from lmarith.questions.expressions import CANNOT
+from lmarith.recipes import QuestionRecipe, question_pairs
+
+
+class Scripted(OraclePolicy):
+    """The reference machines for every step, and a fixed reply per question for the aligner."""
+
+    def __init__(self, replies: dict[str, str]) -> None:
+        super().__init__("window")
+        self.replies = replies
+        self.asked: list[str] = []
+
+    def complete(self, adapter: str | None, requests: list[Request], max_new_tokens: int) -> list[Completion]:
+        if requests and requests[0].task == QUESTION_TASK:
+            self.asked += [r.text for r in requests]
+            return [Completion(self.replies[r.text], 3) for r in requests]
+        return super().complete(adapter, requests, max_new_tokens)
+
+
+def test_what_the_aligner_writes_decides_what_runs() -> None:
+    policy = Scripted({"What is 12 times 34?": "12*34", "Is 5000 bigger than 4999?": "5000>4999",
+                       "Tell me a joke.": CANNOT, "Divide 7 by 0.": "7//0", "Subtract 17 from 93.": "93 minus 17"})
+    asked = ask(policy, ["What is 12 times  34?", "Is 5000 bigger than 4999?", "Tell me a joke.", "Divide 7 by 0.",
+                         "Subtract 17 from 93."])
+    assert policy.asked[0] == "What is 12 times 34?"  # whitespace folded before the aligner reads it
+    product, greater, joke, by_zero, words = asked
+    assert (product.expression, product.answer, product.correct) == ("12*34", "408", True)
+    assert product.result is not None and product.result.calls > 1 and product.seconds >= 0
+    assert (greater.answer, greater.correct) == ("True", True)
+    for item in (joke, by_zero, words):  # never computed anyway
+        assert item.expression is None and item.result is None and item.answer is None
+        assert item.reason is not None and item.reason.startswith(CANNOT_PARSE)
+    assert "93 minus 17" in (words.reason or "") and "zero" in (by_zero.reason or "")
+    assert ask(policy, []) == []
+
+
+def test_validation_questions_are_worded_like_training_but_other_draws() -> None:
+    recipe = QuestionRecipe(count=300, eval_samples=100)
+    train, val = question_pairs(recipe, "train"), question_pairs(recipe, "val")
+    assert len(train) == 300 and len(val) == 100 and not set(train) & set(val)
+    assert any(expression == CANNOT for _, expression in train)
+
+
+def test_train_question_and_ask_on_any_model(gpt2_dir: Path, tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    code, _, err = cli("train", "question", "--model", str(gpt2_dir), "--out", str(tmp_path / "q"), "--count", "40",
+                       "--max-steps", "2", "--batch-size", "4", "--lora-rank", "2")
+    assert code == 0, err
+    manifest = json.loads((tmp_path / "q" / "final" / "manifest.json").read_text())
+    assert manifest["command"].startswith(f"lmarith train question --model {gpt2_dir}")
+    code, _, err = cli("train", "executor", "--model", str(gpt2_dir), "--op", "all", "--table", "--max-steps", "1",
+                       "--batch-size", "4", "--lora-rank", "2", "--out", str(tmp_path / "x"))
+    assert code == 0, err
+    both = tmp_path / "both"
+    shutil.copytree(tmp_path / "x" / "final" / "ALL", both / "ALL")
+    shutil.copytree(tmp_path / "q" / "final" / QUESTION_TASK, both / QUESTION_TASK)
+    shutil.copy(tmp_path / "q" / "final" / "manifest.json", both / "manifest.json")
+    code, out, err = cli("ask", "What is 12 times 34?", "--model", str(gpt2_dir), "--adapters", str(both), "--json")
+    assert code in (0, 1), err  # an untrained aligner rarely writes an expression; it must not crash
+    record = json.loads(out.splitlines()[-1])
+    assert record["question"] == "What is 12 times 34?" and "aligned" in record
+    assert record["answer"] is not None or record["reason"].startswith(CANNOT_PARSE)
+    # executors without a question aligner: one line that says how to get one
+    code, _, err = cli("ask", "What is 1 plus 2?", "--model", str(gpt2_dir), "--adapters", str(tmp_path / "x" / "final"))
+    assert code == 2 and "lmarith train question" in err and len(err.strip().splitlines()) == 1
+
+
+def test_ask_refuses_what_cannot_read_words(cli) -> None:  # type: ignore[no-untyped-def]
+    code, _, err = cli("ask", "What is 1 plus 2?", "--model", "default")
+    assert code == 2 and "lmarith solve" in err
+    code, _, err = cli("ask", "   ")
+    assert code == 2 and "empty" in err
