@@ -48,11 +48,11 @@ def phrasings(problem_type: str, which: str = "train", *, mod1000: bool = True) 
     Negatives (:data:`FOREIGN`) are never evaluated: both families are theirs.
     """
     check_types([problem_type], foreign=True)
-    families = families(which)
+    chosen = families(which)
     if problem_type == FOREIGN:
-        families = ("train", "heldout")
+        chosen = ("train", "heldout")
     out: list[str] = []
-    for family in families:
+    for family in chosen:
         out += wording.templates(problem_type, family, mod=mod1000 and problem_type in MOD_1000_TYPES)
     return tuple(dict.fromkeys(out))
 
@@ -115,7 +115,7 @@ def sample_questions(
     family (``all``: either family).
     """
     types = check_types(types, foreign=True)
-    families = families(phrasing)
+    chosen = families(phrasing)
     number_text(1, numbers)
     if digits < 1:
         raise LmarithError(f"digits must be >= 1, got {digits}")
@@ -131,7 +131,7 @@ def sample_questions(
             x, y = rng.randint(1, high), rng.randint(1, high)
             while x_greater and x <= y:
                 x, y = rng.randint(1, high), rng.randint(1, high)
-            family = rng.choice(families)
+            family = rng.choice(chosen)
             template = rng.choice(phrasings(problem_type, family, mod1000=mod1000))
             surface = wording.Surface.draw(rng, "train" if problem_type == FOREIGN else family)
             out.append(make_question(problem_type, x, y, template, mod1000=mod1000, surface=surface,
