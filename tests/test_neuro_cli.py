@@ -14,6 +14,7 @@ import pytest
 import torch
 
 from lmarith.cli import main
+from lmarith.errors import LmarithError
 from lmarith.models.loading import prepare_tokenizer, save_model
 from lmarith.models.tiny import build_tiny_llama
 from lmarith.models.tokenizer import build_char_tokenizer
@@ -295,3 +296,28 @@ def test_test_split_follows_test_per_type_and_training_splits_stay(tmp_path: Pat
     assert split_questions(tmp_path, config, "train") == train
     negatives = split_questions(tmp_path, config, "negatives")
     assert len(negatives) == config.negatives and {p.problem_type for p in negatives} == {"foreign"}
+
+
+def test_ask_method_neuro_and_the_python_api_answer_as_neuro_ask(quick_run: tuple[Path, list[str]],
+                                                                  monkeypatch: pytest.MonkeyPatch,
+                                                                  capsys: pytest.CaptureFixture) -> None:
+    from lmarith import api
+
+    run, _ = quick_run
+    question = "What is 12 mod 5?"
+    expected = _cli(monkeypatch, capsys, "ask", question, "--run", run)
+    monkeypatch.setattr(sys, "argv", ["lmarith", "ask", question, "--method", "neuro", "--run", str(run)])
+    with pytest.raises(SystemExit) as stop:
+        main()
+    out, err = capsys.readouterr()
+    assert (stop.value.code or 0, out) == (expected[0], expected[1]), err
+    api.asker.cache_clear()
+    result = api.ask(question, method="neuro", run=run)
+    assert isinstance(result, api.NeuroAnswer)
+    assert result.reply == "\n".join(expected[1].splitlines()[:-1]).strip()
+    assert expected[1].splitlines()[-1] == f"answer: {'none' if result.answer is None else result.answer}"
+    assert result.correct == (result.answer == 2)  # one of our phrasings: the exact answer is known
+    api.ask(question, method="neuro", run=run)
+    assert api.asker.cache_info().misses == 1
+    with pytest.raises(LmarithError, match="unknown method"):
+        api.ask(question, method="words")  # type: ignore[arg-type]

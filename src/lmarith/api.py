@@ -7,20 +7,25 @@
     for step in result.trace[:3]:
         print(step.input, "->", step.output)
     print(ask("What is 4817 times 9023?").answer)  # SmolLM2: question aligner, then executors
+    print(ask("What is the gcd of 84 and 126?", method="neuro").answer)  # the intervention
 
 ``solve`` returns the driver's ``Result``: the answer the language model computed, whether the
 reference machine agrees (``correct``; ``strict``: every step agrees), every step the model
 wrote (``trace``), LM calls, generated tokens and seconds. ``ask`` returns an ``Asked``: the
 expression the question aligner wrote, that ``Result``, and why there is no answer when there
-is none ("cannot parse"). The model (and its adapters) is loaded on the first call and kept
+is none ("cannot parse"); with ``method="neuro"`` a ``NeuroAnswer`` (the reply, the integer
+it gives, whether the gate opened). The model (and its adapters) is loaded on the first call and kept
 for later calls with the same options. ``import lmarith`` imports none of this
 (``lmarith/__init__`` resolves names on first use).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from time import perf_counter
+from typing import TYPE_CHECKING, Literal
 
 from lmarith.errors import LmarithError
 from lmarith.execute import Result, execute
@@ -31,6 +36,9 @@ from lmarith.execute.questions import ask as ask_questions
 from lmarith.machines.formats import FORMATS, Format, default_long
 from lmarith.machines.problems import parse_problem
 
+if TYPE_CHECKING:
+    from lmarith.neurosymbolic.ask import Asker
+
 
 @lru_cache(maxsize=4)
 def policy(model: str = "default", adapters: Path | None = None, runtime: str = "auto",
@@ -39,12 +47,42 @@ def policy(model: str = "default", adapters: Path | None = None, runtime: str = 
     return load_policy(model, adapters, device, batch_size=1, runtime=runtime)
 
 
-def ask(question: str, *, model: str = "smollm2", adapters: str | Path | None = None,
-        device: str | None = None) -> Asked:
-    """Answer a question in words with the executors: the question aligner (an adapter of
-    ``model``) writes the expression, the executors compute it on the same model."""
+@dataclass(frozen=True)
+class NeuroAnswer:
+    """A question answered by the model with the neurosymbolic intervention on."""
+
+    question: str
+    #: the integer the reply gives, if any
+    answer: int | None
+    #: against the exact answer when the question is one of our phrasings; None when unknown
+    correct: bool | None
+    reply: str
+    #: whether the gate opened (the engine's answer went into the residual stream)
+    gate: bool
+    seconds: float
+
+
+@lru_cache(maxsize=2)
+def asker(run: Path | None = None, device: str | None = None) -> Asker:
+    """The model with its intervention (default: the shipped one), kept between calls."""
+    from lmarith.evaluation.neuro_run import load_asker
+
+    return load_asker(run, device)
+
+
+def ask(question: str, *, method: Literal["executors", "neuro"] = "executors", model: str = "smollm2",
+        adapters: str | Path | None = None, run: str | Path | None = None,
+        device: str | None = None) -> Asked | NeuroAnswer:
+    """Answer a question in words. ``executors``: the question aligner (an adapter of
+    ``model``) writes the expression and the executors compute it on the same model (an
+    ``Asked``); ``neuro``: the neurosymbolic intervention of ``run`` (default: the shipped one),
+    a ``NeuroAnswer``."""
     if not question.strip():
         raise LmarithError("the question is empty")
+    if method == "neuro":
+        return _ask_neuro(question, None if run is None else Path(run), device)
+    if method != "executors":
+        raise LmarithError(f"unknown method {method!r}; known: executors, neuro")
     lm = policy(model, None if adapters is None else Path(adapters), "auto", device)
     if QUESTION_TASK not in (lm.adapters or {}):
         raise LmarithError(f"no question aligner for model {model!r}: train one with "
@@ -73,3 +111,16 @@ def solve(problem: str, *, model: str = "default", adapters: str | Path | None =
     [result] = execute([parsed], lm, fmt=fmt, long=long, align=aligns(lm, fmt, [parsed], long),
                        max_steps=max_steps, trace=True)
     return result
+
+
+def _ask_neuro(question: str, run: Path | None, device: str | None) -> NeuroAnswer:
+    from lmarith.questions.prompts import parse_answer
+    from lmarith.questions.question import parse_question
+
+    loaded = asker(run, device)
+    started = perf_counter()
+    reply = loaded.ask(question)
+    answer = parse_answer(reply.text)
+    known = parse_question(question)
+    correct = None if known is None else answer == known.solution
+    return NeuroAnswer(question, answer, correct, reply.text.strip(), reply.reading.gate, perf_counter() - started)

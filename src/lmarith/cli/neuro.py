@@ -290,34 +290,16 @@ MaxNewTokens = Annotated[int, typer.Option(min=1, help="Longest reply, in tokens
 
 
 def _asker(run: Path | None, device: str | None, max_new_tokens: int, timing: bool = False) -> Asker:
-    """The run's model and intervention, loaded once; the intervention is checked before the model loads.
-
-    Without ``run``: the intervention shipped with lmarith, whose manifest must match the
-    installed base model. ``timing``: the load time goes to stderr.
-    """
+    """The run's model and intervention (default: the shipped ones), loaded once; ``timing``:
+    the load time goes to stderr."""
     import time
 
-    from lmarith.evaluation.neuro_run import check_shipped, read_run, shipped_intervention_dir, trained_intervention
-    from lmarith.neurosymbolic.ask import Asker
+    from lmarith.evaluation.neuro_run import load_asker
 
     start = time.perf_counter()
-    if run is None:
-        run = shipped_intervention_dir()
-        if run is None:
-            raise LmarithError("no trained intervention ships with this lmarith; pass --run RUN "
-                               "(a directory made by `lmarith neuro run`)")
-        config = read_run(run)
-        check_shipped(run, config.model)
-    else:
-        config = read_run(run)
-    neuro = trained_intervention(run)
-    model, tokenizer = _load(config, device)
-    asker = Asker(model, tokenizer, neuro, max_new_tokens=max_new_tokens)
-    from lmarith.questions.question import parse_question
-
-    parse_question("")  # builds the table of our phrasings now, as part of the load
+    asker = load_asker(run, device, max_new_tokens)
     if timing:
-        typer.echo(f"loaded {config.model} and the intervention in {time.perf_counter() - start:.2f} s", err=True)
+        typer.echo(f"loaded the model and the intervention in {time.perf_counter() - start:.2f} s", err=True)
     return asker
 
 

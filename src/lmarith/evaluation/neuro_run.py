@@ -13,7 +13,7 @@ command needs to find a run's intervention (``lmarith neuro ask``) without loadi
 
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field, ValidationError
 
@@ -25,6 +25,9 @@ from lmarith.questions.files import keep_types, read_csv, read_csv_checked, writ
 from lmarith.questions.question import Question, sample_questions
 from lmarith.questions.rules import FOREIGN, PROBLEM_TYPES, check_types
 from lmarith.vsa import CodecConfig
+
+if TYPE_CHECKING:
+    from lmarith.neurosymbolic.ask import Asker
 
 RUN_FILE = "run.json"
 #: where the decoder fine-tune (``finetune_decoder(out_dir=RUN/finetune)``) leaves the intervention
@@ -274,3 +277,25 @@ def ship(directory: Path, out_dir: Path, *, half: bool = False, command: str) ->
     write_manifest(out_dir, manifest_for(config.model, SHIPPED_KIND, command))
     del torch
     return {"dir": str(out_dir), "bytes": sum(f.stat().st_size for f in out_dir.iterdir() if f.is_file())}
+
+
+def load_asker(run: Path | None = None, device: str | None = None, max_new_tokens: int = 16) -> "Asker":
+    """A run's model and intervention (default: the shipped ones), loaded once for questions;
+    the intervention and its manifest are checked before the model loads."""
+    from lmarith.models.loading import load_model
+    from lmarith.neurosymbolic.ask import Asker
+    from lmarith.questions.question import parse_question
+
+    if run is None:
+        run = shipped_intervention_dir()
+        if run is None:
+            raise LmarithError("no trained intervention ships with this lmarith; pass --run RUN "
+                               "(a directory made by `lmarith neuro run`)")
+        config = read_run(run)
+        check_shipped(run, config.model)
+    else:
+        config = read_run(run)
+    neuro = trained_intervention(run)
+    model, tokenizer = load_model(config.model, device=device)
+    parse_question("")  # builds the table of our phrasings now, as part of the load
+    return Asker(model, tokenizer, neuro, max_new_tokens=max_new_tokens)
