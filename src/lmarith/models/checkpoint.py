@@ -18,6 +18,11 @@ from tokenizers import Tokenizer
 from lmarith.errors import LmarithError
 
 
+#: the weights of one decoder block, in forward order (``model.layers.<i>.<name>.weight``)
+LAYER_WEIGHTS = ("input_layernorm", "self_attn.q_proj", "self_attn.k_proj", "self_attn.v_proj", "self_attn.o_proj",
+                 "post_attention_layernorm", "mlp.gate_proj", "mlp.up_proj", "mlp.down_proj")
+
+
 @dataclass(frozen=True)
 class LeanConfig:
     """The fields of a Llama ``config.json`` the forward uses."""

@@ -27,7 +27,7 @@ from torch import Tensor, nn
 from torch.nn import functional as F
 
 from lmarith.errors import LmarithError
-from lmarith.models.checkpoint import LeanConfig, LeanTokenizer, StopConfig, read_stops
+from lmarith.models.checkpoint import LAYER_WEIGHTS, LeanConfig, LeanTokenizer, StopConfig, read_stops
 
 
 def load_lean(directory: Path, device: torch.device) -> tuple["LeanLlama", LeanTokenizer]:
@@ -78,11 +78,10 @@ class LeanLlama(nn.Module):
             head = self.embed if config.tie_word_embeddings else weights["lm_head.weight"]
             self.head = head if isinstance(head, nn.Parameter) else nn.Parameter(head, requires_grad=False)
             self.norm = nn.Parameter(weights["model.norm.weight"], requires_grad=False)
-            names = ("input_layernorm", "self_attn.q_proj", "self_attn.k_proj", "self_attn.v_proj",
-                     "self_attn.o_proj", "post_attention_layernorm", "mlp.gate_proj", "mlp.up_proj", "mlp.down_proj")
             #: per block, in forward order; plain tensors (loaded on their device, never trained)
             self.layers = [
-                [weights[f"model.layers.{i}.{name}.weight"] for name in names] for i in range(config.num_hidden_layers)
+                [weights[f"model.layers.{i}.{name}.weight"] for name in LAYER_WEIGHTS]
+                for i in range(config.num_hidden_layers)
             ]
         except KeyError as err:
             raise LmarithError(f"the checkpoint lacks the weight {err.args[0]}") from None

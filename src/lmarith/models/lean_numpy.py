@@ -22,11 +22,7 @@ import numpy as np
 from safetensors.numpy import load_file
 
 from lmarith.errors import LmarithError
-from lmarith.models.checkpoint import LeanConfig, LeanTokenizer, StopConfig, read_stops
-
-LAYER = ("input_layernorm", "self_attn.q_proj", "self_attn.k_proj", "self_attn.v_proj", "self_attn.o_proj",
-         "post_attention_layernorm", "mlp.gate_proj", "mlp.up_proj", "mlp.down_proj")
-
+from lmarith.models.checkpoint import LAYER_WEIGHTS, LeanConfig, LeanTokenizer, StopConfig, read_stops
 
 def rms_norm(x: np.ndarray, weight: np.ndarray, eps: float) -> np.ndarray:
     """w ⊙ x / sqrt(mean(x²) + ε) over the last axis."""
@@ -49,7 +45,7 @@ class NumpyLlama:
             self.head_t = (self.embed if config.tie_word_embeddings else weights["lm_head.weight"]).T.copy()
             self.norm = weights["model.norm.weight"]
             self.layers = [
-                [w if w.ndim == 1 else w.T.copy() for w in (weights[f"model.layers.{i}.{name}.weight"] for name in LAYER)]
+                [w if w.ndim == 1 else w.T.copy() for w in (weights[f"model.layers.{i}.{name}.weight"] for name in LAYER_WEIGHTS)]
                 for i in range(config.num_hidden_layers)
             ]
         except KeyError as err:
