@@ -30,7 +30,6 @@ from typing import TYPE_CHECKING, Literal
 from lmarith.errors import LmarithError
 from lmarith.execute import Result, execute
 from lmarith.execute.lm_policy import LMPolicy, aligns, load_policy
-from lmarith.execute.prompts import QUESTION_TASK
 from lmarith.execute.questions import Asked
 from lmarith.execute.questions import ask as ask_questions
 from lmarith.machines.formats import FORMATS, Format, default_long
@@ -84,9 +83,6 @@ def ask(question: str, *, method: Literal["executors", "neuro"] = "executors", m
     if method != "executors":
         raise LmarithError(f"unknown method {method!r}; known: executors, neuro")
     lm = policy(model, None if adapters is None else Path(adapters), "auto", device)
-    if QUESTION_TASK not in (lm.adapters or {}):
-        raise LmarithError(f"no question aligner for model {model!r}: train one with "
-                           f"`lmarith train question --model {model} --out runs/question --install`")
     [asked] = ask_questions(lm, [question], trace=True)
     return asked
 

@@ -49,14 +49,13 @@ def ask_command(
         return 0
     if model == "default":
         raise LmarithError("the embedded default reads expressions, not words: use `lmarith solve`, or --model smollm2")
+    from lmarith.execute import Request
     from lmarith.execute.lm_policy import load_policy
     from lmarith.execute.prompts import QUESTION_TASK
     from lmarith.execute.questions import ask
 
     policy = load_policy(model, adapters, device, batch_size=64)
-    if QUESTION_TASK not in (policy.adapters or {}):
-        raise LmarithError(f"no question aligner for --model {model}: train one with "
-                           f"`lmarith train question --model {model} --out runs/question --install`, or pass --adapters")
+    policy.adapter_for(Request(QUESTION_TASK, ""))  # no aligner: say so before reading stdin
     questions = [question] if question is not None else [line.strip() for line in sys.stdin if line.strip()]
     failed = False
     for item in ask(policy, questions, trace=trace):

@@ -82,12 +82,17 @@ class LMPolicy(Policy):
         self._encode = lru_cache(maxsize=PROMPT_CACHE)(self._tokenize)
 
     def adapter_for(self, request: Request) -> str | None:
+        if request.task == QUESTION_TASK:  # it reads sentences: neither the base model nor an executor stands in
+            if self.adapters is None or QUESTION_TASK not in self.adapters:
+                raise LmarithError("no question aligner (adapter QUESTION) among the model's adapters: train one "
+                                   "with `lmarith train question --model MODEL --out runs/question --install`, "
+                                   "or pass --adapters")
+            return self.adapters[QUESTION_TASK]
         if self.adapters is None:
             return None
         operator = request.operator.upper()
-        keys = (QUESTION_TASK,) if request.task == QUESTION_TASK else (
-            request.task, aligner_task(operator) if aligned_machine(request.task) else operator, SHARED)
-        for key in keys:  # the question aligner reads sentences: no executor adapter stands in for it
+        keys = (request.task, aligner_task(operator) if aligned_machine(request.task) else operator, SHARED)
+        for key in keys:
             if key in self.adapters:
                 return self.adapters[key]
         have = ", ".join(sorted(self.adapters)) or "none"

@@ -19,7 +19,7 @@ from lmarith.execute.driver import Result, execute
 from lmarith.execute.policy import Policy, Request
 from lmarith.execute.prompts import QUESTION_TASK
 from lmarith.machines.formats import Format, default_long
-from lmarith.machines.problems import parse_problem
+from lmarith.machines.problems import Problem, parse_problem
 from lmarith.questions.expressions import CANNOT
 
 #: the longest expression the aligner may write: two 30-digit operands and more, with room
@@ -52,15 +52,16 @@ class Asked:
         return self.result is not None and self.result.correct
 
 
-def _expression(text: str, long: bool) -> tuple[str | None, str | None]:
-    """(expression, None) when ``text`` is one the executors run, else (None, why not)."""
+def _problem(text: str, long: bool) -> tuple[Problem | None, str | None]:
+    """(the problem, None) when ``text`` is an expression the executors run, else (None, why not)."""
     if text == CANNOT:
         return None, f"{CANNOT_PARSE}: the question asks for nothing the executors compute"
     try:
-        parse_problem(text).start(long)
+        problem = parse_problem(text)
+        problem.start(long)
     except LmarithError as err:
         return None, f"{CANNOT_PARSE}: the aligner wrote {text[:80]!r} ({err})"
-    return text, None
+    return problem, None
 
 
 def ask(policy: Policy, questions: Sequence[str], *, fmt: Format = "window", long: bool | None = None,
@@ -68,19 +69,21 @@ def ask(policy: Policy, questions: Sequence[str], *, fmt: Format = "window", lon
     """Answer ``questions``: one batched aligner pass, then one ``execute`` over every
     expression it wrote (``align``: with the CAEF aligners, as ``execute`` takes it)."""
     long = default_long(fmt) if long is None else long
+    adapter = policy.adapter_for(Request(QUESTION_TASK, ""))  # no aligner: one clear error, before any work
     if not questions:
         return []
     requests = [Request(QUESTION_TASK, " ".join(q.split())) for q in questions]
     started = perf_counter()
-    completions = policy.complete(policy.adapter_for(requests[0]), requests, MAX_EXPRESSION_TOKENS)
+    completions = policy.complete(adapter, requests, MAX_EXPRESSION_TOKENS)
     share = (perf_counter() - started) / len(questions)
-    asked = []
+    asked, runnable, problems = [], [], []
     for question, completion in zip(questions, completions, strict=True):
         text = completion.text.strip()
-        expression, reason = _expression(text, long)
-        asked.append(Asked(question, text, expression, reason=reason, seconds=share))
-    runnable = [a for a in asked if a.expression is not None]
-    problems = [parse_problem(a.expression) for a in runnable if a.expression is not None]
+        problem, reason = _problem(text, long)
+        asked.append(Asked(question, text, None if problem is None else text, reason=reason, seconds=share))
+        if problem is not None:
+            runnable.append(asked[-1])
+            problems.append(problem)
     results = execute(problems, policy, fmt=fmt, long=long, align=align, trace=trace)
     for item, result in zip(runnable, results, strict=True):
         item.result, item.reason = result, result.reason
