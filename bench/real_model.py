@@ -12,7 +12,11 @@ test split, greedy, CPU):
    with the operands, so fewer; none at 1,000 digits, where 3 shots overflow its context).
 
 Trains nothing: it measures the adapters that ship (``assets/executors/<model>``) or
-``--adapters DIR``. Writes bench/results/real_model.json, .md and .png.
+``--adapters DIR``. Writes bench/results/real_model.json, .md and .png (``--quick``:
+real_model_quick.*). The whole run takes
+hours on 2 cores, so each part (the table, each cell, the base model) is kept in
+``real_model.partial.json`` as it ends; a rerun with the same adapters and sizes goes on
+from there, and the partial file is removed once the report is written.
 
     python bench/real_model.py [--model smollm2] [--adapters DIR] [--n 100] [--n-long 50] [--quick]
 """
@@ -20,9 +24,12 @@ Trains nothing: it measures the adapters that ship (``assets/executors/<model>``
 from __future__ import annotations
 
 import argparse
+import hashlib
+import json
 import platform
 import time
 from pathlib import Path
+from typing import Any, Callable
 
 import torch
 
@@ -36,6 +43,35 @@ from lmarith.models.shipped import check_manifest, shipped_dir
 from lmarith.recipes import ExecutorRecipe, table_pairs
 
 RESULTS = Path(__file__).parent / "results"
+
+
+class Parts:
+    """Finished parts of one bench run, on disk, so that an interrupted run loses at most the
+    part it was in. ``key`` names the adapters (their weights' hash) and the sizes: a partial
+    file for other adapters or sizes is started afresh."""
+
+    def __init__(self, path: Path, key: str) -> None:
+        saved = json.loads(path.read_text()) if path.exists() else {}
+        self.path, self.key = path, key
+        self.done: dict[str, Any] = saved.get("done", {}) if saved.get("key") == key else {}
+        if self.done:
+            print(f"resuming: {', '.join(self.done)} already measured ({path})", flush=True)
+
+    def get(self, name: str, compute: Callable[[], Any]) -> Any:
+        if name not in self.done:
+            self.done[name] = compute()
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.path.write_text(json.dumps({"key": self.key, "done": self.done}, indent=1) + "\n")
+            print(name, self.done[name], flush=True)
+        return self.done[name]
+
+
+def run_key(adapters: Path, args: argparse.Namespace) -> str:
+    """The adapters' weights and the bench sizes, hashed: what a partial run must share."""
+    digest = hashlib.sha256(json.dumps([args.model, args.n, args.n_long, args.base_n, args.quick]).encode())
+    for path in sorted(adapters.rglob("*.safetensors")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def table_row(policy: LMPolicy) -> dict:
@@ -52,6 +88,13 @@ def table_row(policy: LMPolicy) -> dict:
         exact += sum(c.text == pairs[i][1] for i, c in zip(members, completions, strict=True))
     return {"entries": len(pairs), "exact": exact, "exact_rate": exact / len(pairs),
             "seconds": time.perf_counter() - started}
+
+
+def executor_row(policy: LMPolicy, op: str, digits: int, count: int) -> dict:
+    """One cell of the grid (test split, schoolbook machines), with tokens per transition."""
+    [row] = evaluate(policy, grid([op], [digits], count, 0, True), fmt="window", long=True)
+    row["tokens_per_transition"] = row["tokens_per_problem"] / row["calls_per_problem"]
+    return row
 
 
 def cells(n: int, n_long: int, quick: bool) -> list[tuple[str, int, int]]:
@@ -76,31 +119,29 @@ def main() -> None:
     if adapters is None:
         raise SystemExit(f"no executors ship for {args.model}; pass --adapters DIR")
     manifest = check_manifest(adapters, args.model, "executors")
+    stem = RESULTS / ("real_model_quick" if args.quick else "real_model")
+    parts = Parts(stem.with_suffix(".partial.json"), run_key(adapters, args))
     base, tokenizer = load_model(args.model)
     grid_cells = cells(args.n, args.n_long, args.quick)
-    direct = [{"op": op, "digits": d, "n": min(args.base_n, count),
-               "base_3shot_accuracy": few_shot_accuracy(base, tokenizer, op, d, min(args.base_n, count))}
+    direct = [parts.get(f"base {op} {d}", lambda op=op, d=d, k=min(args.base_n, count): {
+                  "op": op, "digits": d, "n": k, "base_3shot_accuracy": few_shot_accuracy(base, tokenizer, op, d, k)})
               for op, d, count in grid_cells if d <= 100]
     names = list(find_adapters(adapters))
     policy = LMPolicy(load_adapters(base, adapters, names), tokenizer, {n.upper(): n for n in names},
                       batch_size=args.batch_size)
-    table = table_row(policy)
-    rows = []
-    for op, d, count in grid_cells:
-        [row] = evaluate(policy, grid([op], [d], count, 0, True), fmt="window", long=True)
-        row["tokens_per_transition"] = row["tokens_per_problem"] / row["calls_per_problem"]
-        rows.append(row)
-        print(row, flush=True)
+    table = parts.get("table", lambda: table_row(policy))
+    rows = [parts.get(f"{op} {d}", lambda op=op, d=d, count=count: executor_row(policy, op, d, count))
+            for op, d, count in grid_cells]
     machine = f"{platform.machine()}, {torch.get_num_threads()} torch threads, device {policy.device}"
     payload = {"model": args.model, "adapters": str(adapters), "adapter_names": names,
                "manifest": manifest.model_dump() if manifest else None, "machine": machine,
                "table": table, "executor": rows, "base": direct}
-    write_report(RESULTS / "real_model", payload, f"Window-format executors on {args.model}",
+    write_report(stem, payload, f"Window-format executors on {args.model}",
                  {"whole window table, greedy": [table], f"executors (adapters {', '.join(names)})": rows,
                   "base model, 3-shot direct answer": direct},
                  notes=f"Adapters `{adapters}`; {machine}.\n\n" + __doc__.split("\n\n")[1])
-    plot(rows, RESULTS / "real_model.png", f"{args.model} executors, window format")
-    print(table, direct, sep="\n")
+    plot(rows, stem.with_suffix(".png"), f"{args.model} executors, window format")
+    parts.path.unlink(missing_ok=True)
 
 
 if __name__ == "__main__":

@@ -41,9 +41,11 @@ def test_solve_uses_the_machines_the_format_decides(args: list[str], machine: st
 def test_eval_parts_give_rows_per_part(part: str, cli, tmp_path) -> None:  # type: ignore[no-untyped-def]
     """The paper's harness parts, on the window-trained default (which cannot write CAEF text:
     the rows exist and score 0, nothing crashes)."""
+    from lmarith.models import default_model_dir
+
     path = tmp_path / "rows.json"
     code, _, err = cli("eval", "--op", "add", "--digits", "2", "--n", "3", "--format", "caef", "--part", part,
-                       "--json", str(path))
+                       "--model", str(default_model_dir("window")), "--json", str(path))
     assert code == 0, err
     [row] = json.loads(path.read_text())
     assert row["part"] == part and row["n"] == 3 and row["final_accuracy"] == 0.0

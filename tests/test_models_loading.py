@@ -72,9 +72,11 @@ def test_encoder_model_is_refused(tmp_path, architectures) -> None:
 
 
 def test_missing_default_model_says_how_to_build_it(monkeypatch, tmp_path) -> None:
-    monkeypatch.setattr(loading, "default_model_dir", lambda: tmp_path / "default")
-    with pytest.raises(LmarithError, match="lmarith train default"):
+    monkeypatch.setattr(loading, "default_model_dir", lambda fmt="window": tmp_path / fmt)
+    with pytest.raises(LmarithError, match="lmarith train default --format window"):
         load_model("default")
+    with pytest.raises(LmarithError, match="lmarith train default --format caef"):
+        load_model("default-caef")
 
 
 def test_smollm2_without_its_package_says_how_to_install(monkeypatch, tmp_path) -> None:

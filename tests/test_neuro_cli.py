@@ -182,7 +182,8 @@ def test_ask_without_a_run_uses_the_shipped_intervention(quick_run: tuple[Path, 
     with_run = _cli(monkeypatch, capsys, "ask", "What is 3 mod 2?", "--run", quick_run[0])
     code, out, err = _cli(monkeypatch, capsys, "ask", "What is 3 mod 2?", "--timing")
     assert code == 0 and out == with_run[1]  # the shipped copy answers as the run does
-    assert re.search(r"loaded .* in \d+\.\d+ s", err) and re.search(r"replied in \d+\.\d+ s", err)
+    assert re.search(rf"loaded {re.escape(Path(model).name)} and the intervention in \d+\.\d+ s", err)
+    assert re.search(r"replied in \d+\.\d+ s", err)
     # the manifest names a package: missing, it is one line saying how to install it
     from lmarith.models import shipped
 

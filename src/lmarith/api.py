@@ -41,9 +41,9 @@ if TYPE_CHECKING:
 
 @lru_cache(maxsize=4)
 def policy(model: str = "default", adapters: Path | None = None, runtime: str = "auto",
-           device: str | None = None) -> LMPolicy:
+           device: str | None = None, fmt: Format = "window") -> LMPolicy:
     """The loaded model for one problem at a time, kept per set of options."""
-    return load_policy(model, adapters, device, batch_size=1, runtime=runtime)
+    return load_policy(model, adapters, device, batch_size=1, runtime=runtime, fmt=fmt)
 
 
 @dataclass(frozen=True)
@@ -103,7 +103,7 @@ def solve(problem: str, *, model: str = "default", adapters: str | Path | None =
     long = default_long(fmt) if long is None else long
     parsed = parse_problem(problem)
     parsed.start(long)  # operand checks before the model loads
-    lm = policy(model, None if adapters is None else Path(adapters), runtime, device)
+    lm = policy(model, None if adapters is None else Path(adapters), runtime, device, fmt)
     [result] = execute([parsed], lm, fmt=fmt, long=long, align=aligns(lm, fmt, [parsed], long),
                        max_steps=max_steps, trace=True)
     return result

@@ -100,9 +100,85 @@ def train_default(out_dir: Path, recipe: DefaultRecipe, resume: bool = False, in
     result = train(model, tokenizer, pairs, config,
                    eval_fn=lambda m: {"table_exact": exact_rate(m, tokenizer, table)})
     if install:
-        target = default_model_dir()
-        shutil.rmtree(target, ignore_errors=True)
-        shutil.copytree(result.final_dir, target)
+        _install_default(result, "window")
+    return result
+
+
+def _install_default(result: TrainResult, fmt: Format) -> None:
+    """Copy a run's final model over the embedded default of ``fmt`` in the package."""
+    target = default_model_dir(fmt)
+    shutil.rmtree(target, ignore_errors=True)
+    shutil.copytree(result.final_dir, target)
+
+
+class CaefDefaultRecipe(Schedule):
+    """The embedded CAEF-format model (``lmarith train default --format caef``): a tiny Llama
+    trained from scratch on the paper's own text, every transition of its nine machines
+    (ADD, SUB, MUL, DIV, EQUAL, GREATER_THAN, LESS_THAN, REFLECTION, LEFT_MASK) and both
+    aligner directions, so one model serves every task of ``--format caef``.
+
+    A CAEF configuration is not a finite table (it holds the whole operands), so the stop is
+    exactness on held-out test-split samples. The tokenizer gives every format symbol
+    (``[HEAD1]``, ``|7``, ``CMD:``, machine and state names) one token: sequences ~3x shorter
+    than characters."""
+
+    hidden: int = Field(160, description="model width")
+    layers: int = Field(4, description="decoder blocks")
+    heads: int = Field(4, description="attention heads")
+    intermediate: int = Field(512, description="MLP width")
+    max_len: int = Field(12, description="longest operand (digits) of + - == > <; * // use CAEF's own classes")
+    mul_div_len: int = Field(4, description="longest first operand of * and // (CAEF's MUL loops b times)")
+    num: int = Field(12, description="problems per (len a, len b) class")
+    per_trace: int = Field(4, description="random transitions kept per machine run, besides first and last")
+    eval_samples: int = Field(400, description="held-out samples (transitions and aligner pairs) per eval")
+    lr: float = 2e-3
+    batch_size: int = 64
+    max_steps: int = 30_000
+    warmup_steps: int = 200
+    scheduler: Literal["linear", "cosine", "constant_with_warmup"] = "cosine"
+    eval_every: int = 500
+    save_every: int = 500
+
+
+def caef_default_pairs(recipe: CaefDefaultRecipe, split: data.Split) -> list[tuple[str, str]]:
+    """(input, output) texts of the CAEF model: executor transitions of every operator's CAEF
+    machines (callees included) and both aligner directions, on one split."""
+    out: list[tuple[str, str]] = []
+    for op in ALL_OPS:
+        length = recipe.mul_div_len if op in ("mul", "div") else recipe.max_len
+        source = list(data.problems(op, 1, length, recipe.num, split, recipe.seed, long=False))
+        samples = [*data.executor_samples(op, source, "caef", recipe.per_trace, recipe.seed, long=False),
+                   *data.aligner_samples(source, long=False)]
+        out += [(s.input, s.output) for s in samples]
+    return out
+
+
+#: marks a model directory whose model also does the CAEF aligners' work (read by ``load_policy``)
+CAEF_ALIGNERS = {"format": "caef", "aligners": True}
+
+
+def train_caef_default(out_dir: Path, recipe: CaefDefaultRecipe, resume: bool = False,
+                       install: bool = True) -> TrainResult:
+    """Train the embedded CAEF-format model from scratch until exact on held-out samples;
+    with ``install``, copy it to the package (``solve --format caef`` uses it)."""
+    from lmarith.machines.caef import symbols
+    from lmarith.models.checkpoint import write_role
+
+    train_pairs = caef_default_pairs(recipe, "train")
+    test_pairs = caef_default_pairs(recipe, "test")
+    random.Random(recipe.seed).shuffle(test_pairs)
+    test_pairs = test_pairs[: recipe.eval_samples]
+    tokenizer = build_char_tokenizer(words=symbols(t for pair_ in train_pairs for t in pair_))
+    longest = max(len(tokenizer(i + o)["input_ids"]) for i, o in train_pairs)
+    model = build_tiny_llama(tokenizer, hidden=recipe.hidden, layers=recipe.layers, heads=recipe.heads,
+                             intermediate=recipe.intermediate, max_positions=max(512, 2 * longest), seed=recipe.seed)
+    config = TrainConfig(out_dir=out_dir, **recipe.schedule(), stop_metric="test_exact", resume=resume)
+    max_new = max(len(tokenizer(o)["input_ids"]) for _, o in test_pairs) + 8
+    result = train(model, tokenizer, [pair(i, o) for i, o in train_pairs], config,
+                   eval_fn=lambda m: {"test_exact": exact_rate(m, tokenizer, test_pairs, max_new)})
+    write_role(result.final_dir, CAEF_ALIGNERS)
+    if install:
+        _install_default(result, "caef")
     return result
 
 
@@ -176,10 +252,9 @@ def train_executor(model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, r
     spec) goes into the saved adapter's manifest, which loading checks; ``install`` ships the
     adapters (bf16) into the package, where ``solve`` and ``eval`` find them for that model.
     """
-    if install:
-        if base_model is None or recipe.lora_rank is None:
-            raise LmarithError("--install ships LoRA adapters of a named model (e.g. --model smollm2)")
-        asset_dir(EXECUTORS, base_model)  # a clear error before any training
+    if install and recipe.lora_rank is None:
+        raise LmarithError("--install ships LoRA adapters of a named model (e.g. --model smollm2)")
+    _check_install(install, base_model)
     recipe.ops  # a clear error for an unknown operator, before any work
     if recipe.table:
         train_pairs = test_pairs = table_pairs(recipe)
@@ -201,13 +276,33 @@ def train_executor(model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, r
     result = train(model, tokenizer, [pair(i, o) for i, o in train_pairs], config,
                    eval_fn=lambda m: {metric: exact_rate(m, tokenizer, test_pairs, max_new)})
     if base_model is not None:
-        manifest = manifest_for(base_model, EXECUTORS, reproduce_command(recipe, base_model, out_dir, install))
-        write_manifest(result.final_dir, manifest)
-        if install:
-            target = asset_dir(EXECUTORS, base_model)
-            ship_adapters(result.final_dir, target)
-            write_manifest(target, manifest)
+        _record(result, base_model, reproduce_command(recipe, base_model, out_dir, install), install)
     return result
+
+
+def _check_install(install: bool, base_model: str | None) -> None:
+    """A clear error for ``--install`` without a named model, before any training."""
+    if install:
+        if base_model is None:
+            raise LmarithError("--install ships LoRA adapters of a named model (e.g. --model smollm2)")
+        asset_dir(EXECUTORS, base_model)
+
+
+def _record(result: TrainResult, base_model: str, command: str, install: bool, adapter: str | None = None) -> None:
+    """Write the manifest (base model, version, ``command``) beside the trained adapters and, with
+    ``install``, ship them into ``assets/executors/<model>``. An ``adapter`` that ships beside the
+    executors (the question aligner) gets a manifest of its own; the set's manifest is written
+    only when it has none yet."""
+    manifest = manifest_for(base_model, EXECUTORS, command)
+    write_manifest(result.final_dir, manifest)
+    if not install:
+        return
+    target = asset_dir(EXECUTORS, base_model)
+    ship_adapters(result.final_dir, target)
+    if adapter is not None:
+        write_manifest(target / adapter, manifest)
+    if adapter is None or not (target / MANIFEST).is_file():
+        write_manifest(target, manifest)
 
 
 def reproduce_command(recipe: ExecutorRecipe, base_model: str, out_dir: Path, install: bool = False) -> str:
@@ -258,10 +353,7 @@ def train_question_aligner(model: PreTrainedModel, tokenizer: PreTrainedTokenize
                            install: bool = False) -> TrainResult:
     """Train the question aligner until greedy decoding writes every validation expression
     (``val_exact``); ``install`` ships it beside the executors of ``base_model``."""
-    if install:
-        if base_model is None:
-            raise LmarithError("--install ships adapters of a named model (e.g. --model smollm2)")
-        asset_dir(EXECUTORS, base_model)
+    _check_install(install, base_model)
     train_pairs, val_pairs = question_pairs(recipe, "train"), question_pairs(recipe, "val")
     model = add_adapter(model, QUESTION_TASK, lora_config(recipe.lora_rank, target_modules=lora_targets(model)))
     config = TrainConfig(out_dir=out_dir, **recipe.schedule(), stop_metric="val_exact", resume=resume)
@@ -272,14 +364,7 @@ def train_question_aligner(model: PreTrainedModel, tokenizer: PreTrainedTokenize
         command = (f"lmarith train question --model {base_model} --out {out_dir} --count {recipe.count} "
                    f"--max-digits {recipe.max_digits} --lora-rank {recipe.lora_rank} --max-steps {recipe.max_steps} "
                    f"--lr {recipe.lr:g} --batch-size {recipe.batch_size}" + (" --install" if install else ""))
-        manifest = manifest_for(base_model, EXECUTORS, command)
-        write_manifest(result.final_dir, manifest)
-        if install:
-            target = asset_dir(EXECUTORS, base_model)
-            ship_adapters(result.final_dir, target)
-            write_manifest(target / QUESTION_TASK, manifest)
-            if not (target / MANIFEST).is_file():  # no executors ship yet: the set is the aligner alone
-                write_manifest(target, manifest)
+        _record(result, base_model, command, install, adapter=QUESTION_TASK)
     return result
 
 
@@ -292,6 +377,6 @@ def adapter_name(recipe: ExecutorRecipe) -> str:
     return aligner_task(machine_name) if recipe.kind == "aligner" else machine_name
 
 
-__all__ = ["DefaultRecipe", "ExecutorRecipe", "QuestionRecipe", "adapter_name", "question_pairs",
+__all__ = ["CaefDefaultRecipe", "DefaultRecipe", "caef_default_pairs", "train_caef_default", "ExecutorRecipe", "QuestionRecipe", "adapter_name", "question_pairs",
            "train_question_aligner", "exact_rate", "recipe_pairs", "reproduce_command", "table_pairs",
            "train_default", "train_executor"]

@@ -38,7 +38,7 @@ from lmarith.machines.problems import operator, parse_problem
 console = Console(stderr=True)
 
 
-ModelSpec = Annotated[str, typer.Option("--model", help="'default' (embedded), 'smollm2' or a local HF model directory")]
+ModelSpec = Annotated[str, typer.Option("--model", help="'default' (the embedded model of --format), 'smollm2' or a local HF model directory")]
 AdaptersDir = Annotated[Path | None, typer.Option("--adapters", help="directory of peft adapters, one per task")]
 FormatOpt = Annotated[TextFormat, typer.Option("--format", help="window: the model writes commands; caef: whole configurations")]
 Runtime = Annotated[str, typer.Option(
@@ -64,7 +64,7 @@ def solve(
     long = schoolbook(fmt, long)
     parsed = parse_problem(problem)
     parsed.start(long)  # operand checks before the model loads
-    policy = load_policy(model, adapters, device, batch_size=1, runtime=runtime)
+    policy = load_policy(model, adapters, device, batch_size=1, runtime=runtime, fmt=fmt.value)
     align = aligns(policy, fmt.value, [parsed], long)
     [result] = execute([parsed], policy, fmt=fmt.value, long=long, align=align, max_steps=max_steps, trace=trace)
     if as_json:
@@ -134,7 +134,8 @@ def eval_command(
     runtime: Runtime = "auto",
     part: Annotated[str | None, typer.Option(
         help="CAEF format: executor (symbolic aligners), aligner-in, aligner-out, or all (LM aligners); "
-             "default: all when every problem has an aligner adapter, else executor")] = None,
+             "default: all when the model writes the aligners' texts (an aligner adapter per machine, or the "
+             "embedded CAEF model), else executor")] = None,
 ) -> None:
     """Accuracy (strict and final answer) and cost per operator x digit length."""
     long = schoolbook(fmt, long)
@@ -146,7 +147,7 @@ def eval_command(
     if not ops:
         raise LmarithError("--op is empty")
     cells = evaluation.grid(ops, _ints(digits, "--digits"), n, seed, long)
-    policy = load_policy(model, adapters, device, batch_size, naive, runtime)
+    policy = load_policy(model, adapters, device, batch_size, naive, runtime, fmt.value)
     if part in ("aligner-in", "aligner-out"):
         rows = evaluation.evaluate_aligner(policy, cells, long=long, part=part)  # type: ignore[arg-type]
         _report(rows, f"{model} {part}", json_path, plot_path)

@@ -299,7 +299,8 @@ def _asker(run: Path | None, device: str | None, max_new_tokens: int, timing: bo
     start = time.perf_counter()
     asker = load_asker(run, device, max_new_tokens)
     if timing:
-        typer.echo(f"loaded the model and the intervention in {time.perf_counter() - start:.2f} s", err=True)
+        model = Path(asker.model.config.name_or_path).name or "the model"
+        typer.echo(f"loaded {model} and the intervention in {time.perf_counter() - start:.2f} s", err=True)
     return asker
 
 

@@ -21,16 +21,25 @@ SCRATCH = "scratch"
 
 @train_app.command("default")
 def train_default_cmd(
-    out: Annotated[Path, typer.Option(help="run directory: loss log, checkpoints, final model")] = Path("runs/default"),
+    out: Annotated[Path | None, typer.Option(help="run directory: loss log, checkpoints, final model "
+                                                  "(default: runs/default, runs/default-caef)")] = None,
+    fmt: Annotated[TextFormat, typer.Option("--format", help="window: the shipped default; caef: the "
+                                                             "embedded CAEF-format model")] = TextFormat.window,
     resume: Annotated[bool, typer.Option(help="continue from the latest checkpoint in --out")] = False,
-    max_steps: Annotated[int, typer.Option(help="the schedule's length; stops earlier once exact")] = 10_000,
+    max_steps: Annotated[int | None, typer.Option(help="the schedule's length (default: the recipe's); "
+                                                       "stops earlier once exact")] = None,
     install: Annotated[bool, typer.Option(help="copy the result into the package (what `solve` uses)")] = True,
 ) -> None:
-    """Reproduce the shipped embedded default: a tiny Llama trained from scratch on every
-    window transition, until greedy decoding is exact on all of them."""
-    from lmarith.recipes import DefaultRecipe, train_default
+    """Reproduce an embedded model, trained from scratch: the window default on every window
+    transition, until greedy decoding is exact on all of them; or (``--format caef``) the CAEF
+    model on the paper's nine machines and its aligners, until exact on held-out samples."""
+    from lmarith.recipes import CaefDefaultRecipe, DefaultRecipe, train_caef_default, train_default
 
-    result = train_default(out, _config(DefaultRecipe, max_steps=max_steps), resume, install)
+    steps = {} if max_steps is None else {"max_steps": max_steps}
+    if fmt is TextFormat.caef:
+        result = train_caef_default(out or Path("runs/default-caef"), _config(CaefDefaultRecipe, **steps), resume, install)
+    else:
+        result = train_default(out or Path("runs/default"), _config(DefaultRecipe, **steps), resume, install)
     typer.echo(f"steps {result.steps}, loss {result.loss:.4g}, metrics {result.metrics}")
     typer.echo(f"model: {result.final_dir}")
 

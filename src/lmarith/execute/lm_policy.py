@@ -62,6 +62,7 @@ class LMPolicy(Policy):
         *,
         batch_size: int = 64,
         naive: bool = False,
+        aligners: bool = False,
     ) -> None:
         if tokenizer.eos_token_id is None:
             raise LmarithError("the tokenizer has no EOS token: decoding could never stop")
@@ -74,6 +75,8 @@ class LMPolicy(Policy):
         self.adapters = dict(adapters) if adapters is not None else None
         self.batch_size = batch_size
         self.naive = naive
+        #: the model itself writes the CAEF aligners' texts (the embedded CAEF model does)
+        self.aligners = aligners
         self.eos = tokenizer.eos_token_id
         self.stops = stop_ids(model, tokenizer)
         self.pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else self.eos
@@ -165,33 +168,36 @@ def executor_adapters(model: str, adapters: Path | None) -> Path | None:
 
 
 def load_policy(model: str = "default", adapters: Path | None = None, device: str | None = None,
-                batch_size: int = 64, naive: bool = False, runtime: str = "auto") -> LMPolicy:
+                batch_size: int = 64, naive: bool = False, runtime: str = "auto", fmt: Format = "window") -> LMPolicy:
     """Load a model (and its adapters: ``adapters``, else the shipped ones) once, as a policy;
-    tasks map to adapters by folder name.
+    tasks map to adapters by folder name. ``default`` is the embedded model of ``fmt``.
 
-    ``runtime="auto"`` on the embedded default is the numpy runtime for one problem at a time
+    ``runtime="auto"`` on an embedded model is the numpy runtime for one problem at a time
     (``batch_size=1``: importing torch costs more than the whole computation) and the lean
     torch runtime for batches; adapters and ``naive`` need transformers.
     """
-    from lmarith.models.loading import Runtime, load_model
+    from lmarith.models.checkpoint import read_role
+    from lmarith.models.loading import EMBEDDED, Runtime, load_model, model_for_format, resolve_model_dir
 
     if runtime not in get_args(Runtime):
         raise LmarithError(f"unknown runtime {runtime!r}; known: {', '.join(get_args(Runtime))}")
+    model = model_for_format(model, fmt)
     adapters = executor_adapters(model, adapters)
     if runtime in ("lean", "numpy") and (adapters is not None or naive):
         raise LmarithError("adapters and --naive need --runtime transformers")
     if adapters is not None or naive:
         runtime = "transformers"
-    if runtime == "auto" and model == "default" and batch_size == 1:
+    if runtime == "auto" and model in EMBEDDED and batch_size == 1:
         runtime = "numpy"
-    if model == "default" and runtime != "numpy":
+    if model in EMBEDDED and runtime != "numpy":
         import torch
 
         torch.set_num_threads(1)  # a 0.3M-parameter model gains nothing from intra-op threads, and
         # oversubscribed threads on a busy machine made its steps many times slower (measured)
     base, tokenizer = load_model(model, device=device, runtime=runtime)  # type: ignore[arg-type]
+    aligners = read_role(resolve_model_dir(model)).get("aligners") is True
     if adapters is None:
-        return LMPolicy(base, tokenizer, batch_size=batch_size, naive=naive)
+        return LMPolicy(base, tokenizer, batch_size=batch_size, naive=naive, aligners=aligners)
     from lmarith.models.adapters import find_adapters, load_adapters
 
     names = list(find_adapters(adapters))
@@ -200,10 +206,13 @@ def load_policy(model: str = "default", adapters: Path | None = None, device: st
 
 
 def aligns(policy: LMPolicy, fmt: Format, problems: Sequence[Problem], long: bool) -> bool:
-    """Whether every problem's machine has an aligner adapter (the CAEF format only: the
-    window format's first view is built by the runtime)."""
-    if fmt != "caef" or policy.adapters is None:
+    """Whether the CAEF aligners run on the LM: every problem's machine has an aligner adapter,
+    or the model writes the aligners' texts itself (the embedded CAEF model). The window
+    format has no aligners: its first view is built by the runtime."""
+    if fmt != "caef":
         return False
+    if policy.adapters is None:
+        return policy.aligners
     try:
         for p in problems:
             policy.adapter_for(Request(aligner_task(p.machine_name(long)), "", p.op.name))

@@ -23,6 +23,7 @@ here by one grammar: ``CMD`` or ``CMD:``, comma-separated items, the next state 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -44,6 +45,20 @@ from lmarith.machines.core import (
 HALT_LINE = "No command to execute. Halt state."
 _PLACEHOLDER = re.compile(r"\{(h\d+:[A-Z0-9]+|pre\d+|post\d+|bars:[A-Z]+(?:=[^}]*)?|raw:[A-Z]+)\}")
 _BARS = r"((?:\|\d)*)"
+
+
+#: What a model that knows the format reads as one symbol: the halt line, bracketed registers
+#: and heads (``[HEAD1]``, ``[C]``), a written digit (``|7``), ``CMD:``, state names (``q1``,
+#: ``qH``), upper-case words (machine names, ``RIGHT``, ``CALL`` ...), the verdicts, and the
+#: item separator ``, ``.
+SYMBOL = re.compile(re.escape(HALT_LINE) + r"|, |\[[A-Z0-9_]+\]|\|\d|CMD:?|\bq[0-9A-Za-z]+\b|\b[A-Z][A-Z_0-9]+\b|True|False")
+
+
+def symbols(texts: Iterable[str]) -> list[str]:
+    """Every :data:`SYMBOL` in ``texts``, sorted: the extra tokens of a tokenizer that gives
+    the format's symbols one token each (``tokenizer.build_char_tokenizer(words=...)``), so
+    a 10-digit configuration is a few dozen tokens instead of a hundred characters."""
+    return sorted({m.group() for text in texts for m in SYMBOL.finditer(text)})
 
 
 def bars(digits: str) -> str:

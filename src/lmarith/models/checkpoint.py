@@ -18,6 +18,20 @@ from tokenizers import Tokenizer
 from lmarith.errors import LmarithError
 
 
+#: a model directory's note of what lmarith trained it for (``{"format": "caef", "aligners": true}``:
+#: it also writes the CAEF aligners' texts); absent for plain models
+ROLE = "lmarith.json"
+
+
+def read_role(directory: Path) -> dict[str, object]:
+    path = directory / ROLE
+    return json.loads(path.read_text()) if path.is_file() else {}
+
+
+def write_role(directory: Path, role: dict[str, object]) -> None:
+    (directory / ROLE).write_text(json.dumps(role) + "\n")
+
+
 #: the weights of one decoder block, in forward order (``model.layers.<i>.<name>.weight``)
 LAYER_WEIGHTS = ("input_layernorm", "self_attn.q_proj", "self_attn.k_proj", "self_attn.v_proj", "self_attn.o_proj",
                  "post_attention_layernorm", "mlp.gate_proj", "mlp.up_proj", "mlp.down_proj")

@@ -33,9 +33,22 @@ def first_line(err: BaseException) -> str:
     return (str(err).strip().splitlines() or [type(err).__name__])[0]
 
 
-def default_model_dir() -> Path:
-    """Where the embedded default model lives (it ships inside the package once trained)."""
-    return Path(str(files("lmarith") / "assets" / "default"))
+DEFAULT = "default"
+#: the embedded CAEF-format model: ``--model default --format caef`` (``model_for_format``)
+DEFAULT_CAEF = "default-caef"
+#: the models that ship inside the package
+EMBEDDED = (DEFAULT, DEFAULT_CAEF)
+
+
+def default_model_dir(fmt: str = "window") -> Path:
+    """Where the embedded model of a text format lives (it ships inside the package once
+    trained): ``assets/default`` (window) or ``assets/default-caef``."""
+    return Path(str(files("lmarith") / "assets" / (DEFAULT if fmt == "window" else DEFAULT_CAEF)))
+
+
+def model_for_format(spec: str, fmt: str) -> str:
+    """``default`` means the embedded model of the format in use; any other spec is itself."""
+    return DEFAULT_CAEF if spec == DEFAULT and fmt == "caef" else spec
 
 
 def resolve_device(device: str | None = None) -> torch.device:
@@ -55,11 +68,12 @@ def resolve_device(device: str | None = None) -> torch.device:
 
 def resolve_model_dir(spec: str) -> Path:
     """Turn a model spec (``default``, ``smollm2`` or a directory) into a checked HF directory."""
-    if spec == "default":
-        path = default_model_dir()
+    if spec in EMBEDDED:
+        fmt = "window" if spec == DEFAULT else "caef"
+        path = default_model_dir(fmt)
         if not (path / "config.json").is_file():
             raise LmarithError(
-                f"the default model is not built yet ({path}); run `lmarith train default`"
+                f"the embedded {fmt}-format model is not built yet ({path}); run `lmarith train default --format {fmt}`"
             )
         return path
     if spec == "smollm2":
@@ -134,7 +148,7 @@ def load_model(
         from lmarith.models.lean_numpy import load_numpy
 
         return load_numpy(path)  # type: ignore[return-value]
-    if runtime == "lean" or (runtime == "auto" and spec == "default"):
+    if runtime == "lean" or (runtime == "auto" and spec in EMBEDDED):
         from lmarith.models.lean import load_lean
 
         return load_lean(path, resolve_device(device))

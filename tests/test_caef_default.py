@@ -1,0 +1,71 @@
+"""The embedded CAEF-format model's recipe and wiring: a tokenizer that knows the format's
+symbols, `train default --format caef`, and `--format caef` picking that model with its
+aligners on. (Its accuracy is bench/executors.py's; a tiny run here only proves the path.)"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from lmarith import data
+from lmarith.machines.caef import symbols
+from lmarith.models import build_char_tokenizer, loading
+from lmarith.recipes import CAEF_ALIGNERS, CaefDefaultRecipe, caef_default_pairs, train_caef_default
+
+
+def _texts() -> list[str]:
+    source = [p for op in ("add", "sub", "mul", "div", "gt") for p in data.problems(op, 1, 3, 2, "train")]
+    texts = []
+    for cls, problem in source:
+        for s in [*data.executor_samples(problem.op.name, [(cls, problem)], "caef"), *data.aligner_samples([(cls, problem)])]:
+            texts += [s.input, s.output]
+    return texts
+
+
+def test_symbol_tokens_are_exact_and_several_times_shorter() -> None:
+    texts = _texts()
+    words = symbols(texts)
+    assert {"[HEAD1]", "[C]", "|7", "CMD:", "REFLECTION", "qH", "No command to execute. Halt state."} <= set(words)
+    tokenizer = build_char_tokenizer(words=words)
+    ids = [tokenizer(t, add_special_tokens=False)["input_ids"] for t in texts]
+    assert [tokenizer.decode(i) for i in ids] == texts
+    assert sum(map(len, texts)) > 2.5 * sum(map(len, ids))
+    assert tokenizer.convert_ids_to_tokens(tokenizer("|1|2[HEAD1]", add_special_tokens=False)["input_ids"]) == [
+        "|1", "|2", "[HEAD1]"]
+
+
+def test_the_data_covers_the_nine_machines_and_both_aligner_directions() -> None:
+    recipe = CaefDefaultRecipe(max_len=2, mul_div_len=2, num=2)
+    pairs = caef_default_pairs(recipe, "train")
+    machines = {i.split(",")[0] for i, _ in pairs if "," in i.split("\n")[0]}
+    assert machines == {"ADD", "SUB", "MUL", "DIV", "EQUAL", "GREATER_THAN", "LESS_THAN", "REFLECTION", "LEFT_MASK"}
+    assert any(i.endswith("=") and "\n" not in i for i, _ in pairs)  # a+b= -> first configuration
+    assert any(i.endswith("Halt state.") and "=" in o and "\n" not in o for i, o in pairs)  # halted -> a+b=c
+    test = {i for i, _ in caef_default_pairs(recipe, "test")}
+    assert not test & {i for i, _ in pairs if i.endswith("=")}  # held-out problems
+
+
+def test_train_default_caef_installs_a_model_that_solve_uses_with_its_aligners(
+        cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    from lmarith import recipes
+    from lmarith.execute.lm_policy import load_policy
+
+    assets = tmp_path / "assets"
+    monkeypatch.setattr(loading, "default_model_dir", lambda fmt="window": assets / fmt)
+    monkeypatch.setattr(recipes, "default_model_dir", lambda fmt="window": assets / fmt)
+    recipe = CaefDefaultRecipe(hidden=32, layers=1, heads=2, intermediate=64, max_len=2, mul_div_len=1, num=1,
+                               max_steps=2, eval_every=2, save_every=2, eval_samples=4)
+    result = train_caef_default(tmp_path / "run", recipe)
+    assert (assets / "caef" / "config.json").is_file()
+    assert json.loads((assets / "caef" / "lmarith.json").read_text()) == CAEF_ALIGNERS
+    assert 0.0 <= result.metrics["test_exact"] <= 1.0
+    assert load_policy("default", fmt="caef", batch_size=1).aligners
+    monkeypatch.undo()
+    assert not load_policy("default", fmt="window", batch_size=1).aligners  # the window default has no role file
+    monkeypatch.setattr(loading, "default_model_dir", lambda fmt="window": assets / fmt)
+    code, out, err = cli("solve", "12+3", "--format", "caef", "--json", "--trace")
+    record = json.loads(out)
+    assert code in (0, 1) and record["format"] == "caef"  # two steps of training: right or wrong, never a crash
+    assert record["steps"][0]["input"] == "12+3="  # the first thing the model read: the aligner's input
