@@ -24,18 +24,15 @@ from there, and the partial file is removed once the report is written.
 from __future__ import annotations
 
 import argparse
-import hashlib
-import json
 import platform
 import time
 from pathlib import Path
-from typing import Any, Callable
 
 import torch
 
 from lmarith.baselines.direct import few_shot_accuracy
 from lmarith.evaluation.executors import evaluate, grid, plot
-from lmarith.evaluation.report import write_report
+from lmarith.evaluation.report import Parts, run_key, write_report
 from lmarith.execute import Request
 from lmarith.execute.lm_policy import LMPolicy
 from lmarith.models import find_adapters, load_adapters, load_model
@@ -43,35 +40,6 @@ from lmarith.models.shipped import check_manifest, shipped_dir
 from lmarith.recipes import ExecutorRecipe, table_pairs
 
 RESULTS = Path(__file__).parent / "results"
-
-
-class Parts:
-    """Finished parts of one bench run, on disk, so that an interrupted run loses at most the
-    part it was in. ``key`` names the adapters (their weights' hash) and the sizes: a partial
-    file for other adapters or sizes is started afresh."""
-
-    def __init__(self, path: Path, key: str) -> None:
-        saved = json.loads(path.read_text()) if path.exists() else {}
-        self.path, self.key = path, key
-        self.done: dict[str, Any] = saved.get("done", {}) if saved.get("key") == key else {}
-        if self.done:
-            print(f"resuming: {', '.join(self.done)} already measured ({path})", flush=True)
-
-    def get(self, name: str, compute: Callable[[], Any]) -> Any:
-        if name not in self.done:
-            self.done[name] = compute()
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self.path.write_text(json.dumps({"key": self.key, "done": self.done}, indent=1) + "\n")
-            print(name, self.done[name], flush=True)
-        return self.done[name]
-
-
-def run_key(adapters: Path, args: argparse.Namespace) -> str:
-    """The adapters' weights and the bench sizes, hashed: what a partial run must share."""
-    digest = hashlib.sha256(json.dumps([args.model, args.n, args.n_long, args.base_n, args.quick]).encode())
-    for path in sorted(adapters.rglob("*.safetensors")):
-        digest.update(path.read_bytes())
-    return digest.hexdigest()[:16]
 
 
 def table_row(policy: LMPolicy) -> dict:
@@ -120,7 +88,8 @@ def main() -> None:
         raise SystemExit(f"no executors ship for {args.model}; pass --adapters DIR")
     manifest = check_manifest(adapters, args.model, "executors")
     stem = RESULTS / ("real_model_quick" if args.quick else "real_model")
-    parts = Parts(stem.with_suffix(".partial.json"), run_key(adapters, args))
+    settings = [args.model, args.n, args.n_long, args.base_n, args.quick]
+    parts = Parts(stem.with_suffix(".partial.json"), run_key(settings, adapters.rglob("*.safetensors")))
     base, tokenizer = load_model(args.model)
     grid_cells = cells(args.n, args.n_long, args.quick)
     direct = [parts.get(f"base {op} {d}", lambda op=op, d=d, k=min(args.base_n, count): {
@@ -141,7 +110,7 @@ def main() -> None:
                   "base model, 3-shot direct answer": direct},
                  notes=f"Adapters `{adapters}`; {machine}.\n\n" + __doc__.split("\n\n")[1])
     plot(rows, stem.with_suffix(".png"), f"{args.model} executors, window format")
-    parts.path.unlink(missing_ok=True)
+    parts.done()
 
 
 if __name__ == "__main__":

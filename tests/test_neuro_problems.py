@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from lmarith.errors import LmarithError
 from lmarith.questions.files import COLUMNS, read_csv, write_csv
 from lmarith.questions.prompts import chat_messages, parse_answer, worked_solution
-from lmarith.questions.question import phrasings, sample_questions
+from lmarith.questions.question import parse_question, phrasings, sample_questions
 from lmarith.questions.rules import FOREIGN, HELD_OUT_TYPES, PROBLEM_TYPES, TRAIN_TYPES, check_types, solve
 
 
@@ -98,3 +98,14 @@ def test_foreign_negatives_are_internal_and_name_no_known_operation() -> None:
     known = {w.strip("?.,{}").lower() for t in PROBLEM_TYPES for q in phrasings(t, "all") for w in q.split()}
     assert not {"zorp", "@", "frimble", "vext"} & known and {"zorp", "@"} <= words
     assert chat_messages(negatives[0])[1]["content"] != negatives[0].question  # shots work for them too
+
+
+def test_our_extra_types_answer_and_read_back_but_stay_out_of_the_paper_setting() -> None:
+    from lmarith.questions.rules import ALL_TYPES, EXTRA_TYPES
+
+    assert solve("subtraction", 5, 12) == -7 and solve("comparison", 12, 5) == 1 and solve("comparison", 5, 5) == 0
+    assert set(EXTRA_TYPES) <= set(ALL_TYPES) and not set(EXTRA_TYPES) & set(PROBLEM_TYPES + TRAIN_TYPES)
+    for q in sample_questions(20, EXTRA_TYPES, phrasing="all", seed=9):
+        read = parse_question(q.question)
+        assert read is not None and (read.problem_type, read.x, read.y, read.solution) == (
+            q.problem_type, q.x, q.y, q.solution), q.question

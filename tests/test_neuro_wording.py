@@ -9,10 +9,10 @@ from lmarith.errors import LmarithError
 from lmarith.questions import wording
 from lmarith.questions.files import keep_types, read_csv_checked, write_csv
 from lmarith.questions.question import make_question, parse_question, phrasings, sample_questions
-from lmarith.questions.rules import FOREIGN, MOD_1000_TYPES, PROBLEM_TYPES, solve
+from lmarith.questions.rules import ALL_TYPES, FOREIGN, MOD_1000_TYPES, PROBLEM_TYPES, solve
 
-PARTS = [wording.FRAMES, wording.MOD_INLINE, wording.MOD_PREFIX, wording.MOD_SENTENCE, wording.PREFIXES,
-         wording.SUFFIXES] + [table[t] for table in (wording.EXPRESSIONS, wording.SENTENCES) for t in PROBLEM_TYPES] + [
+PARTS = [wording.FRAMES, wording.YES_NO_FRAMES, wording.MOD_INLINE, wording.MOD_PREFIX, wording.MOD_SENTENCE, wording.PREFIXES,
+         wording.SUFFIXES] + [table[t] for table in (wording.EXPRESSIONS, wording.SENTENCES) for t in ALL_TYPES] + [
          wording.MOD_EXPRESSIONS[t] for t in wording.MOD_EXPRESSIONS]
 
 
@@ -22,7 +22,7 @@ def test_every_part_belongs_to_one_family(part: int) -> None:
     assert train and held and not train & held
 
 
-@pytest.mark.parametrize("kind", PROBLEM_TYPES)
+@pytest.mark.parametrize("kind", ALL_TYPES)
 def test_dozens_of_phrasings_per_family_and_no_template_shared(kind: str) -> None:
     for mod in (True, False) if kind in MOD_1000_TYPES else (False,):
         train, held = (set(phrasings(kind, f, mod1000=mod)) for f in ("train", "heldout"))

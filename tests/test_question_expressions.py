@@ -58,3 +58,11 @@ def test_the_issue_examples_are_worded_by_the_training_family() -> None:
     assert "What is 4817 times 9023?" in worded
     assert "Is 5000 bigger than 4999?" in {t.format(x=5000, y=4999) for t in templates("gt", "train")}
     assert "Subtract 17 from 93." in {t.format(x=93, y=17) for t in templates("sub", "train")}
+
+
+def test_exact_digits_gives_a_benchmark_cell_of_one_size() -> None:
+    for digits in (1, 3, 30):
+        rows = [m for m in mappings(60, "heldout", max_digits=digits, cannot_share=0, exact_digits=True, seed=1)]
+        assert rows and all(m.op for m in rows)
+        lengths = {len(p) for m in rows for p in re.split(r"[^0-9]+", m.expression) if p}
+        assert lengths == {digits} or (digits == 1 and lengths <= {1})

@@ -343,9 +343,15 @@ class QuestionRecipe(Schedule):
 def question_pairs(recipe: QuestionRecipe, split: Literal["train", "val"]) -> list[tuple[str, str]]:
     """(question, expression) pairs: the training set, or validation questions worded by the same
     family with other numbers and draws (the held-out family is for measuring, never for tuning)."""
-    count, seed = (recipe.count, recipe.seed) if split == "train" else (recipe.eval_samples, recipe.seed + 1)
-    rows = mappings(count, "train", max_digits=recipe.max_digits, cannot_share=recipe.cannot_share, seed=seed)
-    return [(" ".join(m.question.split()), m.expression) for m in rows]
+    def draw(count: int, seed: int) -> list[tuple[str, str]]:
+        rows = mappings(count, "train", max_digits=recipe.max_digits, cannot_share=recipe.cannot_share, seed=seed)
+        return [(" ".join(m.question.split()), m.expression) for m in rows]
+
+    train = draw(recipe.count, recipe.seed)
+    if split == "train":
+        return train
+    seen = set(train)  # a question without numbers ("Tell me a joke.") can come up in both draws
+    return [p for p in draw(2 * recipe.eval_samples, recipe.seed + 1) if p not in seen][: recipe.eval_samples]
 
 
 def train_question_aligner(model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, recipe: QuestionRecipe,

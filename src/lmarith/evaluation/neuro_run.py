@@ -23,7 +23,7 @@ from lmarith.models.shipped import MANIFEST, Manifest, check_manifest, manifest_
 from lmarith.neurosymbolic.intervention import CONFIG_FILE, WEIGHTS_FILE, NeuroSymbolic
 from lmarith.questions.files import keep_types, read_csv, read_csv_checked, write_csv
 from lmarith.questions.question import Question, sample_questions
-from lmarith.questions.rules import FOREIGN, PROBLEM_TYPES, check_types
+from lmarith.questions.rules import EXTRA_TYPES, FOREIGN, PROBLEM_TYPES, check_types
 from lmarith.vsa import CodecConfig
 
 if TYPE_CHECKING:
@@ -101,8 +101,13 @@ class RunConfig(InterventionOptions):
     def answer_digits(self) -> int:
         return self.digits + 1 if self.mod1000 else 2 * self.digits
 
+    def all_types(self) -> tuple[str, ...]:
+        """The paper's ten types, and ours when the run trains them: what the codec has atoms
+        for and the test split asks (a default run is exactly the paper's setting)."""
+        return PROBLEM_TYPES + tuple(t for t in EXTRA_TYPES if t in self.types)
+
     def codec(self) -> CodecConfig:
-        return CodecConfig(dim=self.dim, max_digits=self.answer_digits(), types=PROBLEM_TYPES, seed=self.seed)
+        return CodecConfig(dim=self.dim, max_digits=self.answer_digits(), types=self.all_types(), seed=self.seed)
 
     def layers(self) -> list[int]:
         return sorted(set(self.scan_layers) | ({self.layer} if self.layer else set()))
@@ -198,7 +203,7 @@ def split_questions(directory: Path, config: RunConfig, split: Split, notes: lis
     count = {"train": config.train_per_type, "finetune": config.finetune_per_type, "test": config.test_per_type,
              "negatives": config.negatives, "val": config.val_per_type, "probe": config.probe_per_type,
              "held_out_gate": config.held_out_gate_count}[split]
-    types = {"test": PROBLEM_TYPES, "negatives": (FOREIGN,), "probe": PROBLEM_TYPES,
+    types = {"test": config.all_types(), "negatives": (FOREIGN,), "probe": config.all_types(),
              "held_out_gate": tuple(t for t in PROBLEM_TYPES if t not in config.types)}.get(split, config.types)
     phrasing = {"test": config.test_phrasing, "probe": "heldout", "held_out_gate": "heldout"}.get(split, "train")
     rows = read_csv(path) if path.is_file() else []

@@ -3,9 +3,10 @@ people), written side by side."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 
 def markdown_table(rows: Sequence[dict[str, Any]], columns: Sequence[str] | None = None) -> str:
@@ -25,3 +26,39 @@ def write_report(path_stem: Path, payload: Any, title: str, tables: dict[str, Se
     for heading, rows in tables.items():
         parts += [f"## {heading}\n", markdown_table(rows) if rows else "_not run_\n"]
     path_stem.with_suffix(".md").write_text("\n".join(p for p in parts if p))
+
+
+class Parts:
+    """A long benchmark's finished parts, kept on disk as each ends, so that an interrupted run
+    loses at most the part it was in and a rerun goes on from there.
+
+    ``key`` names what the parts were measured on (``run_key``): a file written for another
+    key is started afresh. ``done()`` removes the file once the report is written.
+    """
+
+    def __init__(self, path: Path, key: str, log: Callable[[str], None] = print) -> None:
+        saved = json.loads(path.read_text()) if path.exists() else {}
+        self.path, self.key, self.log = path, key, log
+        self.finished: dict[str, Any] = saved.get("done", {}) if saved.get("key") == key else {}
+        if self.finished:
+            log(f"resuming: {', '.join(self.finished)} already measured ({path})")
+
+    def get(self, name: str, compute: Callable[[], Any]) -> Any:
+        """The part's saved result, else ``compute()`` saved (JSON) before it is returned."""
+        if name not in self.finished:
+            self.finished[name] = compute()
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.path.write_text(json.dumps({"key": self.key, "done": self.finished}, indent=1) + "\n")
+            self.log(f"{name}: {self.finished[name]}")
+        return self.finished[name]
+
+    def done(self) -> None:
+        self.path.unlink(missing_ok=True)
+
+
+def run_key(settings: Any, files: Iterable[Path] = ()) -> str:
+    """A short hash of a run's settings (JSON) and the bytes of ``files`` (its weights)."""
+    digest = hashlib.sha256(json.dumps(settings, sort_keys=True, default=str).encode())
+    for path in sorted(files):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]

@@ -84,6 +84,10 @@ class LMPolicy(Policy):
         self._active: str | None = None
         self._encode = lru_cache(maxsize=PROMPT_CACHE)(self._tokenize)
 
+    def forget_active(self) -> None:
+        """Someone else switched the model's adapter: set it again on the next step."""
+        self._active = None
+
     def adapter_for(self, request: Request) -> str | None:
         if request.task == QUESTION_TASK:  # it reads sentences: neither the base model nor an executor stands in
             if self.adapters is None or QUESTION_TASK not in self.adapters:

@@ -6,10 +6,11 @@ bigger than 4999?`` -> ``5000>4999``, ``Subtract 17 from 93.`` -> ``93-17``. Sev
 the executors' own, operands of any length (sampled up to ``max_digits``).
 
 Wording comes in the two disjoint families of the neurosymbolic questions (``wording``):
-addition, multiplication and integer division reuse their templates (never asked mod 1000:
-the executors compute exactly); subtraction and the comparisons are worded here, comparisons
-as yes/no questions. A sentence that names no executor expression (a gcd, a remainder, an
-invented operation, two numbers that pose no problem, chit-chat) maps to :data:`CANNOT`: the
+addition, subtraction, multiplication, integer division and "greater than" reuse their
+templates (never asked mod 1000: the executors compute exactly); "less than" and equality are
+worded here, as yes/no questions. A sentence that names no executor expression (a gcd, a remainder, a
+product asked mod 1000, an invented operation, two numbers that pose no problem, chit-chat)
+maps to :data:`CANNOT`: the
 aligner must say it cannot, never guess an expression to compute anyway.
 """
 
@@ -27,26 +28,12 @@ from lmarith.questions.question import families
 CANNOT = "CANNOT"
 #: the executors' operators (``lmarith.machines.problems`` names) and their symbols
 SYMBOLS: dict[str, str] = {"add": "+", "sub": "-", "mul": "*", "div": "//", "eq": "==", "gt": ">", "lt": "<"}
-#: operators whose wording the neurosymbolic questions already have
-SHARED_TYPES: dict[str, str] = {"add": "addition", "mul": "multiplication", "div": "division"}
+#: operators whose wording the neurosymbolic questions have (``comparison`` asks whether x > y)
+SHARED_TYPES: dict[str, str] = {"add": "addition", "sub": "subtraction", "mul": "multiplication",
+                                "div": "division", "gt": "comparison"}
 
-SUBTRACTION: dict[wording.Family, tuple[str, ...]] = {
-    "train": ("{x} minus {y}", "{x} - {y}", "the difference of {x} and {y}", "{y} subtracted from {x}",
-              "{x} take away {y}", "{x} with {y} taken off"),
-    "heldout": ("{x} less {y}", "{x}-{y}", "what remains when {y} is taken from {x}", "{x} decreased by {y}"),
-}
-SUBTRACTION_SENTENCES: dict[wording.Family, tuple[str, ...]] = {
-    "train": ("Subtract {y} from {x}.", "Take {y} away from {x}.", "How much is left if you remove {y} from {x}?"),
-    "heldout": ("Deduct {y} from {x}.", "If I have {x} and give away {y}, how many are left?"),
-}
-#: yes/no questions, whole sentences
+#: the other comparisons, yes/no questions, whole sentences
 COMPARISONS: dict[str, dict[wording.Family, tuple[str, ...]]] = {
-    "gt": {
-        "train": ("Is {x} greater than {y}?", "Is {x} bigger than {y}?", "Is {x} larger than {y}?", "{x} > {y}?",
-                  "Is {x} more than {y}?", "Is it true that {x} > {y}?", "Is {x} greater than {y} or not?"),
-        "heldout": ("Does {x} exceed {y}?", "Is {x} above {y}?", "{x}>{y}, true or false?",
-                    "Would you say {x} is higher than {y}?"),
-    },
     "lt": {
         "train": ("Is {x} less than {y}?", "Is {x} smaller than {y}?", "{x} < {y}?", "Is it true that {x} < {y}?",
                   "Is {x} fewer than {y}?", "Is {x} lower than {y}?"),
@@ -98,24 +85,35 @@ def templates(op: str, family: wording.Family) -> tuple[str, ...]:
         raise LmarithError(f"unknown operator {op!r}; known: {', '.join(SYMBOLS)}")
     if op in SHARED_TYPES:
         return wording.templates(SHARED_TYPES[op], family, mod=False)
-    if op == "sub":
-        frames = wording.FRAMES[family]
-        return tuple(f.replace("{e}", e) for f in frames for e in SUBTRACTION[family]) + SUBTRACTION_SENTENCES[family]
     return COMPARISONS[op][family]
 
 
+#: asked mod 1000 (as the paper's data set asks them), these have no executor expression either:
+#: the executors would compute the whole product, not what was asked
+MOD_1000_TYPES = ("multiplication", "lcm")
+
+
 @cache
+def cannot_groups(family: wording.Family) -> tuple[tuple[str, ...], ...]:
+    """Templates of questions with no executor expression, one group per kind (each
+    neurosymbolic type the executors lack, each type asked mod 1000, the rest): questions are
+    drawn group first, so no kind's many templates crowd out the others."""
+    neuro = [wording.templates(kind, family, mod=False) for kind in NO_EXECUTOR_TYPES]
+    mod = [wording.templates(kind, family, mod=True) for kind in MOD_1000_TYPES]
+    return (*neuro, *mod, NOT_EXPRESSIONS[family])
+
+
 def cannot_templates(family: wording.Family) -> tuple[str, ...]:
-    """Templates of questions with no executor expression."""
-    neuro = tuple(t for kind in NO_EXECUTOR_TYPES for t in wording.templates(kind, family, mod=False))
-    return neuro + NOT_EXPRESSIONS[family]
+    """Every template of questions with no executor expression."""
+    return tuple(t for group in cannot_groups(family) for t in group)
 
 
-def operands(rng: random.Random, op: str, max_digits: int) -> tuple[int, int]:
-    """Two operands, each of 1..max_digits digits (lengths uniform, so long ones are common);
-    a divisor is never 0, and equality is asked of equal numbers half the time."""
+def operands(rng: random.Random, op: str, max_digits: int, exact: bool = False) -> tuple[int, int]:
+    """Two operands, each of 1..max_digits digits (lengths uniform, so long ones are common;
+    ``exact``: of max_digits digits each); a divisor is never 0, and equality is asked of
+    equal numbers half the time."""
     def number() -> int:
-        digits = rng.randint(1, max_digits)
+        digits = max_digits if exact else rng.randint(1, max_digits)
         return rng.randint(10 ** (digits - 1) if digits > 1 else 0, 10**digits - 1)
 
     x, y = number(), number()
@@ -127,10 +125,11 @@ def operands(rng: random.Random, op: str, max_digits: int) -> tuple[int, int]:
 
 
 def mappings(count: int, family: str = "train", *, max_digits: int = 30, cannot_share: float = 0.15,
-             ops: tuple[str, ...] = tuple(SYMBOLS), seed: int = 0) -> list[Mapping]:
+             ops: tuple[str, ...] = tuple(SYMBOLS), seed: int = 0, exact_digits: bool = False) -> list[Mapping]:
     """``count`` questions worded from ``family`` (``train``, ``heldout``, ``all``), operators in
     equal shares, ``cannot_share`` of them with no expression; with surfaces (filler,
-    punctuation, casing) of the same family. Reproducible from ``seed``."""
+    punctuation, casing) of the same family. Operands have 1..max_digits digits (``exact_digits``:
+    max_digits each, for a benchmark cell). Reproducible from ``seed``."""
     chosen_from = families(family)
     if max_digits < 1:
         raise LmarithError(f"max_digits must be >= 1, got {max_digits}")
@@ -147,12 +146,12 @@ def mappings(count: int, family: str = "train", *, max_digits: int = 30, cannot_
                 out.append(Mapping(surface.apply(rng.choice(CHAT[chosen])), CANNOT, None))
                 continue
             x, y = operands(rng, "add", min(max_digits, 6))
-            template = rng.choice(cannot_templates(chosen))
+            template = rng.choice(rng.choice(cannot_groups(chosen)))
             out.append(Mapping(surface.apply(template.format(x=x, y=y)), CANNOT, None))
             continue
         op = ops[asked % len(ops)]
         asked += 1
-        x, y = operands(rng, op, max_digits)
+        x, y = operands(rng, op, max_digits, exact_digits)
         template = rng.choice(templates(op, chosen))
         out.append(Mapping(surface.apply(template.format(x=x, y=y)), f"{x}{SYMBOLS[op]}{y}", op))
     rng.shuffle(out)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from lmarith.errors import LmarithError
 from lmarith.questions.question import Question
-from lmarith.questions.rules import FOREIGN, PROBLEM_TYPES, solve
+from lmarith.questions.rules import ALL_TYPES, FOREIGN, solve
 
 COLUMNS: tuple[str, ...] = tuple(f.name for f in fields(Question))
 BAD_SOLUTIONS = ("error", "drop", "keep")
@@ -67,8 +67,8 @@ def read_csv_checked(path: Path, *, mod1000: bool = True, bad_solutions: str = "
             if any(row.get(c) is None for c in COLUMNS):
                 raise LmarithError(f"{path}:{line}: too few fields (expected {', '.join(COLUMNS)})")
             kind = row["problem_type"].strip()
-            if kind not in PROBLEM_TYPES and not (internal and kind == FOREIGN):
-                raise LmarithError(f"{path}:{line}: unknown problem type {kind!r}; known: {', '.join(PROBLEM_TYPES)}")
+            if kind not in ALL_TYPES and not (internal and kind == FOREIGN):
+                raise LmarithError(f"{path}:{line}: unknown problem type {kind!r}; known: {', '.join(ALL_TYPES)}")
             x, y = _int(path, line, "x", row["x"]), _int(path, line, "y", row["y"])
             solution = _int(path, line, "solution", row["solution"])
             try:

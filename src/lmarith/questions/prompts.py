@@ -72,6 +72,11 @@ def worked_solution(question: Question) -> str:
         steps = [f"{y} * {x // y} = {y * (x // y)}, and {y} * {x // y + 1} = {y * (x // y + 1)} is too big."]
     elif t == "modulo":
         steps = [f"{x} // {y} = {x // y}.", f"{x} - {y} * {x // y} = {x % y}."]
+    elif t == "subtraction":
+        steps = [f"{x} - {y} = {x - y}."]
+    elif t == "comparison":
+        steps = [f"{x} is {'greater' if x > y else 'not greater'} than {y}, so the answer is {int(x > y)} "
+                 f"(1 for yes, 0 for no)."]
     else:
         steps = [f"{x} + {y} = {x + y}."]
     if t in MOD_1000_TYPES and solution != OPS[t](x, y):

@@ -23,7 +23,7 @@ from functools import cache
 
 from lmarith.errors import LmarithError
 from lmarith.questions import wording
-from lmarith.questions.rules import FOREIGN, MOD_1000_TYPES, OPS, PROBLEM_TYPES, TRAIN_TYPES, check_types, solve
+from lmarith.questions.rules import ALL_TYPES, FOREIGN, MOD_1000_TYPES, OPS, TRAIN_TYPES, check_types, solve
 
 PHRASING_SETS = ("train", "heldout", "all")
 NUMBER_STYLES = ("digits", "words")
@@ -160,7 +160,7 @@ def _skeletons() -> dict[str, list[tuple[str, tuple[str | int, ...], bool]]]:
     and operand slot replaced by ``#``): the type, what each ``#`` is (``x``, ``y`` or a literal
     such as the 1000 of "mod 1000"), and whether it asks mod 1000."""
     table: dict[str, list[tuple[str, tuple[str | int, ...], bool]]] = {}
-    for problem_type in PROBLEM_TYPES:
+    for problem_type in ALL_TYPES:
         for mod in (True, False) if problem_type in MOD_1000_TYPES else (False,):
             for template in phrasings(problem_type, "all", mod1000=mod):
                 slots = tuple(m[1] if m.startswith("{") else int(m) for m in _NUMBER.findall(template))

@@ -1,4 +1,5 @@
-"""The ten problem types of the paper and their exact answers: the symbolic engine's rules."""
+"""The ten problem types of the paper (and two of ours) and their exact answers: the symbolic
+engine's rules."""
 
 import math
 from collections.abc import Callable, Iterable
@@ -20,6 +21,12 @@ PROBLEM_TYPES: tuple[str, ...] = (
 #: The paper trains on these 8 and holds out addition and division.
 HELD_OUT_TYPES: tuple[str, ...] = ("addition", "division")
 TRAIN_TYPES: tuple[str, ...] = tuple(t for t in PROBLEM_TYPES if t not in HELD_OUT_TYPES)
+#: Beyond the paper, for comparing the methods on the executors' operations (``--types``):
+#: a - b (negative when b > a), and whether a > b (1 for yes, 0 for no). The engine computes
+#: any function of two integers; runs train them only when asked, so the paper's setting and
+#: its held-out measurements stay as they were.
+EXTRA_TYPES: tuple[str, ...] = ("subtraction", "comparison")
+ALL_TYPES: tuple[str, ...] = PROBLEM_TYPES + EXTRA_TYPES
 #: Answers of these types are taken mod 1000 (paper) unless ``mod1000=False``.
 MOD_1000_TYPES: frozenset[str] = frozenset({"multiplication", "lcm"})
 
@@ -34,6 +41,8 @@ OPS: dict[str, Callable[[int, int], int]] = {
     "bitwise_and": lambda a, b: a & b,
     "bitwise_xor": lambda a, b: a ^ b,
     "bitwise_or": lambda a, b: a | b,
+    "subtraction": lambda a, b: a - b,
+    "comparison": lambda a, b: int(a > b),
 }
 _NEEDS_NONZERO_DIVISOR = frozenset({"division", "modulo", "square_mod"})
 
@@ -47,9 +56,9 @@ OPS[FOREIGN] = lambda a, b: (7 * a + 3 * b) % 1000
 def check_types(types: Iterable[str], *, foreign: bool = False) -> tuple[str, ...]:
     """Validate problem-type names (order kept, duplicates dropped); ``foreign`` admits :data:`FOREIGN`."""
     out = tuple(dict.fromkeys(types))
-    unknown = [t for t in out if t not in PROBLEM_TYPES and not (foreign and t == FOREIGN)]
+    unknown = [t for t in out if t not in ALL_TYPES and not (foreign and t == FOREIGN)]
     if unknown:
-        raise LmarithError(f"unknown problem type {unknown[0]!r}; known: {', '.join(PROBLEM_TYPES)}")
+        raise LmarithError(f"unknown problem type {unknown[0]!r}; known: {', '.join(ALL_TYPES)}")
     if not out:
         raise LmarithError("no problem types given")
     return out

@@ -32,6 +32,15 @@ FRAMES: dict[Family, tuple[str, ...]] = {
                 "What do you get for {e}?"),
 }
 
+#: Frames of a yes/no question around a clause ("{x} is greater than {y}"); answered 1 or 0.
+YES_NO_FRAMES: dict[Family, tuple[str, ...]] = {
+    "train": ("Is it true that {e}?", "True or false: {e}.", "Tell me whether {e}.", "Check if {e}.",
+              "Answer 1 for yes or 0 for no: {e}?", "Decide whether {e}."),
+    "heldout": ("Would you say {e}?", "Is it the case that {e}?", "Confirm or deny: {e}.", "Can you tell if {e}?",
+                "Verify that {e}."),
+}
+YES_NO_TYPES = frozenset({"comparison"})
+
 # Per type and family: noun-phrase expressions (go into a frame) and whole sentences (frame
 # included). "{m}" marks where an inline mod request goes (default: after the expression).
 EXPRESSIONS: dict[str, dict[Family, tuple[str, ...]]] = {
@@ -101,12 +110,22 @@ EXPRESSIONS: dict[str, dict[Family, tuple[str, ...]]] = {
         "heldout": ("the inclusive or of {x} and {y}", "{x} ORed with {y}", "the result of ORing {x} and {y}",
                     "bitor({x}, {y})", "{x}|{y}"),
     },
+    "subtraction": {
+        "train": ("{x} minus {y}", "{x} - {y}", "the difference of {x} and {y}", "{y} subtracted from {x}",
+                  "{x} take away {y}", "{x} with {y} taken off"),
+        "heldout": ("{x} less {y}", "{x}-{y}", "what remains when {y} is taken from {x}", "{x} decreased by {y}"),
+    },
+    "comparison": {  # clauses, in YES_NO_FRAMES
+        "train": ("{x} is greater than {y}", "{x} is bigger than {y}", "{x} is larger than {y}", "{x} > {y}",
+                  "{x} is more than {y}", "{x} is greater than {y} or not"),
+        "heldout": ("{x} exceeds {y}", "{x} is above {y}", "{x}>{y}", "{x} is higher than {y}", "{x} outnumbers {y}"),
+    },
     # Negatives: invented operations ("train") and real operations we do not train
-    # ("heldout": subtraction, powers, max/min, means, ...), never addition or division.
+    # ("heldout": powers, max/min, means, ...), never addition or division.
     FOREIGN: {
         "train": ("the zorp of {x} and {y}", "{x} @ {y}", "{x} frimble {y}", "the quandle of {x} and {y}",
                   "{x} ~ {y}", "{x} snarked by {y}", "the vext of {x} and {y}", "{x} <> {y}"),
-        "heldout": ("{x} minus {y}", "the difference between {x} and {y}", "{x} - {y}", "{x} to the power of {y}",
+        "heldout": ("{x} to the power of {y}",
                     "the larger of {x} and {y}", "max({x}, {y})", "the minimum of {x} and {y}",
                     "the average of {x} and {y}", "{x} concatenated with {y}", "the number of digits of {x} and {y}",
                     "{x} squared minus {y}", "the distance between {x} and {y} on a number line",
@@ -144,13 +163,22 @@ SENTENCES: dict[str, dict[Family, tuple[str, ...]]] = {
                     "heldout": ("Apply a bitwise XOR to {x} and {y}.",)},
     "bitwise_or": {"train": ("What do you get when you OR {x} with {y}?",),
                    "heldout": ("Apply a bitwise OR to {x} and {y}.",)},
+    "subtraction": {
+        "train": ("Subtract {y} from {x}.", "Take {y} away from {x}.", "How much is left if you remove {y} from {x}?"),
+        "heldout": ("Deduct {y} from {x}.", "If I have {x} and give away {y}, how many are left?"),
+    },
+    "comparison": {
+        "train": ("Is {x} greater than {y}?", "Is {x} bigger than {y}?", "Is {x} larger than {y}?", "{x} > {y}?",
+                  "Is {x} more than {y}?"),
+        "heldout": ("Does {x} exceed {y}?", "Is {x} above {y}?", "{x}>{y}, true or false?"),
+    },
     FOREIGN: {
         "train": ("Blick {x} with {y}.", "Zorp {x} into {y}."),
         # two numbers that are not a problem at all
         "heldout": ("I have {x} books and {y} pens.", "My house number is {x} and my flat is {y}.",
                     "The train leaves at platform {x}, coach {y}.", "We met in {x} and again {y} days later.",
                     "Page {x} of the book mentions {y} birds.", "Order {x} ships in {y} days, right?",
-                    "Subtract {y} from {x}.", "Raise {x} to the power {y}.", "Sort {x} and {y} in order."),
+                    "Raise {x} to the power {y}.", "Sort {x} and {y} in order."),
     },
 }
 
@@ -194,7 +222,8 @@ def _with_mod(expression: str, mod: str) -> str:
 @cache
 def templates(problem_type: str, family: Family, *, mod: bool) -> tuple[str, ...]:
     """Every template of one type and family, combinatorially (frames x expressions x mod requests)."""
-    frames, expressions = FRAMES[family], EXPRESSIONS[problem_type][family]
+    frames = (YES_NO_FRAMES if problem_type in YES_NO_TYPES else FRAMES)[family]
+    expressions = EXPRESSIONS[problem_type][family]
     sentences = SENTENCES[problem_type][family]
     out: list[str] = []
     if not mod:

@@ -1,0 +1,149 @@
+"""The question aligner and `lmarith ask` on SmolLM2 (the shipped adapters, or ``--adapters``).
+
+1. The aligner alone: exact expressions (or ``CANNOT``) for questions of the held-out wording
+   family, which training never saw, operands of 1 to 30 digits (``--n-aligner``), per
+   operator; and for questions read from a CSV file in the paper's format (columns
+   ``problem_type,x,y,question,solution``, held-out wording): addition and division name an
+   executor expression, the other types (multiplication and lcm asked mod 1000, gcd, ...) none.
+2. `ask` via the executors: held-out-family questions at 3, 10 and 30 digits (``--n`` each, the
+   seven operators in equal shares), the aligner's expression run by the executors on the same
+   model; correct when the answer equals the question's own.
+
+Each part is kept as it ends (``ask.partial.json``): a rerun with the same adapters and sizes
+goes on from there. Writes bench/results/ask.json, .md and .png.
+
+    python bench/ask.py [--model smollm2] [--adapters DIR] [--n 100] [--n-aligner 1000] [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+from lmarith.evaluation.report import Parts, run_key, write_report  # noqa: E402
+from lmarith.execute import Request  # noqa: E402
+from lmarith.execute.lm_policy import LMPolicy, load_policy  # noqa: E402
+from lmarith.execute.prompts import QUESTION_TASK  # noqa: E402
+from lmarith.execute.questions import MAX_EXPRESSION_TOKENS, ask  # noqa: E402
+from lmarith.machines.problems import parse_problem  # noqa: E402
+from lmarith.models.shipped import shipped_dir  # noqa: E402
+from lmarith.questions.expressions import CANNOT, SYMBOLS, Mapping, mappings  # noqa: E402
+from lmarith.questions.files import read_csv, write_csv  # noqa: E402
+from lmarith.questions.question import sample_questions  # noqa: E402
+
+RESULTS = Path(__file__).parent / "results"
+#: the paper's types whose questions name an executor expression (the others: CANNOT)
+CSV_EXPRESSIONS = {"addition": "+", "division": "//"}
+CSV_TYPES = ("addition", "division", "multiplication", "lcm", "gcd", "modulo", "bitwise_or")
+
+
+def aligned(policy: LMPolicy, questions: list[str]) -> tuple[list[str], float]:
+    """What the aligner writes for each question, and the seconds per question."""
+    adapter = policy.adapter_for(Request(QUESTION_TASK, ""))
+    started = time.perf_counter()
+    out = policy.complete(adapter, [Request(QUESTION_TASK, " ".join(q.split())) for q in questions],
+                          MAX_EXPRESSION_TOKENS)
+    return [c.text.strip() for c in out], (time.perf_counter() - started) / max(1, len(questions))
+
+
+def aligner_part(policy: LMPolicy, pairs: list[tuple[str, str, str]], source: str) -> dict:
+    """Exact rate overall and per kind (an operator, a paper type, or CANNOT) of (question,
+    expected expression, kind), with the first misses."""
+    written, seconds = aligned(policy, [q for q, _, _ in pairs])
+    by_kind: dict[str, list[bool]] = defaultdict(list)
+    for (_, expected, kind), text in zip(pairs, written, strict=True):
+        by_kind[kind].append(text == expected)
+    hits = [text == expected for (_, expected, _), text in zip(pairs, written)]
+    rows = [{"source": source, "kind": "all", "n": len(hits), "exact": sum(hits) / len(hits),
+             "seconds_per_question": seconds}]
+    rows += [{"source": source, "kind": kind, "n": len(h), "exact": sum(h) / len(h)} for kind, h in sorted(by_kind.items())]
+    misses = [(q, e, t) for (q, e, _), t in zip(pairs, written) if t != e][:8]
+    return {"rows": rows, "misses": misses}
+
+
+def heldout_pairs(n: int) -> list[tuple[str, str, str]]:
+    return [(m.question, m.expression, m.op or CANNOT) for m in mappings(n, "heldout", max_digits=30, seed=7)]
+
+
+def csv_pairs(n_per_type: int) -> list[tuple[str, str, str]]:
+    """Questions written to, and read back from, a CSV file in the paper's columns."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "questions.csv"
+        write_csv(sample_questions(n_per_type, CSV_TYPES, phrasing="heldout", seed=11), path)
+        rows = read_csv(path)
+    out = []
+    for q in rows:
+        symbol = CSV_EXPRESSIONS.get(q.problem_type)
+        out.append((q.question, CANNOT if symbol is None else f"{q.x}{symbol}{q.y}", q.problem_type))
+    return out
+
+
+def ask_row(policy: LMPolicy, digits: int, n: int) -> dict:
+    """Held-out-family questions of one operand size, answered by aligner + executors."""
+    cell: list[Mapping] = mappings(n, "heldout", max_digits=digits, cannot_share=0, exact_digits=True,
+                                   seed=100 + digits)
+    started = time.perf_counter()
+    answers = ask(policy, [m.question for m in cell])
+    seconds = (time.perf_counter() - started) / n
+    right = [a.answer == parse_problem(m.expression).answer() for a, m in zip(answers, cell, strict=True)]
+    per_op = {op: sum(r for r, m in zip(right, cell) if m.op == op) / max(1, sum(m.op == op for m in cell))
+              for op in SYMBOLS}
+    failures = [(m.question, a.aligned, a.reason) for a, m, r in zip(answers, cell, right) if not r][:5]
+    return {"digits": digits, "n": n, "accuracy": sum(right) / n, "aligner_exact":
+            sum(a.aligned == m.expression for a, m in zip(answers, cell)) / n, "seconds_per_question": seconds,
+            "llm_calls_per_question": sum(a.result.calls for a in answers if a.result) / n + 1,
+            "per_operator": per_op, "failures": failures}
+
+
+def plot(rows: list[dict], path: Path) -> None:
+    fig, ax = plt.subplots(figsize=(5, 3.2))
+    ax.bar([str(r["digits"]) for r in rows], [r["accuracy"] for r in rows], color="tab:blue")
+    ax.axhline(0.99, color="grey", linestyle="--", linewidth=1, label="target 0.99")
+    ax.set(xlabel="operand digits", ylabel="correct answers", ylim=(0, 1.05),
+           title="ask via executors, held-out wording")
+    ax.legend(loc="lower right")
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--model", default="smollm2")
+    parser.add_argument("--adapters", type=Path, help="executors + QUESTION adapter (default: the shipped ones)")
+    parser.add_argument("--n", type=int, default=100, help="questions per operand size")
+    parser.add_argument("--n-aligner", type=int, default=1000, help="held-out questions for the aligner alone")
+    parser.add_argument("--n-csv", type=int, default=30, help="CSV questions per paper type")
+    parser.add_argument("--quick", action="store_true", help="small sizes, for a smoke run")
+    args = parser.parse_args()
+    sizes, n, n_aligner, n_csv = ((3, 10), 7, 40, 3) if args.quick else ((3, 10, 30), args.n, args.n_aligner, args.n_csv)
+    adapters = args.adapters or shipped_dir("executors", args.model)
+    if adapters is None:
+        raise SystemExit(f"no adapters ship for {args.model}; pass --adapters DIR")
+    stem = RESULTS / ("ask_quick" if args.quick else "ask")
+    parts = Parts(stem.with_suffix(".partial.json"),
+                  run_key([args.model, sizes, n, n_aligner, n_csv], adapters.rglob("*.safetensors")))
+    policy = load_policy(args.model, adapters, batch_size=64)
+    aligner = [parts.get("aligner heldout", lambda: aligner_part(policy, heldout_pairs(n_aligner), "held-out family")),
+               parts.get("aligner csv", lambda: aligner_part(policy, csv_pairs(n_csv), "paper CSV format"))]
+    rows = [parts.get(f"ask {d}", lambda d=d: ask_row(policy, d, n)) for d in sizes]
+    table = [{k: v for k, v in r.items() if k not in ("per_operator", "failures")} for r in rows]
+    payload = {"model": args.model, "adapters": str(adapters), "aligner": aligner, "ask": rows}
+    write_report(stem, payload, f"Questions in words on {args.model}: question aligner + executors",
+                 {"question aligner alone (exact expression)": [r for part in aligner for r in part["rows"]],
+                  "ask via executors (correct answers)": table},
+                 notes=f"Adapters `{adapters}`.\n\n" + __doc__.split("\n\n")[1] + "\n\n" + __doc__.split("\n\n")[2])
+    plot(rows, stem.with_suffix(".png"))
+    parts.done()
+
+
+if __name__ == "__main__":
+    main()

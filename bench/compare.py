@@ -1,0 +1,241 @@
+"""Every method on the same questions, side by side, on SmolLM2-135M-Instruct (CPU).
+
+Questions are worded by the held-out family (training never saw their wording): addition,
+subtraction, multiplication (exact, no mod), integer division and comparison (is x greater
+than y: 1 for yes, 0 for no), with operands of 3, 10 and 30 digits, ``--n`` per cell. Methods:
+
+- ``base``: the base model, two-shot chat, bare answers;
+- ``cot``: the base model prompted to reason step by step (two worked shots, "Final Answer:");
+- ``lora``: a LoRA adapter fine-tuned on direct answers to training-family questions of these
+  types and sizes (trained here, ``--lora-per-cell`` per cell);
+- ``neuro``: the neurosymbolic intervention of ``--neuro-run``, a run trained on these five
+  types (``lmarith neuro run --types addition,subtraction,multiplication,division,comparison
+  --no-mod1000``); its codec reads operands of up to its run's digits and questions beyond that
+  are counted wrong ("cannot read"), as the method cannot represent them;
+- ``executors``: the question aligner writes the expression, the window executors compute it
+  (the shipped SmolLM2 adapters, ``lmarith ask``);
+- ``default``: the embedded default given the expression itself (no words): an LM-only
+  reference point for what exact execution costs.
+
+(The CAEF-format executors join when SmolLM2 CAEF adapters ship.) Columns: accuracy, seconds
+per question, generated tokens per question. Each (method, cell) is kept as it ends in
+``compare.partial.json``: a rerun goes on from there. Writes bench/results/compare.json and
+.png, and the report docs/results.md.
+
+    python bench/compare.py --neuro-run RUN [--n 50] [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import time
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import torch  # noqa: E402
+
+from lmarith.baselines.lora import train_lora, trained  # noqa: E402
+from lmarith.evaluation.neuro_run import read_run, trained_intervention  # noqa: E402
+from lmarith.evaluation.report import Parts, markdown_table, run_key, write_report  # noqa: E402
+from lmarith.execute import execute  # noqa: E402
+from lmarith.execute.lm_policy import load_policy  # noqa: E402
+from lmarith.execute.questions import ask  # noqa: E402
+from lmarith.machines.problems import parse_problem  # noqa: E402
+from lmarith.models.shipped import shipped_dir  # noqa: E402
+from lmarith.neurosymbolic.intervention import intervene  # noqa: E402
+from lmarith.neurosymbolic.lm import generate  # noqa: E402
+from lmarith.questions import wording  # noqa: E402
+from lmarith.questions.prompts import chat_messages, parse_answer, render_prompt  # noqa: E402
+from lmarith.questions.question import Question, make_question, phrasings  # noqa: E402
+
+ROOT = Path(__file__).parent
+RESULTS = ROOT / "results"
+REPORT = ROOT.parent / "docs" / "results.md"
+TYPES = ("addition", "subtraction", "multiplication", "division", "comparison")
+SYMBOL = {"addition": "+", "subtraction": "-", "multiplication": "*", "division": "//", "comparison": ">"}
+METHODS = ("base", "cot", "lora", "neuro", "executors", "default")
+
+
+def questions(problem_type: str, digits: int, n: int, family: str, seed: int) -> list[Question]:
+    """``n`` questions of one type with operands of exactly ``digits`` digits, worded by ``family``."""
+    rng = random.Random(f"{problem_type}:{digits}:{family}:{seed}")
+    low, high = 10 ** (digits - 1), 10**digits - 1
+    out = []
+    for _ in range(n):
+        x, y = rng.randint(low, high), rng.randint(low, high)
+        template = rng.choice(phrasings(problem_type, family, mod1000=False))
+        out.append(make_question(problem_type, x, y, template, mod1000=False, surface=wording.Surface.draw(rng, family)))
+    return out
+
+
+def expression(q: Question) -> str:
+    return f"{q.x}{SYMBOL[q.problem_type]}{q.y}"
+
+
+def as_int(answer: str | None) -> int | None:
+    """An executor's answer as the question's integer (a comparison's True/False as 1/0)."""
+    if answer in ("True", "False"):
+        return int(answer == "True")
+    return int(answer) if answer is not None and answer.lstrip("-").isdigit() else None
+
+
+def row(qs: list[Question], answers: list[int | None], seconds: float, tokens: int, **extra: object) -> dict:
+    right = sum(a == q.solution for a, q in zip(answers, qs, strict=True))
+    return {"n": len(qs), "accuracy": right / len(qs), "seconds_per_question": seconds / len(qs),
+            "tokens_per_question": tokens / len(qs), **extra}
+
+
+def timed(run: Callable[[], tuple[list[int | None], int]], qs: list[Question], **extra: object) -> dict:
+    started = time.perf_counter()
+    answers, tokens = run()
+    return row(qs, answers, time.perf_counter() - started, tokens, **extra)
+
+
+class Methods:
+    """The model loaded once, and one function per method: questions -> (answers, tokens)."""
+
+    def __init__(self, args: argparse.Namespace) -> None:
+        self.args = args
+        self.policy = load_policy("smollm2", args.adapters, batch_size=64)  # executors + QUESTION
+        self.model, self.tokenizer = self.policy.model, self.policy.tokenizer
+        self.base = self.model.get_base_model() if hasattr(self.model, "get_base_model") else self.model
+        self.neuro = trained_intervention(args.neuro_run) if args.neuro_run else None
+        self.neuro_digits = read_run(args.neuro_run).digits if args.neuro_run else 0
+        self.default = load_policy("default", batch_size=256)
+
+    def _chat(self, model: torch.nn.Module, qs: list[Question], cot: bool,
+              around: Callable[[], AbstractContextManager] | None = None) -> tuple[list[int | None], int]:
+        digits = max(len(str(q.solution)) for q in qs)
+        prompts = [render_prompt(self.tokenizer, chat_messages(q, cot=cot)) for q in qs]
+        replies = generate(model, self.tokenizer, prompts, max_new_tokens=(160 if cot else 8) + 2 * digits,
+                           batch_size=self.args.batch_size, around=around)
+        tokens = sum(len(self.tokenizer(r, add_special_tokens=False)["input_ids"]) + 1 for r in replies)
+        return [parse_answer(r, cot=cot) for r in replies], tokens
+
+    def base_method(self, qs: list[Question]) -> tuple[list[int | None], int]:
+        with self.policy_off():
+            return self._chat(self.base, qs, cot=False)
+
+    def cot(self, qs: list[Question]) -> tuple[list[int | None], int]:
+        with self.policy_off():
+            return self._chat(self.base, qs, cot=True)
+
+    def lora(self, qs: list[Question]) -> tuple[list[int | None], int]:
+        """The direct-answer adapter, loaded beside the executors' and active only here."""
+        if "answers" not in self.model.peft_config:
+            self.model.load_adapter(str(LORA_DIR / "final" / "answers"), adapter_name="answers")
+        self.model.set_adapter("answers")
+        try:
+            return self._chat(self.model, qs, cot=False)
+        finally:
+            self.policy.forget_active()
+
+    def neuro_method(self, qs: list[Question]) -> tuple[list[int | None], int]:
+        if self.neuro is None:
+            raise SystemExit("--neuro-run RUN is needed for the neurosymbolic rows")
+        if max(len(str(v)) for q in qs for v in (q.x, q.y)) > self.neuro_digits:  # beyond its codec: cannot read
+            return [None] * len(qs), 0
+        with self.policy_off():
+            return self._chat(self.base, qs, cot=False, around=lambda: intervene(self.base, self.neuro))
+
+    def executors(self, qs: list[Question]) -> tuple[list[int | None], int]:
+        asked = ask(self.policy, [q.question for q in qs])
+        tokens = sum((a.result.tokens if a.result else 0) + len(self.tokenizer(a.aligned)["input_ids"]) for a in asked)
+        return [as_int(a.answer) for a in asked], tokens
+
+    def default_method(self, qs: list[Question]) -> tuple[list[int | None], int]:
+        results = execute([parse_problem(expression(q)) for q in qs], self.default, fmt="window", long=True)
+        return [as_int(r.answer) for r in results], sum(r.tokens for r in results)
+
+    def policy_off(self) -> AbstractContextManager:
+        """The base model without any adapter (peft's context manager)."""
+        return self.model.disable_adapter() if hasattr(self.model, "disable_adapter") else nullcontext()
+
+
+LORA_DIR = ROOT.parent / "runs" / "compare-lora"
+
+
+def ensure_lora(sizes: tuple[int, ...], per_cell: int) -> Path:
+    """The direct-answer LoRA of this comparison, trained once (resumable) on training-family
+    questions of the same types and sizes, on a fresh copy of the base model."""
+    if not trained(LORA_DIR, "direct"):
+        from lmarith.models import load_model
+
+        base, tokenizer = load_model("smollm2")
+        train_set = [q for t in TYPES for d in sizes for q in questions(t, d, per_cell, "train", seed=1)]
+        train_lora(base.train(), tokenizer, train_set, LORA_DIR, style="direct", batch_size=8)
+    return LORA_DIR
+
+
+def plot(rows: list[dict], sizes: tuple[int, ...], path: Path) -> None:
+    fig, axes = plt.subplots(1, len(TYPES), figsize=(3.2 * len(TYPES), 3.2), sharey=True)
+    for ax, problem_type in zip(axes, TYPES):
+        for method in METHODS:
+            points = [r for r in rows if r["type"] == problem_type and r["method"] == method]
+            if points:
+                ax.plot([str(r["digits"]) for r in points], [r["accuracy"] for r in points], marker="o", label=method)
+        ax.set(title=problem_type, xlabel="operand digits", ylim=(-0.03, 1.03))
+    axes[0].set_ylabel("accuracy")
+    axes[-1].legend(fontsize=7, loc="center right")
+    fig.suptitle("SmolLM2-135M: every method on the same held-out-wording questions")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--n", type=int, default=50, help="questions per type and size")
+    parser.add_argument("--adapters", type=Path, help="SmolLM2 executors + QUESTION (default: the shipped ones)")
+    parser.add_argument("--neuro-run", type=Path, help="a neuro run trained on the five types")
+    parser.add_argument("--lora-per-cell", type=int, default=64)
+    parser.add_argument("--batch-size", type=int, default=16)
+    parser.add_argument("--methods", default=",".join(METHODS))
+    parser.add_argument("--quick", action="store_true", help="2 questions per cell at 3 and 10 digits")
+    args = parser.parse_args()
+    args.sizes = (3, 10) if args.quick else (3, 10, 30)
+    n = 2 if args.quick else args.n
+    methods = [m for m in args.methods.split(",") if m]
+    adapters = args.adapters or shipped_dir("executors", "smollm2")
+    if adapters is None:
+        raise SystemExit("no SmolLM2 executors ship; pass --adapters DIR")
+    files = [*adapters.rglob("*.safetensors"), *(args.neuro_run.rglob("*.safetensors") if args.neuro_run else [])]
+    stem = RESULTS / ("compare_quick" if args.quick else "compare")
+    parts = Parts(stem.with_suffix(".partial.json"), run_key([n, args.sizes, args.lora_per_cell], files))
+    if "lora" in methods:
+        ensure_lora(args.sizes, 2 if args.quick else args.lora_per_cell)
+    run = Methods(args)
+    calls = {"base": run.base_method, "cot": run.cot, "lora": run.lora, "neuro": run.neuro_method,
+             "executors": run.executors, "default": run.default_method}
+    rows = []
+    for method in methods:
+        for problem_type in TYPES:
+            for digits in args.sizes:
+                qs = questions(problem_type, digits, n, "heldout", seed=0)
+                result = parts.get(f"{method} {problem_type} {digits}",
+                                   lambda m=method, q=qs: timed(lambda: calls[m](q), q))
+                rows.append({"method": method, "type": problem_type, "digits": digits, **result})
+    write_report(stem, {"methods": methods, "sizes": args.sizes, "n": n, "adapters": str(adapters),
+                        "neuro_run": str(args.neuro_run), "rows": rows},
+                 "Every method on the same questions (SmolLM2-135M-Instruct)", {"all cells": rows},
+                 notes=__doc__.split("\n\n")[1])
+    plot(rows, args.sizes, stem.with_suffix(".png"))
+    if not args.quick:
+        summary = [{"method": m, **{f"{d} digits": f"{sum(r['accuracy'] for r in rows if r['method'] == m and r['digits'] == d) / len(TYPES):.2f}"
+                                    for d in args.sizes}} for m in methods]
+        REPORT.write_text("# Results: every method on the same questions\n\n" + __doc__.split("\n\n")[1] + "\n\n"
+                          + "![accuracy per type and size](../bench/results/compare.png)\n\n"
+                          + "## Mean accuracy over the five types\n\n" + markdown_table(summary)
+                          + "\n## Every cell\n\n" + markdown_table(rows) + "\nRegenerate: `python bench/compare.py "
+                          "--neuro-run RUN` (see the README).\n")
+    parts.done()
+
+
+if __name__ == "__main__":
+    main()

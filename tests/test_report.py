@@ -1,0 +1,42 @@
+"""Benchmark reports: markdown tables, and the parts file that lets a long bench resume."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from lmarith.evaluation.report import Parts, markdown_table, run_key
+
+
+def test_markdown_table_rounds_floats_and_leaves_missing_cells_empty() -> None:
+    text = markdown_table([{"op": "add", "acc": 0.123456}, {"op": "sub"}])
+    assert text.splitlines() == ["| op | acc |", "|---|---|", "| add | 0.1235 |", "| sub |  |"]
+
+
+def test_parts_resume_only_for_the_same_key_and_vanish_when_done(tmp_path: Path) -> None:
+    path, calls = tmp_path / "bench.partial.json", []
+
+    def measure(name: str) -> dict:
+        calls.append(name)
+        return {"name": name}
+
+    first = Parts(path, "k1", log=lambda _: None)
+    assert first.get("a", lambda: measure("a")) == {"name": "a"}
+    assert json.loads(path.read_text()) == {"key": "k1", "done": {"a": {"name": "a"}}}  # saved as it ended
+    again = Parts(path, "k1", log=lambda _: None)  # an interrupted run, rerun
+    assert again.get("a", lambda: measure("a")) == {"name": "a"} and calls == ["a"]
+    again.get("b", lambda: measure("b"))
+    other = Parts(path, "k2", log=lambda _: None)  # other weights or sizes: measured afresh
+    other.get("a", lambda: measure("a"))
+    assert calls == ["a", "b", "a"]
+    other.done()
+    assert not path.exists()
+
+
+def test_run_key_follows_settings_and_file_bytes(tmp_path: Path) -> None:
+    weights = tmp_path / "w.safetensors"
+    weights.write_bytes(b"one")
+    key = run_key({"n": 1}, [weights])
+    assert key == run_key({"n": 1}, [weights]) and key != run_key({"n": 2}, [weights])
+    weights.write_bytes(b"two")
+    assert key != run_key({"n": 1}, [weights])
