@@ -322,3 +322,20 @@ def test_ask_method_neuro_and_the_python_api_answer_as_neuro_ask(quick_run: tupl
     assert api.asker.cache_info().misses == 1
     with pytest.raises(LmarithError, match="unknown method"):
         api.ask(question, method="words")  # type: ignore[arg-type]
+
+
+def test_a_run_can_train_our_extra_types_exactly(tiny_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                 capsys: pytest.CaptureFixture) -> None:
+    """What bench/compare.py trains: subtraction and comparison beside the paper's types, no
+    mod 1000; the codec and the test split take them in, the held-out gate keeps the paper's."""
+    run = tmp_path / "extra"
+    code, _, err = _cli(monkeypatch, capsys, "run", "--run", run, "--quick", "--model", tiny_dir, "--types",
+                        "subtraction,comparison,multiplication", "--no-mod1000", "--digits", "2")
+    assert code == 0, err
+    config = json.loads((run / "run.json").read_text())
+    assert config["types"] == ["subtraction", "comparison", "multiplication"] and config["mod1000"] is False
+    report = json.loads((run / "eval.json").read_text())
+    assert {"subtraction", "comparison"} <= set(report["neurosymbolic"]["per_type"])
+    assert "subtraction" not in report["setup"]["held_out_types"]
+    neuro = json.loads((run / "finetune" / "final" / "neuro.json").read_text())
+    assert neuro["codec"]["types"][-2:] == ["subtraction", "comparison"] and neuro["codec"]["max_digits"] == 4

@@ -235,6 +235,8 @@ def run_cmd(
     count: Count = None,
     seed: Seed = None,
     types: Types = None,
+    digits: Digits = None,
+    mod1000: Mod1000 = None,
     numbers: Numbers = None,
     train_csv: TrainCsv = None,
     val_csv: ValCsv = None,
@@ -248,8 +250,8 @@ def run_cmd(
     from lmarith.evaluation.neuro_run import open_run
 
     config = open_run(run, _options(model=model, layer=layer, encoder=encoder, inject=inject,
-                                    train_per_type=count, seed=seed, types=types, numbers=numbers,
-                                    train_csv=train_csv, val_csv=val_csv, test_csv=test_csv,
+                                    train_per_type=count, seed=seed, types=types, digits=digits, mod1000=mod1000,
+                                    numbers=numbers, train_csv=train_csv, val_csv=val_csv, test_csv=test_csv,
                                     bad_solutions=bad_solutions), create=True, quick=quick)
     lm, tokenizer = _load(config, device)
     run_gather(lm, tokenizer, run, config)

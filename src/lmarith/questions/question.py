@@ -26,6 +26,9 @@ from lmarith.questions import wording
 from lmarith.questions.rules import ALL_TYPES, FOREIGN, MOD_1000_TYPES, OPS, TRAIN_TYPES, check_types, solve
 
 PHRASING_SETS = ("train", "heldout", "all")
+#: sampled with x >= y, so every answer is a non-negative integer (the VSA codec's numbers); a
+#: question typed with x < y still reads, and the engine then stays out (it cannot answer)
+NON_NEGATIVE_ORDER = frozenset({"subtraction"})
 NUMBER_STYLES = ("digits", "words")
 #: The separate closing sentence of the first versions (still one of the training mod requests).
 MOD_SUFFIX = " Give the answer modulo 1000."
@@ -131,6 +134,8 @@ def sample_questions(
             x, y = rng.randint(1, high), rng.randint(1, high)
             while x_greater and x <= y:
                 x, y = rng.randint(1, high), rng.randint(1, high)
+            if problem_type in NON_NEGATIVE_ORDER and x < y:  # answers the codec can hold
+                x, y = y, x
             family = rng.choice(chosen)
             template = rng.choice(phrasings(problem_type, family, mod1000=mod1000))
             surface = wording.Surface.draw(rng, "train" if problem_type == FOREIGN else family)
