@@ -118,7 +118,7 @@ def train_question_cmd(
     resume: Annotated[bool, typer.Option(help="continue from the latest checkpoint in --out")] = False,
     count: Annotated[int, typer.Option(help="training questions")] = 6000,
     max_digits: Annotated[int, typer.Option(help="longest operand (digits)")] = 30,
-    lora_rank: Annotated[int, typer.Option(help="LoRA rank")] = 8,
+    lora_rank: Annotated[int, typer.Option(help="LoRA rank")] = 4,
     max_steps: Annotated[int, typer.Option(help="training steps at most")] = 1500,
     lr: Annotated[float, typer.Option(help="learning rate")] = 1e-3,
     batch_size: Annotated[int, typer.Option(help="examples per step")] = 16,
