@@ -29,10 +29,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 from lmarith.evaluation.report import Parts, run_key, write_report  # noqa: E402
-from lmarith.execute import Request  # noqa: E402
 from lmarith.execute.lm_policy import LMPolicy, load_policy  # noqa: E402
-from lmarith.execute.prompts import QUESTION_TASK  # noqa: E402
-from lmarith.execute.questions import MAX_EXPRESSION_TOKENS, ask  # noqa: E402
+from lmarith.execute.questions import align_questions, ask  # noqa: E402
 from lmarith.machines.problems import parse_problem  # noqa: E402
 from lmarith.models.shipped import shipped_dir  # noqa: E402
 from lmarith.questions.expressions import CANNOT, SYMBOLS, Mapping, mappings  # noqa: E402
@@ -45,19 +43,10 @@ CSV_EXPRESSIONS = {"addition": "+", "division": "//"}
 CSV_TYPES = ("addition", "division", "multiplication", "lcm", "gcd", "modulo", "bitwise_or")
 
 
-def aligned(policy: LMPolicy, questions: list[str]) -> tuple[list[str], float]:
-    """What the aligner writes for each question, and the seconds per question."""
-    adapter = policy.adapter_for(Request(QUESTION_TASK, ""))
-    started = time.perf_counter()
-    out = policy.complete(adapter, [Request(QUESTION_TASK, " ".join(q.split())) for q in questions],
-                          MAX_EXPRESSION_TOKENS)
-    return [c.text.strip() for c in out], (time.perf_counter() - started) / max(1, len(questions))
-
-
 def aligner_part(policy: LMPolicy, pairs: list[tuple[str, str, str]], source: str) -> dict:
     """Exact rate overall and per kind (an operator, a paper type, or CANNOT) of (question,
     expected expression, kind), with the first misses."""
-    written, seconds = aligned(policy, [q for q, _, _ in pairs])
+    written, seconds = align_questions(policy, [q for q, _, _ in pairs])
     by_kind: dict[str, list[bool]] = defaultdict(list)
     for (_, expected, kind), text in zip(pairs, written, strict=True):
         by_kind[kind].append(text == expected)

@@ -64,21 +64,28 @@ def _problem(text: str, long: bool) -> tuple[Problem | None, str | None]:
     return problem, None
 
 
+def align_questions(policy: Policy, questions: Sequence[str]) -> tuple[list[str], float]:
+    """What the question aligner writes for each question (one batched pass), and the seconds
+    per question; no aligner among the policy's adapters is one clear error, before any work."""
+    adapter = policy.adapter_for(Request(QUESTION_TASK, ""))
+    if not questions:
+        return [], 0.0
+    started = perf_counter()
+    completions = policy.complete(adapter, [Request(QUESTION_TASK, " ".join(q.split())) for q in questions],
+                                  MAX_EXPRESSION_TOKENS)
+    return [c.text.strip() for c in completions], (perf_counter() - started) / len(questions)
+
+
 def ask(policy: Policy, questions: Sequence[str], *, fmt: Format = "window", long: bool | None = None,
         align: bool = False, trace: bool = False) -> list[Asked]:
     """Answer ``questions``: one batched aligner pass, then one ``execute`` over every
     expression it wrote (``align``: with the CAEF aligners, as ``execute`` takes it)."""
     long = default_long(fmt) if long is None else long
-    adapter = policy.adapter_for(Request(QUESTION_TASK, ""))  # no aligner: one clear error, before any work
+    written, share = align_questions(policy, questions)
     if not questions:
         return []
-    requests = [Request(QUESTION_TASK, " ".join(q.split())) for q in questions]
-    started = perf_counter()
-    completions = policy.complete(adapter, requests, MAX_EXPRESSION_TOKENS)
-    share = (perf_counter() - started) / len(questions)
     asked, runnable, problems = [], [], []
-    for question, completion in zip(questions, completions, strict=True):
-        text = completion.text.strip()
+    for question, text in zip(questions, written, strict=True):
         problem, reason = _problem(text, long)
         asked.append(Asked(question, text, None if problem is None else text, reason=reason, seconds=share))
         if problem is not None:
