@@ -40,6 +40,7 @@ from lmarith.models.shipped import check_manifest, shipped_dir
 from lmarith.recipes import ExecutorRecipe, table_pairs
 
 RESULTS = Path(__file__).parent / "results"
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def table_row(policy: LMPolicy) -> dict:
@@ -101,14 +102,15 @@ def main() -> None:
     table = parts.get("table", lambda: table_row(policy))
     rows = [parts.get(f"{op} {d}", lambda op=op, d=d, count=count: executor_row(policy, op, d, count))
             for op, d, count in grid_cells]
+    shown = adapters.resolve().relative_to(ROOT) if adapters.resolve().is_relative_to(ROOT) else adapters
     machine = f"{platform.machine()}, {torch.get_num_threads()} torch threads, device {policy.device}"
-    payload = {"model": args.model, "adapters": str(adapters), "adapter_names": names,
+    payload = {"model": args.model, "adapters": str(shown), "adapter_names": names,
                "manifest": manifest.model_dump() if manifest else None, "machine": machine,
                "table": table, "executor": rows, "base": direct}
     write_report(stem, payload, f"Window-format executors on {args.model}",
                  {"whole window table, greedy": [table], f"executors (adapters {', '.join(names)})": rows,
                   "base model, 3-shot direct answer": direct},
-                 notes=f"Adapters `{adapters}`; {machine}.\n\n" + __doc__.split("\n\n")[1])
+                 notes=f"Adapters `{shown}`; {machine}.\n\n" + __doc__.split("\n\n")[1])
     plot(rows, stem.with_suffix(".png"), f"{args.model} executors, window format")
     parts.done()
 
