@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from lmarith.execute import Completion, OraclePolicy, Request
-from lmarith.execute.prompts import QUESTION_TASK
+from lmarith.execute.prompts import QUESTION_TASK, prompt
 from lmarith.execute.questions import CANNOT_PARSE, ask
 from lmarith.questions.expressions import CANNOT
 from lmarith.recipes import QuestionRecipe, question_pairs
@@ -54,6 +54,9 @@ def test_validation_questions_are_worded_like_training_but_other_draws() -> None
     train, val = question_pairs(recipe, "train"), question_pairs(recipe, "val")
     assert len(train) == 300 and len(val) == 100 and not set(train) & set(val)
     assert any(expression == CANNOT for _, expression in train)
+    # the aligner's prompt puts something before the question: no operand at position 0
+    assert prompt("66860==66860, true or false?", QUESTION_TASK) == "Question: 66860==66860, true or false?\n"
+    assert prompt("5+3=") == "5+3=\n"  # other tasks read their input as it is
 
 
 def test_train_question_and_ask_on_any_model(gpt2_dir: Path, tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]

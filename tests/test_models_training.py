@@ -12,6 +12,7 @@ from lmarith.models import (
     build_tiny_llama,
     encode_pair,
     latest_checkpoint,
+    length_groups,
     load_model,
     pad_batch,
     prepare_tokenizer,
@@ -85,7 +86,20 @@ def test_tiny_model_learns_successor_exactly_and_stops_early(tmp_path) -> None:
     assert successor_accuracy(reloaded)["exact"] == 1.0
 
 
-def run(out_dir, *, crash_at: int | None = None, resume: bool = False) -> torch.nn.Module:
+def test_length_groups_batch_each_example_once_with_less_padding() -> None:
+    examples = [{"input_ids": [1] * n} for n in (1, 9, 2, 8, 3, 7, 4, 6, 5, 10, 1, 9, 2, 8)]
+    groups = length_groups(examples, batch_size=3, seed=1, window=2)
+    assert sorted(id(e) for g in groups for e in g) == sorted(id(e) for e in examples)
+    assert all(1 <= len(g) <= 3 for g in groups) and groups == length_groups(examples, 3, seed=1, window=2)
+    padded = sum(len(g) * max(len(e["input_ids"]) for e in g) for g in groups)
+    plain = length_groups(examples, batch_size=3, seed=1, window=1)  # a window of one batch: no grouping
+    assert padded < sum(len(g) * max(len(e["input_ids"]) for e in g) for g in plain)
+    for start in range(0, len(groups), 2):  # within a window, batches follow each other in length
+        window = [len(e["input_ids"]) for g in groups[start : start + 2] for e in g]
+        assert window == sorted(window)
+
+
+def run(out_dir, *, crash_at: int | None = None, resume: bool = False, grouped: bool = False) -> torch.nn.Module:
     """20 steps over 24 examples in batches of 4: 6 steps an epoch, so step 10 is mid-epoch."""
     pairs = [(f"{n}>", str(n + 1)) for n in range(24)]
 
@@ -106,17 +120,19 @@ def run(out_dir, *, crash_at: int | None = None, resume: bool = False) -> torch.
         eval_every=crash_at or 100,
         resume=resume,
         progress=False,
+        group_by_length=grouped,
     )
     train(model, TOKENIZER, pairs, config, eval_fn=crash)
     return model
 
 
-def test_resume_ends_where_an_uninterrupted_run_ends(tmp_path) -> None:
-    straight = run(tmp_path / "straight")
+@pytest.mark.parametrize("grouped", [False, True])
+def test_resume_ends_where_an_uninterrupted_run_ends(tmp_path, grouped: bool) -> None:
+    straight = run(tmp_path / "straight", grouped=grouped)
     with pytest.raises(KeyboardInterrupt):
-        run(tmp_path / "broken", crash_at=10)
+        run(tmp_path / "broken", crash_at=10, grouped=grouped)
     assert latest_checkpoint(tmp_path / "broken") == (tmp_path / "broken" / "checkpoint-10", 10)
-    resumed = run(tmp_path / "broken", resume=True)
+    resumed = run(tmp_path / "broken", resume=True, grouped=grouped)
     for (name, a), (_, b) in zip(straight.state_dict().items(), resumed.state_dict().items()):
         assert torch.allclose(a, b, atol=1e-6), name
     # and the resumed log reads as one run: same steps, same losses

@@ -6,6 +6,7 @@ stderr and exit code 2, never a traceback.
 """
 
 import sys
+import warnings
 
 import typer
 
@@ -22,6 +23,8 @@ from lmarith.errors import LmarithError
 
 def main() -> None:
     """Console-script entry point."""
+    # peft asks transformers a deprecated question on every adapter load; users can do nothing about it
+    warnings.filterwarnings("ignore", message=".*is_gradient_checkpointing.*", category=FutureWarning)
     if len(sys.argv) == 1:
         app()  # prints the help
     try:

@@ -11,12 +11,20 @@ from lmarith.cli.app import Machines, TextFormat, app, schoolbook
 from lmarith.errors import invalid
 
 if TYPE_CHECKING:
+    from lmarith.models import TrainResult
     from lmarith.recipes import ExecutorRecipe
 
 train_app = typer.Typer(help="Train the embedded default, executors and aligners.", no_args_is_help=True)
 app.add_typer(train_app, name="train")
 
 SCRATCH = "scratch"
+
+
+def _report(result: "TrainResult", saved: str = "saved") -> None:
+    """The run's last lines; a run resumed at its last step trained nothing, so has no loss."""
+    loss = "-" if result.loss is None else f"{result.loss:.4g}"
+    typer.echo(f"steps {result.steps}, loss {loss}, metrics {result.metrics}")
+    typer.echo(f"{saved}: {result.final_dir}")
 
 
 @train_app.command("default")
@@ -40,8 +48,7 @@ def train_default_cmd(
         result = train_caef_default(out or Path("runs/default-caef"), _config(CaefDefaultRecipe, **steps), resume, install)
     else:
         result = train_default(out or Path("runs/default"), _config(DefaultRecipe, **steps), resume, install)
-    typer.echo(f"steps {result.steps}, loss {result.loss:.4g}, metrics {result.metrics}")
-    typer.echo(f"model: {result.final_dir}")
+    _report(result, saved="model")
 
 
 def _train_recipe(recipe: "ExecutorRecipe", model: str, out: Path, resume: bool, install: bool) -> None:
@@ -57,8 +64,7 @@ def _train_recipe(recipe: "ExecutorRecipe", model: str, out: Path, resume: bool,
     lm.train()
     result = train_executor(lm, tokenizer, recipe, out, resume, base_model=None if model == SCRATCH else model,
                             install=install)
-    typer.echo(f"steps {result.steps}, loss {result.loss:.4g}, metrics {result.metrics}")
-    typer.echo(f"saved: {result.final_dir}")
+    _report(result)
 
 
 def _config(cls, **values):  # type: ignore[no-untyped-def]
@@ -134,5 +140,4 @@ def train_question_cmd(
     lm, tokenizer = load_model(model)
     lm.train()
     result = train_question_aligner(lm, tokenizer, recipe, out, resume, base_model=model, install=install)
-    typer.echo(f"steps {result.steps}, loss {result.loss:.4g}, metrics {result.metrics}")
-    typer.echo(f"saved: {result.final_dir}")
+    _report(result)

@@ -111,7 +111,7 @@ class LMPolicy(Policy):
 
             set_adapter(self.model, adapter)
             self._active = adapter
-        rows = [self._encode(prompt(request.text)) for request in requests]
+        rows = [self._encode(prompt(request.text, request.task)) for request in requests]
         if self.naive:
             outputs = [self._generate(row, max_new_tokens) for row in rows]
         else:

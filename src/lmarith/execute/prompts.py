@@ -15,14 +15,20 @@ ALIGN_PREFIX = "ALIGN_"
 QUESTION_TASK = "QUESTION"
 
 
-def prompt(input_text: str) -> str:
-    """The text the model is conditioned on for one step."""
-    return input_text + "\n"
+#: what comes before a question the question aligner reads: without it a pretrained LM misread
+#: the first digits of questions that began with them (``66860==66860`` -> ``3860==66860``)
+QUESTION_INSTRUCTION = "Question: "
 
 
-def pair(input_text: str, output_text: str) -> tuple[str, str]:
+def prompt(input_text: str, task: str = "") -> str:
+    """The text the model is conditioned on for one step of ``task`` (a question behind the
+    question aligner's instruction line; every other task's input as it is)."""
+    return (QUESTION_INSTRUCTION if task == QUESTION_TASK else "") + input_text + "\n"
+
+
+def pair(input_text: str, output_text: str, task: str = "") -> tuple[str, str]:
     """One training sample (prompt, response); the EOS is added as a token by the trainer."""
-    return prompt(input_text), output_text
+    return prompt(input_text, task), output_text
 
 
 def aligner_task(machine: str) -> str:

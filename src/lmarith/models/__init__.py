@@ -22,7 +22,8 @@ _HOMES = {
     "lmarith.models.smollm2": ("cache_root", "smollm2_dir"),
     "lmarith.models.tiny": ("TinyLlamaConfig", "build_tiny_llama"),
     "lmarith.models.tokenizer": ("build_char_tokenizer",),
-    "lmarith.models.training": ("Schedule", "TrainConfig", "TrainResult", "encode_pair", "latest_checkpoint", "pad_batch", "train"),
+    "lmarith.models.training": ("Schedule", "TrainConfig", "TrainResult", "encode_pair", "latest_checkpoint",
+                                 "length_groups", "pad_batch", "train"),
 }
 _HOME_OF = {name: module for module, names in _HOMES.items() for name in names}
 __all__ = sorted(_HOME_OF)

@@ -36,16 +36,51 @@ SHARED_TYPES: dict[str, str] = {"add": "addition", "sub": "subtraction", "mul": 
 COMPARISONS: dict[str, dict[wording.Family, tuple[str, ...]]] = {
     "lt": {
         "train": ("Is {x} less than {y}?", "Is {x} smaller than {y}?", "{x} < {y}?", "Is it true that {x} < {y}?",
-                  "Is {x} fewer than {y}?", "Is {x} lower than {y}?"),
+                  "Is {x} fewer than {y}?", "Is {x} lower than {y}?", "Is {x} smaller compared to {y}?",
+                  "Is {x} less than {y}, yes or no?", "{x} < {y}, correct?", "Is {x} beneath {y}?",
+                  "Is {x} strictly less than {y}?", "Is {x} a smaller number than {y}?", "Check: {x} < {y}.",
+                  "Tell me whether {x} is smaller than {y}.", "Does {x} come in lower than {y}?"),
         "heldout": ("Is {x} below {y}?", "Does {x} fall short of {y}?", "{x}<{y}, true or false?",
                     "Would you say {x} is under {y}?"),
     },
     "eq": {
         "train": ("Is {x} equal to {y}?", "Does {x} equal {y}?", "{x} == {y}?", "Is it true that {x} = {y}?",
-                  "Is {x} the same as {y}?", "Are {x} and {y} equal?"),
+                  "Is {x} the same as {y}?", "Are {x} and {y} equal?", "Is {x} the same value as {y}?",
+                  "{x} == {y}, correct?", "Is {x} equivalent to {y}?", "Are {x} and {y} equivalent?",
+                  "Do {x} and {y} have equal value?", "Check: {x} = {y}.", "Tell me whether {x} equals {y}.",
+                  "Is {x} exactly {y}?", "Are the numbers {x} and {y} equal, yes or no?"),
         "heldout": ("Are {x} and {y} the same number?", "Do {x} and {y} match?", "{x}=={y}, true or false?",
                     "Is {x} identical to {y}?"),
     },
+}
+#: more training wordings of the question aligner alone (the neurosymbolic families stay as
+#: they are: its shipped intervention was trained on them): noun phrases that go into the
+#: training frames, and whole sentences. More ways of saying the same thing is what teaches a
+#: reading of the question rather than of our sentences.
+ALIGNER_EXPRESSIONS: dict[str, tuple[str, ...]] = {
+    "add": ("{x} augmented by {y}", "{x} together with {y}", "{x} with {y} added", "add({x}, {y})", "sum({x}, {y})",
+            "the addition of {x} and {y}", "{x} and {y} summed", "{x} grown by {y}"),
+    "sub": ("{x} reduced by {y}", "{x} subtract {y}", "sub({x}, {y})", "the result of subtracting {y} from {x}",
+            "{x} lowered by {y}", "{x} with {y} removed", "{x} after removing {y}", "{x} minus the number {y}",
+            "{x} − {y}", "what is left of {x} after taking away {y}"),
+    "mul": ("{x} multiplied with {y}", "prod({x}, {y})", "{x} groups of {y}", "{x} copies of {y}",
+            "{x} times {y} exactly", "the product {x} * {y}", "{x} multiplied together with {y}"),
+    "div": ("{x} integer-divided by {y}", "the quotient of {x} by {y}, ignoring the remainder",
+            "{x} divided by {y} (integer part)", "how many times {y} fits in {x}", "intdiv({x}, {y})",
+            "{x} divided by {y}, remainder dropped", "the whole quotient of {x} and {y}"),
+}
+ALIGNER_SENTENCES: dict[str, tuple[str, ...]] = {
+    "add": ("Add {x} plus {y}.", "Sum up {x} and {y}.", "Combine {x} and {y} by adding them.",
+            "Start at {x} and count up {y}. Where do you end?"),
+    "sub": ("Remove {y} from {x}.", "From {x}, subtract {y}.", "Start at {x} and count down {y}. Where do you end?",
+            "I had {x} and lost {y}. How many do I have now?"),
+    "mul": ("Find the product when {x} is multiplied by {y}.", "Multiply {x} and {y}.",
+            "There are {x} boxes with {y} items each. How many items in all?"),
+    "div": ("Share {x} equally among {y}; how many whole ones does each get?", "Integer-divide {x} by {y}.",
+            "How many full groups of {y} can be made from {x}?"),
+    "gt": ("Is {x} greater than {y}, yes or no?", "Is {x} the larger number compared with {y}?", "Does {x} beat {y}?",
+           "Is {x} over {y}?", "Is {x} strictly greater than {y}?", "{x} > {y}, correct?", "Check: {x} > {y}.",
+           "Is {x} a bigger number than {y}?", "Tell me whether {x} is larger than {y}."),
 }
 #: questions about two numbers with no executor expression (besides the neurosymbolic types
 #: the executors lack: remainders, gcd, lcm, squares mod, bitwise operations)
@@ -83,9 +118,13 @@ def templates(op: str, family: wording.Family) -> tuple[str, ...]:
     """The question templates (``{x}``, ``{y}``) of one executor operator and family."""
     if op not in SYMBOLS:
         raise LmarithError(f"unknown operator {op!r}; known: {', '.join(SYMBOLS)}")
+    extra: tuple[str, ...] = ()
+    if family == "train":
+        extra = tuple(f.replace("{e}", e) for f in wording.FRAMES["train"] for e in ALIGNER_EXPRESSIONS.get(op, ()))
+        extra += ALIGNER_SENTENCES.get(op, ())
     if op in SHARED_TYPES:
-        return wording.templates(SHARED_TYPES[op], family, mod=False)
-    return COMPARISONS[op][family]
+        return wording.templates(SHARED_TYPES[op], family, mod=False) + extra
+    return COMPARISONS[op][family] + extra
 
 
 #: asked mod 1000 (as the paper's data set asks them), these have no executor expression either:
