@@ -60,3 +60,20 @@ def test_the_shipped_adapter_is_exact_on_the_whole_window_table() -> None:
     policy = load_policy("smollm2", batch_size=128)
     pairs = table_pairs(ExecutorRecipe(op="all", table=True))
     assert exact_rate(policy.model, policy.tokenizer, pairs, 40) == 1.0
+
+
+def test_the_question_aligner_ships_beside_the_executors_in_bf16() -> None:
+    found = find_adapters(SHIPPED)
+    weights = load_file(found["QUESTION"] / "adapter_model.safetensors")
+    assert {t.dtype for t in weights.values()} == {torch.bfloat16}
+    manifest = json.loads((found["QUESTION"] / "manifest.json").read_text())
+    assert (manifest["base_model"], manifest["version"]) == ("smollm2", "0.1.2")
+    assert manifest["command"].startswith("lmarith train question --model smollm2 ") and "--install" in manifest["command"]
+
+
+@needs_smollm2
+def test_ask_on_smollm2_uses_the_shipped_aligner_and_executors(cli) -> None:  # type: ignore[no-untyped-def]
+    code, out, err = cli("ask", "What is 4817 times 9023?", "--json")
+    assert code == 0, err
+    record = json.loads(out.splitlines()[-1])
+    assert record["aligned"] == "4817*9023" and record["answer"] == str(4817 * 9023)
