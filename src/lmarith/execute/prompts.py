@@ -17,13 +17,13 @@ QUESTION_TASK = "QUESTION"
 
 #: what comes before a question the question aligner reads: without it a pretrained LM misread
 #: the first digits of questions that began with them (``66860==66860`` -> ``3860==66860``)
-QUESTION_INSTRUCTION = "Question: "
+QUESTION_PREFIX = "Question: "
 
 
 def prompt(input_text: str, task: str = "") -> str:
     """The text the model is conditioned on for one step of ``task`` (a question behind the
-    question aligner's instruction line; every other task's input as it is)."""
-    return (QUESTION_INSTRUCTION if task == QUESTION_TASK else "") + input_text + "\n"
+    question aligner's prefix; every other task's input as it is)."""
+    return (QUESTION_PREFIX if task == QUESTION_TASK else "") + input_text + "\n"
 
 
 def pair(input_text: str, output_text: str, task: str = "") -> tuple[str, str]:
