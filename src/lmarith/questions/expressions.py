@@ -36,19 +36,13 @@ SHARED_TYPES: dict[str, str] = {"add": "addition", "sub": "subtraction", "mul": 
 COMPARISONS: dict[str, dict[wording.Family, tuple[str, ...]]] = {
     "lt": {
         "train": ("Is {x} less than {y}?", "Is {x} smaller than {y}?", "{x} < {y}?", "Is it true that {x} < {y}?",
-                  "Is {x} fewer than {y}?", "Is {x} lower than {y}?", "Is {x} smaller compared to {y}?",
-                  "Is {x} less than {y}, yes or no?", "{x} < {y}, correct?", "Is {x} beneath {y}?",
-                  "Is {x} strictly less than {y}?", "Is {x} a smaller number than {y}?", "Check: {x} < {y}.",
-                  "Tell me whether {x} is smaller than {y}.", "Does {x} come in lower than {y}?"),
+                  "Is {x} fewer than {y}?", "Is {x} lower than {y}?"),
         "heldout": ("Is {x} below {y}?", "Does {x} fall short of {y}?", "{x}<{y}, true or false?",
                     "Would you say {x} is under {y}?"),
     },
     "eq": {
         "train": ("Is {x} equal to {y}?", "Does {x} equal {y}?", "{x} == {y}?", "Is it true that {x} = {y}?",
-                  "Is {x} the same as {y}?", "Are {x} and {y} equal?", "Is {x} the same value as {y}?",
-                  "{x} == {y}, correct?", "Is {x} equivalent to {y}?", "Are {x} and {y} equivalent?",
-                  "Do {x} and {y} have equal value?", "Check: {x} = {y}.", "Tell me whether {x} equals {y}.",
-                  "Is {x} exactly {y}?", "Are the numbers {x} and {y} equal, yes or no?"),
+                  "Is {x} the same as {y}?", "Are {x} and {y} equal?"),
         "heldout": ("Are {x} and {y} the same number?", "Do {x} and {y} match?", "{x}=={y}, true or false?",
                     "Is {x} identical to {y}?"),
     },
@@ -81,6 +75,12 @@ ALIGNER_SENTENCES: dict[str, tuple[str, ...]] = {
     "gt": ("Is {x} greater than {y}, yes or no?", "Is {x} the larger number compared with {y}?", "Does {x} beat {y}?",
            "Is {x} over {y}?", "Is {x} strictly greater than {y}?", "{x} > {y}, correct?", "Check: {x} > {y}.",
            "Is {x} a bigger number than {y}?", "Tell me whether {x} is larger than {y}."),
+    "lt": ("Is {x} smaller compared to {y}?", "Is {x} less than {y}, yes or no?", "{x} < {y}, correct?",
+           "Is {x} beneath {y}?", "Is {x} strictly less than {y}?", "Is {x} a smaller number than {y}?",
+           "Check: {x} < {y}.", "Tell me whether {x} is smaller than {y}.", "Does {x} come in lower than {y}?"),
+    "eq": ("Is {x} the same value as {y}?", "{x} == {y}, correct?", "Is {x} equivalent to {y}?",
+           "Are {x} and {y} equivalent?", "Do {x} and {y} have equal value?", "Check: {x} = {y}.",
+           "Tell me whether {x} equals {y}.", "Is {x} exactly {y}?", "Are the numbers {x} and {y} equal, yes or no?"),
 }
 #: questions about two numbers with no executor expression (besides the neurosymbolic types
 #: the executors lack: remainders, gcd, lcm, squares mod, bitwise operations)
