@@ -12,7 +12,7 @@ import pytest
 
 from lmarith.execute import Completion, OraclePolicy, Request
 from lmarith.execute.prompts import QUESTION_TASK, prompt
-from lmarith.execute.questions import CANNOT_PARSE, ask
+from lmarith.execute.questions import CANNOT_PARSE, ask, numbers_in
 from lmarith.questions.expressions import CANNOT
 from lmarith.recipes import QuestionRecipe, question_pairs
 
@@ -47,6 +47,16 @@ def test_what_the_aligner_writes_decides_what_runs() -> None:
         assert item.reason is not None and item.reason.startswith(CANNOT_PARSE)
     assert "93 minus 17" in (words.reason or "") and "zero" in (by_zero.reason or "")
     assert ask(policy, []) == []
+
+
+def test_an_expression_on_numbers_the_question_lacks_is_not_computed() -> None:
+    policy = Scripted({"What remains when 170 is taken from 93?": "170-170", "Add 4,817 and 12.": "4817+12",
+                       "What is 123 plus 45?": "123+46", "Is 7 equal to 7?": "7==7", "Is 7 equal to 8?": "7==7"})
+    assert numbers_in("Add 4,817,000 and 12, then 3,4.") == {4817000: 1, 12: 1, 3: 1, 4: 1}
+    copied, separated, misread, equal, once = ask(policy, list(policy.replies))
+    for item in (copied, misread, once):  # a number copied twice, a digit changed
+        assert item.result is None and "not the question's own numbers" in (item.reason or "")
+    assert (separated.answer, equal.answer) == ("4829", "True")
 
 
 def test_validation_questions_are_worded_like_training_but_other_draws() -> None:

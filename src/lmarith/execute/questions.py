@@ -10,6 +10,8 @@ like any ``lmarith solve`` problem: every step computed by the same model.
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from time import perf_counter
@@ -52,8 +54,19 @@ class Asked:
         return self.result is not None and self.result.correct
 
 
-def _problem(text: str, long: bool) -> tuple[Problem | None, str | None]:
-    """(the problem, None) when ``text`` is an expression the executors run, else (None, why not)."""
+#: a thousands separator between digits ("4,817,000"), read as part of the number
+_SEPARATOR = re.compile(r"(?<=\d)[,_](?=\d{3}(?!\d))")
+
+
+def numbers_in(question: str) -> Counter[int]:
+    """The numbers written in digits in ``question``, with how often each occurs."""
+    return Counter(int(n) for n in re.findall(r"\d+", _SEPARATOR.sub("", question)))
+
+
+def _problem(text: str, long: bool, question: str) -> tuple[Problem | None, str | None]:
+    """(the problem, None) when ``text`` is an expression the executors run on the question's
+    own numbers, else (None, why not): operands the question does not contain are a misreading
+    (a dropped digit, one number copied twice), never computed anyway."""
     if text == CANNOT:
         return None, f"{CANNOT_PARSE}: the question asks for nothing the executors compute"
     try:
@@ -61,6 +74,8 @@ def _problem(text: str, long: bool) -> tuple[Problem | None, str | None]:
         problem.start(long)
     except LmarithError as err:
         return None, f"{CANNOT_PARSE}: the aligner wrote {text[:80]!r} ({err})"
+    if Counter((problem.a, problem.b)) - numbers_in(question):
+        return None, f"{CANNOT_PARSE}: the aligner wrote {text[:80]!r}, not the question's own numbers"
     return problem, None
 
 
@@ -86,7 +101,7 @@ def ask(policy: Policy, questions: Sequence[str], *, fmt: Format = "window", lon
         return []
     asked, runnable, problems = [], [], []
     for question, text in zip(questions, written, strict=True):
-        problem, reason = _problem(text, long)
+        problem, reason = _problem(text, long, question)
         asked.append(Asked(question, text, None if problem is None else text, reason=reason, seconds=share))
         if problem is not None:
             runnable.append(asked[-1])
