@@ -58,9 +58,15 @@ class Asked:
 _SEPARATOR = re.compile(r"(?<=\d)[,_](?=\d{3}(?!\d))")
 
 
+def reading(question: str) -> str:
+    """The question as the aligner reads it: whitespace folded, numbers without thousands
+    separators (it learnt to copy plain digit strings)."""
+    return " ".join(_SEPARATOR.sub("", question).split())
+
+
 def numbers_in(question: str) -> Counter[int]:
     """The numbers written in digits in ``question``, with how often each occurs."""
-    return Counter(int(n) for n in re.findall(r"\d+", _SEPARATOR.sub("", question)))
+    return Counter(int(n) for n in re.findall(r"\d+", reading(question)))
 
 
 def _problem(text: str, long: bool, question: str) -> tuple[Problem | None, str | None]:
@@ -86,7 +92,7 @@ def align_questions(policy: Policy, questions: Sequence[str]) -> tuple[list[str]
     if not questions:
         return [], 0.0
     started = perf_counter()
-    completions = policy.complete(adapter, [Request(QUESTION_TASK, " ".join(q.split())) for q in questions],
+    completions = policy.complete(adapter, [Request(QUESTION_TASK, reading(q)) for q in questions],
                                   MAX_EXPRESSION_TOKENS)
     return [c.text.strip() for c in completions], (perf_counter() - started) / len(questions)
 
