@@ -12,8 +12,8 @@ import pytest
 
 from lmarith.execute import Completion, OraclePolicy, Request
 from lmarith.execute.prompts import QUESTION_TASK, prompt
-from lmarith.execute.questions import CANNOT_PARSE, ask, numbers_in
-from lmarith.questions.expressions import CANNOT
+from lmarith.execute.questions import CANNOT_PARSE, align_questions, ask, numbers_in, whole_numbers
+from lmarith.questions.expressions import CANNOT, SYMBOLS, choices
 from lmarith.recipes import QuestionRecipe, question_pairs
 
 
@@ -24,10 +24,17 @@ class Scripted(OraclePolicy):
         super().__init__("window")
         self.replies = replies
         self.asked: list[str] = []
+        self.requests: list[Request] = []
+
+    def requests_of(self, questions: list[str], constrained: bool = True) -> list[Request]:
+        """The aligner's requests for ``questions``, as ``ask`` sends them."""
+        align_questions(self, questions, constrained)
+        return self.requests
 
     def complete(self, adapter: str | None, requests: list[Request], max_new_tokens: int) -> list[Completion]:
         if requests and requests[0].task == QUESTION_TASK:
             self.asked += [r.text for r in requests]
+            self.requests = requests
             return [Completion(self.replies[r.text], 3) for r in requests]
         return super().complete(adapter, requests, max_new_tokens)
 
@@ -59,6 +66,17 @@ def test_an_expression_on_numbers_the_question_lacks_is_not_computed() -> None:
     for item in (copied, misread, once):  # a number copied twice, a digit changed
         assert item.result is None and "not the question's own numbers" in (item.reason or "")
     assert (separated.answer, equal.answer) == ("4829", "True")
+
+
+def test_the_aligner_picks_among_expressions_on_the_questions_whole_numbers() -> None:
+    assert whole_numbers("Is -5 more than 3.25, or 93-17, or 93 - 8, or 1,000 and 7?") == [93, 17, 93, 8, 1000, 7]
+    assert choices([5, 5])[0] == CANNOT and "5==5" in choices([5, 5]) and "5==5" not in choices([5, 6])
+    assert set(choices([12, 34])) == {CANNOT, *(f"{x}{s}{y}" for x, y in ((12, 34), (34, 12)) for s in SYMBOLS.values())}
+    assert choices([]) == choices([7]) == (CANNOT,)
+    policy = Scripted({"What is 12 times 34?": "12*34", "What is 4.5 plus 3?": CANNOT})
+    constrained = policy.requests_of(["What is 12 times 34?", "What is 4.5 plus 3?"])
+    assert [r.choices for r in constrained] == [choices([12, 34]), (CANNOT,)]
+    assert [r.choices for r in policy.requests_of(["What is 12 times 34?"], constrained=False)] == [None]
 
 
 def test_validation_questions_are_worded_like_training_but_other_draws() -> None:

@@ -61,6 +61,26 @@ def test_batched_greedy_equals_unbatched_generate() -> None:
         assert LMPolicy(model, tokenizer, batch_size=batch_size).complete(None, requests(), 16) == expected
 
 
+def test_choices_constrain_each_row_and_leave_free_rows_free() -> None:
+    model, tokenizer = scrambled_llama(2)
+    free = LMPolicy(model, tokenizer, batch_size=4).complete(None, requests(), 16)
+    options = ("12+34", "12*34", "34-12", "CANNOT")
+    constrained = [Request("ADD", r.text, choices=options if i % 2 else None) for i, r in enumerate(requests())]
+    out = LMPolicy(model, tokenizer, batch_size=4).complete(None, constrained, 16)
+    for i, (got, alone) in enumerate(zip(out, free)):
+        if i % 2:
+            assert got.text in options and got.tokens == len(got.text) + 1  # the whole choice, then EOS
+        else:
+            assert got == alone  # a free row in the same batch writes what it writes alone
+    # where the model's own path is a choice, it is the one taken: the mask never moves an argmax it allows
+    own = [Request("ADD", r.text, choices=(alone.text[:5], "~~~~~")) for r, alone in zip(requests(), free)]
+    assert [c.text for c in LMPolicy(model, tokenizer).complete(None, own, 16)] == [c.text[:5] for c in free]
+    only = [Request("ADD", r.text, choices=("7//7",)) for r in requests()]
+    assert {c.text for c in LMPolicy(model, tokenizer).complete(None, only, 16)} == {"7//7"}
+    with pytest.raises(LmarithError, match="constrained"):
+        LMPolicy(model, tokenizer, naive=True).complete(None, only, 16)
+
+
 def test_adapters_switch_per_task() -> None:
     model, tokenizer = scrambled_llama(1)
     peft_model = add_adapter(model, "first", lora_config(rank=4))

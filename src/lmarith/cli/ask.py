@@ -35,6 +35,8 @@ def ask_command(
     adapters: AdaptersDir = None,
     trace: Annotated[bool, typer.Option("--trace", help="show the expression and every step")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="one JSON object per question, for scripts")] = False,
+    free: Annotated[bool, typer.Option("--free-aligner", help="let the aligner write any text, not only an "
+                                       "expression on the question's own numbers or CANNOT")] = False,
     run: AskRun = None,
     device: Device = None,
 ) -> int:
@@ -58,7 +60,7 @@ def ask_command(
     policy.adapter_for(Request(QUESTION_TASK, ""))  # no aligner: say so before reading stdin
     questions = [question] if question is not None else [line.strip() for line in sys.stdin if line.strip()]
     failed = False
-    for item in ask(policy, questions, trace=trace):
+    for item in ask(policy, questions, trace=trace, constrained=not free):
         failed |= item.answer is None
         if as_json:
             record = {"question": item.question, "aligned": item.aligned, "expression": item.expression,

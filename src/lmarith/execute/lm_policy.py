@@ -28,6 +28,8 @@ if TYPE_CHECKING:  # torch, peft and transformers cost seconds to import; the nu
     from peft import PeftModel
     from transformers import PreTrainedModel, PreTrainedTokenizerBase
 
+    from lmarith.models.decoding import Choices
+
 SHARED = "ALL"
 """The adapter that serves every task (``lmarith train executor --op all --table``)."""
 
@@ -112,6 +114,9 @@ class LMPolicy(Policy):
             set_adapter(self.model, adapter)
             self._active = adapter
         rows = [self._encode(prompt(request.text, request.task)) for request in requests]
+        choices = [self._choices(r.choices) for r in requests] if any(r.choices for r in requests) else None
+        if choices is not None and (self.naive or isinstance(self.model, NumpyLlama)):
+            raise LmarithError("constrained decoding (requests with choices) needs the batched torch decoder")
         if self.naive:
             outputs = [self._generate(row, max_new_tokens) for row in rows]
         else:
@@ -119,7 +124,8 @@ class LMPolicy(Policy):
             by_length = sorted(range(len(rows)), key=lambda i: len(rows[i]))  # little padding
             for start in range(0, len(by_length), self.batch_size):
                 chunk = by_length[start : start + self.batch_size]
-                for i, out in zip(chunk, self.greedy([rows[i] for i in chunk], max_new_tokens)):
+                picked = None if choices is None else [choices[i] for i in chunk]
+                for i, out in zip(chunk, self.greedy([rows[i] for i in chunk], max_new_tokens, picked)):
                     outputs[i] = out
         return [Completion(self._decode(out), len(out)) for out in outputs]
 
@@ -127,18 +133,27 @@ class LMPolicy(Policy):
         """Prompt ids exactly as the trainer builds them (``encode_pair``: usual specials)."""
         return tuple(self.tokenizer(text)["input_ids"])
 
+    def _choices(self, texts: tuple[str, ...] | None) -> Choices | None:
+        """The token sequences of ``texts`` as the trainer writes responses (no specials, EOS)."""
+        if texts is None:
+            return None
+        from lmarith.models.decoding import Choices
+
+        return Choices([*self.tokenizer(t, add_special_tokens=False)["input_ids"], self.eos] for t in texts)
+
     def _decode(self, ids: list[int]) -> str:
         if ids and ids[-1] == self.eos:
             ids = ids[:-1]
         return self.tokenizer.decode(ids, skip_special_tokens=False, clean_up_tokenization_spaces=False)
 
-    def greedy(self, rows: list[tuple[int, ...]], max_new_tokens: int) -> list[list[int]]:
+    def greedy(self, rows: list[tuple[int, ...]], max_new_tokens: int,
+               choices: list[Choices | None] | None = None) -> list[list[int]]:
         """Greedy continuations of a batch of token rows, each up to and including its EOS."""
         if isinstance(self.model, NumpyLlama):
             return self.model.greedy(rows, stop=self.stops, max_new_tokens=max_new_tokens)
         from lmarith.models.decoding import greedy
 
-        return greedy(self.model, rows, stop=self.stops, pad=self.pad, max_new_tokens=max_new_tokens)
+        return greedy(self.model, rows, stop=self.stops, pad=self.pad, max_new_tokens=max_new_tokens, choices=choices)
 
     def _generate(self, row: tuple[int, ...], max_new_tokens: int) -> list[int]:
         """The paper's way: one ``generate`` call for one prompt."""

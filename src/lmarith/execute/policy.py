@@ -27,11 +27,14 @@ class Completion:
 @dataclass(frozen=True)
 class Request:
     """One prompt for one task; ``text`` is the input text, without the prompt suffix;
-    ``operator`` is the ``--op`` name of the problem the step belongs to (callees included)."""
+    ``operator`` is the ``--op`` name of the problem the step belongs to (callees included);
+    ``choices``, when set, are the only whole texts the policy may write (constrained decoding:
+    the model still picks among them, token by token)."""
 
     task: str
     text: str
     operator: str = ""
+    choices: tuple[str, ...] | None = None
 
 
 class Policy(ABC):

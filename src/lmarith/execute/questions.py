@@ -22,7 +22,7 @@ from lmarith.execute.policy import Policy, Request
 from lmarith.execute.prompts import QUESTION_TASK
 from lmarith.machines.formats import Format, default_long
 from lmarith.machines.problems import Problem, parse_problem
-from lmarith.questions.expressions import CANNOT
+from lmarith.questions.expressions import CANNOT, choices
 
 #: the longest expression the aligner may write: two 30-digit operands and more, with room
 MAX_EXPRESSION_TOKENS = 160
@@ -64,9 +64,20 @@ def reading(question: str) -> str:
     return " ".join(_SEPARATOR.sub("", question).split())
 
 
+#: a number written in digits, with a sign or decimals when it has them
+_NUMBER = re.compile(r"(?<![\d.])-?\d+(?:\.\d+)?")
+
+
+def whole_numbers(question: str) -> list[int]:
+    """The whole non-negative numbers written in digits in ``question``, in order; a negative
+    (``-5``) or decimal (``4.5``) number is none of them (the executors take neither), while
+    the ``-`` of ``93-17`` or ``93 - 17`` is an operator."""
+    return [int(n) for n in _NUMBER.findall(reading(question)) if not n.startswith("-") and "." not in n]
+
+
 def numbers_in(question: str) -> Counter[int]:
-    """The numbers written in digits in ``question``, with how often each occurs."""
-    return Counter(int(n) for n in re.findall(r"\d+", reading(question)))
+    """:func:`whole_numbers`, with how often each occurs."""
+    return Counter(whole_numbers(question))
 
 
 def _problem(text: str, long: bool, question: str) -> tuple[Problem | None, str | None]:
@@ -85,24 +96,30 @@ def _problem(text: str, long: bool, question: str) -> tuple[Problem | None, str 
     return problem, None
 
 
-def align_questions(policy: Policy, questions: Sequence[str]) -> tuple[list[str], float]:
+def align_questions(policy: Policy, questions: Sequence[str], constrained: bool = True) -> tuple[list[str], float]:
     """What the question aligner writes for each question (one batched pass), and the seconds
-    per question; no aligner among the policy's adapters is one clear error, before any work."""
+    per question; no aligner among the policy's adapters is one clear error, before any work.
+
+    ``constrained``: the aligner picks among the expressions on the question's own numbers and
+    ``CANNOT`` (``expressions.choices``), so it copies a number whole or not at all; without it,
+    it writes freely and a misread number ends the question later, in :func:`ask`."""
     adapter = policy.adapter_for(Request(QUESTION_TASK, ""))
     if not questions:
         return [], 0.0
     started = perf_counter()
-    completions = policy.complete(adapter, [Request(QUESTION_TASK, reading(q)) for q in questions],
-                                  MAX_EXPRESSION_TOKENS)
+    requests = [Request(QUESTION_TASK, reading(q), choices=choices(whole_numbers(q)) if constrained else None)
+                for q in questions]
+    completions = policy.complete(adapter, requests, MAX_EXPRESSION_TOKENS)
     return [c.text.strip() for c in completions], (perf_counter() - started) / len(questions)
 
 
 def ask(policy: Policy, questions: Sequence[str], *, fmt: Format = "window", long: bool | None = None,
-        align: bool = False, trace: bool = False) -> list[Asked]:
-    """Answer ``questions``: one batched aligner pass, then one ``execute`` over every
-    expression it wrote (``align``: with the CAEF aligners, as ``execute`` takes it)."""
+        align: bool = False, trace: bool = False, constrained: bool = True) -> list[Asked]:
+    """Answer ``questions``: one batched aligner pass (``constrained``: see
+    :func:`align_questions`), then one ``execute`` over every expression it wrote (``align``:
+    with the CAEF aligners, as ``execute`` takes it)."""
     long = default_long(fmt) if long is None else long
-    written, share = align_questions(policy, questions)
+    written, share = align_questions(policy, questions, constrained)
     if not questions:
         return []
     asked, runnable, problems = [], [], []

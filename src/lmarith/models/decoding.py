@@ -16,9 +16,39 @@ lean forward of the embedded default (``lmarith.models.lean``).
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections import defaultdict
+from collections.abc import Collection, Iterable, Sequence
 
 import torch
+
+
+class Choices:
+    """The token sequences one row may write, each ending in a stop token: at every step only
+    the tokens that continue one of them compete for the argmax (grammar-constrained greedy
+    decoding, as ``generate``'s ``prefix_allowed_tokens_fn`` does)."""
+
+    def __init__(self, sequences: Iterable[Sequence[int]]) -> None:
+        self._next: dict[tuple[int, ...], set[int]] = defaultdict(set)
+        for sequence in sequences:
+            for i, token in enumerate(sequence):
+                self._next[tuple(sequence[:i])].add(token)
+
+    def allowed(self, written: Sequence[int]) -> list[int]:
+        """The tokens that may follow ``written`` (none once it left every sequence)."""
+        return sorted(self._next.get(tuple(written), ()))
+
+
+def _constrain(logits: torch.Tensor, rows: list[int], generated: list[list[int]],
+               choices: Sequence[Choices | None]) -> torch.Tensor:
+    """``logits`` (one line per live row) with every token no choice of that row allows at -inf."""
+    mask = torch.zeros_like(logits)
+    for line, row in enumerate(rows):
+        if choices[row] is not None:
+            allowed = choices[row].allowed(generated[row])
+            if allowed:
+                mask[line] = float("-inf")
+                mask[line, allowed] = 0.0
+    return logits + mask
 
 
 def left_pad(rows: Sequence[Sequence[int]], pad: int, device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
@@ -41,10 +71,12 @@ def greedy(
     pad: int,
     max_new_tokens: int,
     drop_finished: bool = True,
+    choices: Sequence[Choices | None] | None = None,
 ) -> list[list[int]]:
     """Greedy continuations of a batch of token rows, each up to and including its stop token.
 
     ``stop`` is the EOS id, or several ids (chat models often end a turn on more than one).
+    ``choices`` (one per row, None for a free row) restricts a row to the sequences it holds.
     """
     stops = torch.tensor(sorted({stop} if isinstance(stop, int) else set(stop)), dtype=torch.long)
     device = next(model.parameters()).device
@@ -53,10 +85,16 @@ def greedy(
     positions = (mask.cumsum(-1) - 1).clamp(min=0)
     out = model(input_ids=ids, attention_mask=mask, position_ids=positions, use_cache=True, logits_to_keep=1)
     cache, last = out.cache, positions[:, -1]
-    token = out.logits[:, -1].argmax(-1)
     alive = torch.arange(len(rows), device=device)
-    running = torch.ones(len(rows), dtype=torch.bool, device=device)
     generated: list[list[int]] = [[] for _ in rows]
+
+    def pick(logits: torch.Tensor) -> torch.Tensor:
+        if choices is not None:
+            logits = _constrain(logits, alive.tolist(), generated, choices)
+        return logits.argmax(-1)
+
+    token = pick(out.logits[:, -1])
+    running = torch.ones(len(rows), dtype=torch.bool, device=device)
     for step in range(max_new_tokens):
         for row, value, live in zip(alive.tolist(), token.tolist(), running.tolist()):
             if live:
@@ -77,5 +115,5 @@ def greedy(
             cache=cache,
             use_cache=True,
         )
-        token = out.logits[:, -1].argmax(-1)
+        token = pick(out.logits[:, -1])
     return generated

@@ -17,8 +17,10 @@ aligner must say it cannot, never guess an expression to compute anyway.
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
+from itertools import permutations
 
 from lmarith.errors import LmarithError
 from lmarith.questions import wording
@@ -169,6 +171,20 @@ def operands(rng: random.Random, op: str, max_digits: int, exact: bool = False) 
     return x, y
 
 
+def expression(op: str, x: int, y: int) -> str:
+    """What the aligner writes for ``x op y`` (``op`` a key of :data:`SYMBOLS`)."""
+    return f"{x}{SYMBOLS[op]}{y}"
+
+
+def choices(numbers: Sequence[int]) -> tuple[str, ...]:
+    """Every text the aligner may write for a question holding ``numbers`` (repeats kept):
+    :data:`CANNOT`, or an operator on two of them in either order, each number used as often
+    as the question writes it. Constrained decoding picks among these, so a long number is
+    copied whole or not at all; which operator and which order stay the model's reading."""
+    pairs = dict.fromkeys(permutations(numbers, 2))
+    return (CANNOT, *(expression(op, x, y) for x, y in pairs for op in SYMBOLS))
+
+
 def mappings(count: int, family: str = "train", *, max_digits: int = 30, cannot_share: float = 0.15,
              ops: tuple[str, ...] = tuple(SYMBOLS), seed: int = 0, exact_digits: bool = False) -> list[Mapping]:
     """``count`` questions worded from ``family`` (``train``, ``heldout``, ``all``), operators in
@@ -198,6 +214,6 @@ def mappings(count: int, family: str = "train", *, max_digits: int = 30, cannot_
         asked += 1
         x, y = operands(rng, op, max_digits, exact_digits)
         template = rng.choice(templates(op, chosen))
-        out.append(Mapping(surface.apply(template.format(x=x, y=y)), f"{x}{SYMBOLS[op]}{y}", op))
+        out.append(Mapping(surface.apply(template.format(x=x, y=y)), expression(op, x, y), op))
     rng.shuffle(out)
     return out
