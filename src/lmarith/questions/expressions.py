@@ -55,34 +55,28 @@ COMPARISONS: dict[str, dict[wording.Family, tuple[str, ...]]] = {
 #: reading of the question rather than of our sentences.
 ALIGNER_EXPRESSIONS: dict[str, tuple[str, ...]] = {
     "add": ("{x} augmented by {y}", "{x} together with {y}", "{x} with {y} added", "add({x}, {y})", "sum({x}, {y})",
-            "the addition of {x} and {y}", "{x} and {y} summed", "{x} grown by {y}", "{y} more than {x}",
-            "{x} and {y} in total", "{x} raised by the amount {y}"),
+            "the addition of {x} and {y}", "{x} and {y} summed", "{x} grown by {y}"),
     "sub": ("{x} reduced by {y}", "{x} subtract {y}", "sub({x}, {y})", "the result of subtracting {y} from {x}",
             "{x} lowered by {y}", "{x} with {y} removed", "{x} after removing {y}", "{x} minus the number {y}",
-            "{x} − {y}", "what is left of {x} after taking away {y}", "{y} less than {x}",
-            "the number {y} less than {x}", "{y} fewer than {x}", "{x} shrunk by {y}",
-            "the amount left after {y} is removed from {x}"),
+            "{x} − {y}", "what is left of {x} after taking away {y}"),
     "mul": ("{x} multiplied with {y}", "prod({x}, {y})", "{x} groups of {y}", "{x} copies of {y}",
-            "{x} times {y} exactly", "the product {x} * {y}", "{x} multiplied together with {y}", "{x} sets of {y}",
-            "{x} batches of {y}", "{x} rows of {y}"),
+            "{x} times {y} exactly", "the product {x} * {y}", "{x} multiplied together with {y}"),
     "div": ("{x} integer-divided by {y}", "the quotient of {x} by {y}, ignoring the remainder",
             "{x} divided by {y} (integer part)", "how many times {y} fits in {x}", "intdiv({x}, {y})",
-            "{x} divided by {y}, remainder dropped", "the whole quotient of {x} and {y}", "{x} over {y}, rounded down",
-            "the floor of {x} divided by {y}", "{x} over {y} as a whole number", "{x} ÷ {y} without fractions"),
+            "{x} divided by {y}, remainder dropped", "the whole quotient of {x} and {y}"),
 }
 ALIGNER_SENTENCES: dict[str, tuple[str, ...]] = {
     "add": ("Add {x} plus {y}.", "Sum up {x} and {y}.", "Combine {x} and {y} by adding them.",
             "Start at {x} and count up {y}. Where do you end?"),
     "sub": ("Remove {y} from {x}.", "From {x}, subtract {y}.", "Start at {x} and count down {y}. Where do you end?",
-            "I had {x} and lost {y}. How many do I have now?", "Starting from {x}, take off {y}. What is left?"),
+            "I had {x} and lost {y}. How many do I have now?"),
     "mul": ("Find the product when {x} is multiplied by {y}.", "Multiply {x} and {y}.",
             "There are {x} boxes with {y} items each. How many items in all?"),
     "div": ("Share {x} equally among {y}; how many whole ones does each get?", "Integer-divide {x} by {y}.",
-            "How many full groups of {y} can be made from {x}?", "How many times does {y} fit wholly into {x}?"),
+            "How many full groups of {y} can be made from {x}?"),
     "gt": ("Is {x} greater than {y}, yes or no?", "Is {x} the larger number compared with {y}?", "Does {x} beat {y}?",
            "Is {x} over {y}?", "Is {x} strictly greater than {y}?", "{x} > {y}, correct?", "Check: {x} > {y}.",
-           "Is {x} a bigger number than {y}?", "Tell me whether {x} is larger than {y}.", "Does {x} surpass {y}?",
-           "Does {x} outweigh {y}?", "Is {x} ahead of {y}?", "Does {x} top {y}?"),
+           "Is {x} a bigger number than {y}?", "Tell me whether {x} is larger than {y}."),
     "lt": ("Is {x} smaller compared to {y}?", "Is {x} less than {y}, yes or no?", "{x} < {y}, correct?",
            "Is {x} beneath {y}?", "Is {x} strictly less than {y}?", "Is {x} a smaller number than {y}?",
            "Check: {x} < {y}.", "Tell me whether {x} is smaller than {y}.", "Does {x} come in lower than {y}?"),
@@ -206,7 +200,7 @@ def mappings(count: int, family: str = "train", *, max_digits: int = 30, cannot_
             if rng.random() < 0.2:
                 out.append(Mapping(surface.apply(rng.choice(CHAT[chosen])), CANNOT, None))
                 continue
-            x, y = operands(rng, "add", max_digits)
+            x, y = operands(rng, "add", min(max_digits, 6))
             template = rng.choice(rng.choice(cannot_groups(chosen)))
             out.append(Mapping(surface.apply(template.format(x=x, y=y)), CANNOT, None))
             continue
