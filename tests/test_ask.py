@@ -105,8 +105,13 @@ def test_train_question_and_ask_on_any_model(gpt2_dir: Path, tmp_path: Path, cli
     code, out, err = cli("ask", "What is 12 times 34?", "--model", str(gpt2_dir), "--adapters", str(both), "--json")
     assert code in (0, 1), err  # an untrained aligner rarely writes an expression; it must not crash
     record = json.loads(out.splitlines()[-1])
-    assert record["question"] == "What is 12 times 34?" and "aligned" in record
-    assert record["answer"] is not None or record["reason"].startswith(CANNOT_PARSE)
+    assert record["question"] == "What is 12 times 34?" and record["aligned"] in choices([12, 34])  # constrained
+    assert record["answer"] is not None or record["reason"]  # CANNOT, or untrained executors that failed, said why
+    code, out, err = cli("ask", "What is 12 times 34?", "--model", str(gpt2_dir), "--adapters", str(both), "--json",
+                         "--free-aligner")
+    assert code in (0, 1), err  # writing freely, an untrained aligner rarely writes an expression
+    free = json.loads(out.splitlines()[-1])
+    assert free["answer"] is not None or free["reason"].startswith(CANNOT_PARSE) or free["aligned"] in choices([12, 34])
     # executors without a question aligner: one line that says how to get one
     code, _, err = cli("ask", "What is 1 plus 2?", "--model", str(gpt2_dir), "--adapters", str(tmp_path / "x" / "final"))
     assert code == 2 and "lmarith train question" in err and len(err.strip().splitlines()) == 1
