@@ -49,6 +49,8 @@ def test_eval_parts_give_rows_per_part(part: str, cli, tmp_path) -> None:  # typ
     assert code == 0, err
     [row] = json.loads(path.read_text())
     assert row["part"] == part and row["n"] == 3 and row["final_accuracy"] == 0.0
+    if part.startswith("aligner"):  # the first miss names what was written and what was due
+        assert "wrote" in row["first_failure"] and "not" in row["first_failure"]
 
 
 def test_aligner_parts_score_the_reference_as_exact() -> None:
