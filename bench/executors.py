@@ -48,16 +48,17 @@ def accuracy_rows(policy: LMPolicy, n: int, quick: bool) -> list[dict]:
     return rows
 
 
-COMPARISONS = ["add", "sub", "eq", "gt", "lt"]
+#: operators CAEF tests at any length (its * and // loop b or the quotient times: short operands)
+ANY_LENGTH = ["add", "sub", "eq", "gt", "lt"]
 
 
 def caef_rows(policy: LMPolicy, n: int, quick: bool) -> list[dict]:
     """The CAEF targets' grid, LM aligners on, then every part alone (``--part`` of ``lmarith eval``)."""
     short, long_, loops = ([3, 5], 5, 2) if quick else ([5, 10], 20, 3)
-    whole = grid(COMPARISONS, short, n, 0, False) + grid(["mul", "div"], [loops], n, 0, False)
-    whole += grid(["add", "sub"], [long_], n, 0, False)
+    looping = grid(["mul", "div"], [loops], n, 0, False)
+    whole = grid(ANY_LENGTH, short, n, 0, False) + looping + grid(["add", "sub"], [long_], n, 0, False)
     rows = evaluate(policy, whole, fmt="caef", long=False, align=True)
-    parts = grid(COMPARISONS, [short[-1]], n, 0, False) + grid(["mul", "div"], [loops], n, 0, False)
+    parts = grid(ANY_LENGTH, [short[-1]], n, 0, False) + looping
     rows += evaluate(policy, parts, fmt="caef", long=False, align=False)
     for part in ("aligner-in", "aligner-out"):
         rows += evaluate_aligner(policy, parts, long=False, part=part)

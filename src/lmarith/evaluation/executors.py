@@ -81,8 +81,8 @@ def evaluate_aligner(
     groups: dict[str | None, list[int]] = {}
     for index, request in enumerate(requests):
         groups.setdefault(policy.adapter_for(request), []).append(index)
-    outcomes: list[tuple[bool, int, float]] = [(False, 0, 0.0)] * len(requests)
-    misses: dict[int, str] = {}
+    # per request: exact, tokens, seconds, and for a miss what was written against what was due
+    outcomes: list[tuple[bool, int, float, str | None]] = [(False, 0, 0.0, None)] * len(requests)
     for adapter, members in groups.items():
         started = perf_counter()
         batch = [requests[i] for i in members]
@@ -90,24 +90,21 @@ def evaluate_aligner(
         share = (perf_counter() - started) / len(members)
         for i, completion in zip(members, completions, strict=True):
             expected = reference_output("caef", requests[i].task, requests[i].text)
-            outcomes[i] = (completion.text == expected, completion.tokens, share)
-            if completion.text != expected:
-                misses[i] = f"{requests[i].text!r}: wrote {completion.text!r}, not {expected!r}"
-    by_cell: dict[tuple[str, int], list[tuple[bool, int, float]]] = {}
-    first_miss: dict[tuple[str, int], str] = {}
-    for index, ((op, d, _), outcome) in enumerate(zip(cells, outcomes)):
+            ok = completion.text == expected
+            miss = None if ok else f"{requests[i].text!r}: wrote {completion.text!r}, not {expected!r}"
+            outcomes[i] = (ok, completion.tokens, share, miss)
+    by_cell: dict[tuple[str, int], list[tuple[bool, int, float, str | None]]] = {}
+    for (op, d, _), outcome in zip(cells, outcomes):
         by_cell.setdefault((op, d), []).append(outcome)
-        if index in misses:
-            first_miss.setdefault((op, d), misses[index])
     rows = []
     for (op, d), group in by_cell.items():
-        exact = sum(ok for ok, _, _ in group) / len(group)
+        exact = sum(ok for ok, *_ in group) / len(group)
         rows.append({
             "op": op, "digits": d, "n": len(group), "strict_accuracy": exact, "final_accuracy": exact,
-            "calls_per_problem": 1.0, "tokens_per_problem": sum(t for _, t, _ in group) / len(group),
-            "seconds_per_problem": sum(s for _, _, s in group) / len(group), "format": "caef", "part": part,
+            "calls_per_problem": 1.0, "tokens_per_problem": sum(t for _, t, *_ in group) / len(group),
+            "seconds_per_problem": sum(s for _, _, s, _ in group) / len(group), "format": "caef", "part": part,
             "machine": operator(op).long if long else operator(op).caef,
-            "failed": sum(not ok for ok, _, _ in group), "first_failure": first_miss.get((op, d)),
+            "failed": sum(not ok for ok, *_ in group), "first_failure": next((m for *_, m in group if m), None),
         })
     return rows
 
