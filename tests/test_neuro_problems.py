@@ -98,6 +98,9 @@ def test_foreign_negatives_are_internal_and_name_no_known_operation() -> None:
     known = {w.strip("?.,{}").lower() for t in PROBLEM_TYPES for q in phrasings(t, "all") for w in q.split()}
     assert not {"zorp", "@", "frimble", "vext"} & known and {"zorp", "@"} <= words
     assert chat_messages(negatives[0])[1]["content"] != negatives[0].question  # shots work for them too
+    # training negatives never carry a held-out frame: it would teach the gate to shut on held-out wordings
+    assert not set(phrasings(FOREIGN, "train")) & set(phrasings(FOREIGN, "heldout"))
+    assert "What's {x} choose {y}?" not in phrasings(FOREIGN) and "Compute {x} choose {y}." in phrasings(FOREIGN)
 
 
 def test_our_extra_types_answer_and_read_back_but_stay_out_of_the_paper_setting() -> None:

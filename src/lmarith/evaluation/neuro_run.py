@@ -50,9 +50,9 @@ class RunConfig(InterventionOptions):
     digits: int = Field(3, ge=1, le=6)
     x_greater: bool = False
     train_per_type: int = Field(96, gt=0)
-    #: two-number questions about operations we do not train (invented ones, subtraction,
-    #: powers, max/min, means, ...; never addition or division) and sentences with two numbers
-    #: that are not problems, gathered as gate negatives (0: none)
+    #: two-number questions about operations we do not train (invented ones, binomials,
+    #: shifts, logarithms, NAND/NOR, ...; never addition or division) and sentences with two
+    #: numbers that are not problems, train family only, gathered as gate negatives (0: none)
     negatives: int = Field(192, ge=0)
     #: fresh training-family questions per type, gathered to choose the encoder (or --val-csv)
     val_per_type: int = Field(8, ge=0)

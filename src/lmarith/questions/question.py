@@ -48,12 +48,11 @@ def phrasings(problem_type: str, which: str = "train", *, mod1000: bool = True) 
     before filler, punctuation and casing (see :func:`make_question`).
 
     For multiplication and lcm with ``mod1000`` every template asks for the answer mod 1000.
-    Negatives (:data:`FOREIGN`) are never evaluated: both families are theirs.
+    Negatives (:data:`FOREIGN`) keep to their family like every type: a held-out frame seen in
+    training, even only around negatives, would teach the gate to shut on held-out wordings.
     """
     check_types([problem_type], foreign=True)
     chosen = families(which)
-    if problem_type == FOREIGN:
-        chosen = ("train", "heldout")
     out: list[str] = []
     for family in chosen:
         out += wording.templates(problem_type, family, mod=mod1000 and problem_type in MOD_1000_TYPES)

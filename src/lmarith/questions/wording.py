@@ -124,7 +124,15 @@ EXPRESSIONS: dict[str, dict[Family, tuple[str, ...]]] = {
     # ("heldout": powers, max/min, means, ...), never addition or division.
     FOREIGN: {
         "train": ("the zorp of {x} and {y}", "{x} @ {y}", "{x} frimble {y}", "the quandle of {x} and {y}",
-                  "{x} ~ {y}", "{x} snarked by {y}", "the vext of {x} and {y}", "{x} <> {y}"),
+                  "{x} ~ {y}", "{x} snarked by {y}", "the vext of {x} and {y}", "{x} <> {y}",
+                  # real operations we never train (outlier exposure: the gate learns that an
+                  # operation word it does not know means "shut", not "the nearest trained type")
+                  "{x} choose {y}", "the binomial coefficient of {x} and {y}", "{x} NAND {y}", "{x} NOR {y}",
+                  "the Hamming distance between {x} and {y}", "{x} shifted left by {y} bits", "{x} << {y}",
+                  "{x} >> {y}", "the logarithm of {x} to base {y}", "log base {y} of {x}",
+                  "the number of primes between {x} and {y}", "the median of {x} and {y}", "hypot({x}, {y})",
+                  "{x} written in base {y}", "perm({x}, {y})", "the hypotenuse of a triangle with legs {x} and {y}",
+                  "{x} rotated right by {y} bits"),
         "heldout": ("{x} to the power of {y}",
                     "the larger of {x} and {y}", "max({x}, {y})", "the minimum of {x} and {y}",
                     "the average of {x} and {y}", "{x} concatenated with {y}", "the number of digits of {x} and {y}",
@@ -173,7 +181,10 @@ SENTENCES: dict[str, dict[Family, tuple[str, ...]]] = {
         "heldout": ("Does {x} exceed {y}?", "Is {x} above {y}?", "{x}>{y}, true or false?"),
     },
     FOREIGN: {
-        "train": ("Blick {x} with {y}.", "Zorp {x} into {y}."),
+        "train": ("Blick {x} with {y}.", "Zorp {x} into {y}.", "Convert {x} to base {y}.",
+                  "Round {x} to {y} significant figures.", "Shift {x} left by {y} bits.",
+                  "How many primes lie between {x} and {y}?", "Pick {y} items out of {x}: how many ways?",
+                  "I bought {x} apples for {y} cents each, is that a good deal?"),
         # two numbers that are not a problem at all
         "heldout": ("I have {x} books and {y} pens.", "My house number is {x} and my flat is {y}.",
                     "The train leaves at platform {x}, coach {y}.", "We met in {x} and again {y} days later.",
