@@ -23,7 +23,7 @@ from functools import cache
 
 from lmarith.errors import LmarithError
 from lmarith.questions import wording
-from lmarith.questions.rules import ALL_TYPES, FOREIGN, MOD_1000_TYPES, OPS, TRAIN_TYPES, check_types, solve
+from lmarith.questions.rules import ALL_TYPES, MOD_1000_TYPES, OPS, TRAIN_TYPES, check_types, solve
 
 PHRASING_SETS = ("train", "heldout", "all")
 #: sampled with x >= y, so every answer is a non-negative integer (the VSA codec's numbers); a
@@ -137,7 +137,7 @@ def sample_questions(
                 x, y = y, x
             family = rng.choice(chosen)
             template = rng.choice(phrasings(problem_type, family, mod1000=mod1000))
-            surface = wording.Surface.draw(rng, "train" if problem_type == FOREIGN else family)
+            surface = wording.Surface.draw(rng, family)
             out.append(make_question(problem_type, x, y, template, mod1000=mod1000, surface=surface,
                                      numbers=numbers))
     rng.shuffle(out)

@@ -120,7 +120,7 @@ EXPRESSIONS: dict[str, dict[Family, tuple[str, ...]]] = {
                   "{x} is more than {y}", "{x} is greater than {y} or not"),
         "heldout": ("{x} exceeds {y}", "{x} is above {y}", "{x}>{y}", "{x} is higher than {y}", "{x} outnumbers {y}"),
     },
-    # Negatives: invented operations ("train") and real operations we do not train
+    # Negatives: invented operations and real operations we do not train, each family its own
     # ("heldout": powers, max/min, means, ...), never addition or division.
     FOREIGN: {
         "train": ("the zorp of {x} and {y}", "{x} @ {y}", "{x} frimble {y}", "the quandle of {x} and {y}",
