@@ -5,14 +5,24 @@ aligners on. (Its accuracy is bench/executors.py's; a tiny run here only proves 
 from __future__ import annotations
 
 import json
+import random
+import re
 from pathlib import Path
 
 import pytest
 
 from lmarith import data
 from lmarith.machines.caef import symbols
+from lmarith.machines.problems import Problem, operator
 from lmarith.models import build_char_tokenizer, loading
-from lmarith.recipes import CAEF_ALIGNERS, CaefDefaultRecipe, caef_default_pairs, train_caef_default
+from lmarith.recipes import (
+    CAEF_ALIGNERS,
+    CaefDefaultRecipe,
+    caef_default_pairs,
+    digit_run,
+    shared_prefix,
+    train_caef_default,
+)
 
 
 def _texts() -> list[str]:
@@ -47,6 +57,26 @@ def test_the_data_covers_the_nine_machines_and_both_aligner_directions() -> None
     assert not test & {i for i, _ in pairs if i.endswith("=")}  # held-out problems
 
 
+def test_polish_variants_keep_lengths_and_each_operators_rule() -> None:
+    rng = random.Random(0)
+    for op in ("add", "sub", "mul", "eq", "gt", "lt"):
+        for cls, problem in data.problems(op, 2, 12, 3, "train"):
+            variant = digit_run((cls, problem), rng)
+            if variant is None:
+                assert op == "sub"
+                continue
+            _, v = variant
+            assert (len(str(v.a)), len(str(v.b))) == (len(str(problem.a)), len(str(problem.b)))
+            assert op != "sub" or v.a >= v.b
+            assert op != "mul" or v.b == problem.b
+            assert problem.a != problem.b or v.a == v.b  # an equal pair stays equal (EQUAL's True runs)
+    _, v = digit_run(((5, 1), Problem(12345, operator("add"), 6)), rng)  # type: ignore[misc]
+    assert re.search(r"(\d)\1", str(v.a))  # a run of one digit where there was none
+    for cls, problem in data.problems("sub", 6, 6, 5, "train"):
+        _, v = shared_prefix((cls, problem), rng)  # type: ignore[misc]
+        assert v.a >= v.b and len(str(v.a - v.b)) < len(str(v.a)) and str(v.a)[0] == str(v.b)[0]
+
+
 def test_train_default_caef_installs_a_model_that_solve_uses_with_its_aligners(
         cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
     from lmarith import recipes
@@ -56,7 +86,8 @@ def test_train_default_caef_installs_a_model_that_solve_uses_with_its_aligners(
     monkeypatch.setattr(loading, "default_model_dir", lambda fmt="window": assets / fmt)
     monkeypatch.setattr(recipes, "default_model_dir", lambda fmt="window": assets / fmt)
     recipe = CaefDefaultRecipe(hidden=32, layers=1, heads=2, intermediate=64, max_len=2, mul_div_len=1, num=1,
-                               max_steps=2, eval_every=2, save_every=2, eval_samples=4)
+                               max_steps=2, eval_every=2, save_every=2, eval_samples=4,
+                               polish_steps=2, polish_mul_div_num=1)
     result = train_caef_default(tmp_path / "run", recipe)
     assert (assets / "caef" / "config.json").is_file()
     assert json.loads((assets / "caef" / "lmarith.json").read_text()) == CAEF_ALIGNERS

@@ -26,7 +26,7 @@ from lmarith.execute.lm_policy import LMPolicy
 from lmarith.execute.policy import Request
 from lmarith.execute.prompts import QUESTION_TASK, aligner_task, pair
 from lmarith.machines.formats import Format, default_long
-from lmarith.machines.problems import OPERATORS, operator
+from lmarith.machines.problems import OPERATORS, Problem, operator
 from lmarith.models import (
     Schedule,
     TrainConfig,
@@ -117,8 +117,11 @@ class CaefDefaultRecipe(Schedule):
     (ADD, SUB, MUL, DIV, EQUAL, GREATER_THAN, LESS_THAN, REFLECTION, LEFT_MASK) and both
     aligner directions, so one model serves every task of ``--format caef``.
 
-    A CAEF configuration is not a finite table (it holds the whole operands), so the stop is
-    exactness on held-out test-split samples. The tokenizer gives every format symbol
+    A CAEF configuration is not a finite table (it holds the whole operands), so the first
+    phase stops on exactness on held-out test-split samples. Its misses were copies: a digit
+    dropped or doubled in runs like ``|9|9|9``, and * // aligners seen on too few products; the
+    second phase (``polish_*``) trains on fresh draws with digit-run variants (and subtractions
+    of operands sharing leading digits) and 8x the * // problems, at a lower learning rate. The tokenizer gives every format symbol
     (``[HEAD1]``, ``|7``, ``CMD:``, machine and state names) one token: sequences ~3x shorter
     than characters."""
 
@@ -133,24 +136,77 @@ class CaefDefaultRecipe(Schedule):
     eval_samples: int = Field(400, description="held-out samples (transitions and aligner pairs) per eval")
     lr: float = 2e-3
     batch_size: int = 64
-    max_steps: int = 30_000
+    max_steps: int = 12_000  # the shipped run: its first 1,500 steps ran under a 30,000-step cosine
     warmup_steps: int = 200
     scheduler: Literal["linear", "cosine", "constant_with_warmup"] = "cosine"
     eval_every: int = 500
     save_every: int = 500
+    polish_steps: int = Field(2000, description="second phase, after the first is exact on its held-out samples: "
+                              "fresh problems, more * and //, operands with runs of one digit (0: none)")
+    polish_lr: float = Field(3e-4, description="the second phase's peak learning rate (the first's scheduler, "
+                             "warm-up 100); it runs all its steps")
+    polish_mul_div_num: int = Field(96, description="the second phase's problems per class of * and // "
+                                    "(the first phase's 12 gave the aligners ~50 products to learn from)")
 
 
-def caef_default_pairs(recipe: CaefDefaultRecipe, split: data.Split) -> list[tuple[str, str]]:
+def caef_default_pairs(recipe: CaefDefaultRecipe, split: data.Split, polish: bool = False) -> list[tuple[str, str]]:
     """(input, output) texts of the CAEF model: executor transitions of every operator's CAEF
-    machines (callees included) and both aligner directions, on one split."""
+    machines (callees included) and both aligner directions, on one split; ``polish``: the
+    second phase's draws (another seed, ``polish_mul_div_num``, digit-run variants)."""
+    seed = recipe.seed + polish
+    rng = random.Random(seed)
     out: list[tuple[str, str]] = []
     for op in ALL_OPS:
-        length = recipe.mul_div_len if op in ("mul", "div") else recipe.max_len
-        source = list(data.problems(op, 1, length, recipe.num, split, recipe.seed, long=False))
-        samples = [*data.executor_samples(op, source, "caef", recipe.per_trace, recipe.seed, long=False),
+        loops = op in ("mul", "div")
+        length = recipe.mul_div_len if loops else recipe.max_len
+        num = recipe.polish_mul_div_num if polish and loops else recipe.num
+        source = list(data.problems(op, 1, length, num, split, seed, long=False))
+        if polish and op != "div":  # DIV's loop count depends on a // b: its draws stay as drawn
+            variants = [digit_run(p, rng) for p in source]
+            if op == "sub":
+                variants += [shared_prefix(p, rng) for p in source]
+            source += [v for v in variants if v and data.in_test_split(op, v[1].a, v[1].b) == (split == "test")]
+        samples = [*data.executor_samples(op, source, "caef", recipe.per_trace, seed, long=False),
                    *data.aligner_samples(source, long=False)]
         out += [(s.input, s.output) for s in samples]
     return out
+
+
+def digit_run(classed: data.Classed, rng: random.Random) -> data.Classed | None:
+    """The problem with 2-5 neighbouring digits of each operand (of ``a`` alone for *) made one
+    repeated digit, lengths kept: a model counting positions in ``|9|9|9|9`` drops or doubles a
+    digit, and uniform draws rarely hold such runs. None when the result breaks the operator's
+    rule (a - b and a * b keep a >= b and b <= 15)."""
+    cls, problem = classed
+
+    def runs(n: int) -> int:
+        digits = list(str(n))
+        if len(digits) < 2:
+            return n
+        start = rng.randrange(len(digits) - 1)
+        stop = min(len(digits), start + rng.randint(2, 5))
+        fill = str(rng.randint(1 if start == 0 else 0, 9))
+        digits[start:stop] = fill * (stop - start)
+        return int("".join(digits))
+
+    a = runs(problem.a)
+    b = problem.b if problem.op.name == "mul" else a if problem.a == problem.b else runs(problem.b)
+    if problem.op.name == "sub" and a < b:
+        return None
+    return cls, Problem(a, problem.op, b)
+
+
+def shared_prefix(classed: data.Classed, rng: random.Random) -> data.Classed | None:
+    """A subtraction whose operands share their leading digits, so the difference is shorter
+    than both (SUB's LEFT_MASK strips a run of zeros; the aligner writes fewer digits than it
+    read). None for operands of unequal length."""
+    cls, problem = classed
+    a, b = str(problem.a), str(problem.b)
+    if len(a) != len(b) or len(a) < 2:
+        return None
+    keep = rng.randint(1, len(a) - 1)
+    x, y = sorted((int(a), int(a[:keep] + b[keep:])), reverse=True)
+    return cls, Problem(x, problem.op, y)
 
 
 #: marks a model directory whose model also does the CAEF aligners' work (read by ``load_policy``)
@@ -164,22 +220,41 @@ def train_caef_default(out_dir: Path, recipe: CaefDefaultRecipe, resume: bool = 
     from lmarith.machines.caef import symbols
     from lmarith.models.checkpoint import write_role
 
-    train_pairs = caef_default_pairs(recipe, "train")
-    test_pairs = caef_default_pairs(recipe, "test")
-    random.Random(recipe.seed).shuffle(test_pairs)
-    test_pairs = test_pairs[: recipe.eval_samples]
-    tokenizer = build_char_tokenizer(words=symbols(t for pair_ in train_pairs for t in pair_))
-    longest = max(len(tokenizer(i + o)["input_ids"]) for i, o in train_pairs)
-    model = build_tiny_llama(tokenizer, hidden=recipe.hidden, layers=recipe.layers, heads=recipe.heads,
-                             intermediate=recipe.intermediate, max_positions=max(512, 2 * longest), seed=recipe.seed)
-    config = TrainConfig(out_dir=out_dir, **recipe.schedule(), stop_metric="test_exact", resume=resume)
-    max_new = max(len(tokenizer(o)["input_ids"]) for _, o in test_pairs) + 8
-    result = train(model, tokenizer, [pair(i, o) for i, o in train_pairs], config,
-                   eval_fn=lambda m: {"test_exact": exact_rate(m, tokenizer, test_pairs, max_new)})
+    if resume and recipe.polish_steps and (out_dir / "final").is_dir():  # the first phase is done
+        from lmarith.models import load_model
+
+        model, tokenizer = load_model(str(out_dir / "final"))
+    else:
+        train_pairs = caef_default_pairs(recipe, "train")
+        tokenizer = build_char_tokenizer(words=symbols(t for pair_ in train_pairs for t in pair_))
+        longest = max(len(tokenizer(i + o)["input_ids"]) for i, o in train_pairs)
+        model = build_tiny_llama(tokenizer, hidden=recipe.hidden, layers=recipe.layers, heads=recipe.heads,
+                                 intermediate=recipe.intermediate, max_positions=max(512, 2 * longest),
+                                 seed=recipe.seed)
+        config = TrainConfig(out_dir=out_dir, **recipe.schedule(), stop_metric="test_exact", resume=resume)
+        result = _train_caef_phase(model, tokenizer, train_pairs, caef_default_pairs(recipe, "test"), config, recipe)
+    if recipe.polish_steps:
+        schedule = {**recipe.schedule(), "lr": recipe.polish_lr, "max_steps": recipe.polish_steps,
+                    "warmup_steps": min(100, recipe.polish_steps // 10),
+                    "eval_every": min(recipe.eval_every, recipe.polish_steps), "save_every": recipe.save_every}
+        polish = TrainConfig(out_dir=out_dir / "polish", **schedule, resume=resume)  # type: ignore[arg-type]
+        result = _train_caef_phase(model, tokenizer, caef_default_pairs(recipe, "train", polish=True),
+                                   caef_default_pairs(recipe, "test", polish=True), polish, recipe)
     write_role(result.final_dir, CAEF_ALIGNERS)
     if install:
         _install_default(result, "caef")
     return result
+
+
+def _train_caef_phase(model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, train_pairs: list[tuple[str, str]],
+                      test_pairs: list[tuple[str, str]], config: TrainConfig, recipe: CaefDefaultRecipe) -> TrainResult:
+    """One phase of the CAEF model, scored every ``eval_every`` steps on ``eval_samples``
+    held-out pairs (drawn by the recipe's seed); the config says whether exactness stops it."""
+    random.Random(recipe.seed).shuffle(test_pairs)
+    test_pairs = test_pairs[: recipe.eval_samples]
+    max_new = max(len(tokenizer(o)["input_ids"]) for _, o in test_pairs) + 8
+    return train(model, tokenizer, [pair(i, o) for i, o in train_pairs], config,
+                 eval_fn=lambda m: {"test_exact": exact_rate(m, tokenizer, test_pairs, max_new)})
 
 
 Kind = Literal["executor", "aligner"]

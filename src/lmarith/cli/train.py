@@ -34,13 +34,14 @@ def train_default_cmd(
     fmt: Annotated[TextFormat, typer.Option("--format", help="window: the shipped default; caef: the "
                                                              "embedded CAEF-format model")] = TextFormat.window,
     resume: Annotated[bool, typer.Option(help="continue from the latest checkpoint in --out")] = False,
-    max_steps: Annotated[int | None, typer.Option(help="the schedule's length (default: the recipe's); "
-                                                       "stops earlier once exact")] = None,
+    max_steps: Annotated[int | None, typer.Option(help="the (first) schedule's length (default: the "
+                                                       "recipe's); stops earlier once exact")] = None,
     install: Annotated[bool, typer.Option(help="copy the result into the package (what `solve` uses)")] = True,
 ) -> None:
     """Reproduce an embedded model, trained from scratch: the window default on every window
     transition, until greedy decoding is exact on all of them; or (``--format caef``) the CAEF
-    model on the paper's nine machines and its aligners, until exact on held-out samples."""
+    model on the paper's nine machines and its aligners, until exact on held-out samples, then a
+    second phase (``OUT/polish``: fresh problems, more * and //, operands with runs of one digit)."""
     from lmarith.recipes import CaefDefaultRecipe, DefaultRecipe, train_caef_default, train_default
 
     steps = {} if max_steps is None else {"max_steps": max_steps}
