@@ -121,9 +121,9 @@ class CaefDefaultRecipe(Schedule):
     phase stops on exactness on held-out test-split samples. Its misses were copies: a digit
     dropped or doubled in runs like ``|9|9|9``, and * // aligners seen on too few products; the
     second phase (``polish_*``) trains on fresh draws with digit-run variants (and subtractions
-    of operands sharing leading digits) and 8x the * // problems, at a lower learning rate. The tokenizer gives every format symbol
-    (``[HEAD1]``, ``|7``, ``CMD:``, machine and state names) one token: sequences ~3x shorter
-    than characters."""
+    of operands sharing leading digits) and 8x the * // problems, at a lower learning rate.
+    The tokenizer gives every format symbol (``[HEAD1]``, ``|7``, ``CMD:``, machine and state
+    names) one token: sequences ~3x shorter than characters."""
 
     hidden: int = Field(160, description="model width")
     layers: int = Field(4, description="decoder blocks")
@@ -175,8 +175,8 @@ def caef_default_pairs(recipe: CaefDefaultRecipe, split: data.Split, polish: boo
 def digit_run(classed: data.Classed, rng: random.Random) -> data.Classed | None:
     """The problem with 2-5 neighbouring digits of each operand (of ``a`` alone for *) made one
     repeated digit, lengths kept: a model counting positions in ``|9|9|9|9`` drops or doubles a
-    digit, and uniform draws rarely hold such runs. None when the result breaks the operator's
-    rule (a - b and a * b keep a >= b and b <= 15)."""
+    digit, and uniform draws rarely hold such runs. None when a - b would fall below zero
+    (CAEF's SUB takes a >= b); the b of a * b is kept (MUL loops b times)."""
     cls, problem = classed
 
     def runs(n: int) -> int:
