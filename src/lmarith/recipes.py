@@ -165,7 +165,7 @@ def caef_default_pairs(recipe: CaefDefaultRecipe, split: data.Split, polish: boo
             variants = [digit_run(p, rng) for p in source]
             if op == "sub":
                 variants += [shared_prefix(p, rng) for p in source]
-            source += [v for v in variants if v and data.in_test_split(op, v[1].a, v[1].b) == (split == "test")]
+            source += [v for v in variants if v and data.in_split(op, v[1].a, v[1].b, split)]
         samples = [*data.executor_samples(op, source, "caef", recipe.per_trace, seed, long=False),
                    *data.aligner_samples(source, long=False)]
         out += [(s.input, s.output) for s in samples]

@@ -43,6 +43,11 @@ def in_test_split(op: str, a: int, b: int) -> bool:
     return int.from_bytes(digest, "big") < TEST_FRACTION * 2**64
 
 
+def in_split(op: str, a: int, b: int, split: Split) -> bool:
+    """Whether the pair belongs to ``split`` (every draw, and every variant made of a draw, asks this)."""
+    return in_test_split(op, a, b) == (split == "test")
+
+
 def class_size(num: int, len_a: int, len_b: int) -> int:
     """The balancing rule: ``num`` per class, doubled for short classes, divided by
     (1 + |len a - len b| // 2) for unequal lengths (few real problems look like that),
@@ -122,7 +127,7 @@ def problems(
         while len(seen) < want and tries < 50 * want:
             tries += 1
             a, b = _draw(op, rng, *cls, long)
-            if (a, b) in seen or in_test_split(op.name, a, b) != (split == "test"):
+            if (a, b) in seen or not in_split(op.name, a, b, split):
                 continue
             seen.add((a, b))
             yield cls, Problem(a, op, b)
