@@ -121,7 +121,8 @@ class CaefDefaultRecipe(Schedule):
     phase stops on exactness on held-out test-split samples. Its misses were copies: a digit
     dropped or doubled in runs like ``|9|9|9``, and * // aligners seen on too few products; the
     second phase (``polish_*``) trains on fresh draws with digit-run variants (and subtractions
-    of operands sharing leading digits) and 8x the * // problems, at a lower learning rate.
+    of operands sharing leading digits) and 8x the * // problems, at a lower learning rate, in
+    rounds of fresh draws (SUB and MUL chain dozens of calls: per-call misses compound).
     The tokenizer gives every format symbol (``[HEAD1]``, ``|7``, ``CMD:``, machine and state
     names) one token: sequences ~3x shorter than characters."""
 
@@ -147,12 +148,15 @@ class CaefDefaultRecipe(Schedule):
                              "warm-up 100); it runs all its steps")
     polish_mul_div_num: int = Field(96, description="the second phase's problems per class of * and // "
                                     "(the first phase's 12 gave the aligners ~50 products to learn from)")
+    polish_rounds: int = Field(2, description="second-phase rounds, each from the last one's weights on its own "
+                               "fresh draws (seed + round) under its own schedule")
 
 
-def caef_default_pairs(recipe: CaefDefaultRecipe, split: data.Split, polish: bool = False) -> list[tuple[str, str]]:
+def caef_default_pairs(recipe: CaefDefaultRecipe, split: data.Split, polish: int = 0) -> list[tuple[str, str]]:
     """(input, output) texts of the CAEF model: executor transitions of every operator's CAEF
     machines (callees included) and both aligner directions, on one split; ``polish``: the
-    second phase's draws (another seed, ``polish_mul_div_num``, digit-run variants)."""
+    second phase's round (1, 2, ...) whose draws these are (seed + round, ``polish_mul_div_num``,
+    digit-run variants); 0: the first phase's."""
     seed = recipe.seed + polish
     rng = random.Random(seed)
     out: list[tuple[str, str]] = []
@@ -220,7 +224,8 @@ def train_caef_default(out_dir: Path, recipe: CaefDefaultRecipe, resume: bool = 
     from lmarith.machines.caef import symbols
     from lmarith.models.checkpoint import write_role
 
-    if resume and recipe.polish_steps and (out_dir / "final").is_dir():  # the first phase is done
+    rounds = recipe.polish_rounds if recipe.polish_steps else 0
+    if resume and rounds and (out_dir / "final").is_dir():  # the first phase is done
         from lmarith.models import load_model
 
         model, tokenizer = load_model(str(out_dir / "final"))
@@ -233,13 +238,15 @@ def train_caef_default(out_dir: Path, recipe: CaefDefaultRecipe, resume: bool = 
                                  seed=recipe.seed)
         config = TrainConfig(out_dir=out_dir, **recipe.schedule(), stop_metric="test_exact", resume=resume)
         result = _train_caef_phase(model, tokenizer, train_pairs, caef_default_pairs(recipe, "test"), config, recipe)
-    if recipe.polish_steps:
-        schedule = {**recipe.schedule(), "lr": recipe.polish_lr, "max_steps": recipe.polish_steps,
-                    "warmup_steps": min(100, recipe.polish_steps // 10),
-                    "eval_every": min(recipe.eval_every, recipe.polish_steps), "save_every": recipe.save_every}
-        polish = TrainConfig(out_dir=out_dir / "polish", **schedule, resume=resume)  # type: ignore[arg-type]
-        result = _train_caef_phase(model, tokenizer, caef_default_pairs(recipe, "train", polish=True),
-                                   caef_default_pairs(recipe, "test", polish=True), polish, recipe)
+    schedule = {**recipe.schedule(), "lr": recipe.polish_lr, "max_steps": recipe.polish_steps,
+                "warmup_steps": min(100, recipe.polish_steps // 10),
+                "eval_every": min(recipe.eval_every, recipe.polish_steps), "save_every": recipe.save_every}
+    for round_ in range(1, rounds + 1):
+        # a resumed round at its end loads its last checkpoint's weights: the next round starts from them
+        polish = TrainConfig(out_dir=out_dir / ("polish" if round_ == 1 else f"polish{round_}"), **schedule,
+                             resume=resume)  # type: ignore[arg-type]
+        result = _train_caef_phase(model, tokenizer, caef_default_pairs(recipe, "train", polish=round_),
+                                   caef_default_pairs(recipe, "test", polish=round_), polish, recipe)
     write_role(result.final_dir, CAEF_ALIGNERS)
     if install:
         _install_default(result, "caef")
