@@ -14,13 +14,17 @@ than y: 1 for yes, 0 for no), with operands of 3, 10 and 30 digits, ``--n`` per 
   are counted wrong ("cannot read"), as the method cannot represent them;
 - ``executors``: the question aligner writes the expression, the window executors compute it
   (the shipped SmolLM2 adapters, ``lmarith ask``);
+- ``caef``: the question aligner writes the expression, the embedded CAEF-format model runs it
+  with the paper's machines and its LM aligners (the CAEF-format executors that work: SmolLM2's
+  CAEF adapters do not ship). It is trained up to 12 digits, and CAEF's MUL loops ``b`` times
+  (3-digit ``b``: up to 999 ADD calls), so multiplication is not run and counted wrong, as are
+  negative differences (CAEF's SUB takes a >= b);
 - ``default``: the embedded default given the expression itself (no words): an LM-only
   reference point for what exact execution costs.
 
-(The CAEF-format executors join when SmolLM2 CAEF adapters ship.) Columns: accuracy, seconds
-per question, generated tokens per question. Each (method, cell) is kept as it ends in
-``compare.partial.json``: a rerun goes on from there. Writes bench/results/compare.json and
-.png, and the report docs/results.md.
+Columns: accuracy, seconds per question, generated tokens per question. Each (method, cell) is
+kept as it ends in ``compare.partial.json``: a rerun goes on from there. Writes
+bench/results/compare.json and .png, and the report docs/results.md.
 
     python bench/compare.py --neuro-run RUN [--n 50] [--quick]
 """
@@ -32,6 +36,7 @@ import random
 import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
+from functools import cached_property
 from pathlib import Path
 
 import matplotlib
@@ -44,8 +49,8 @@ from lmarith.baselines.lora import train_lora, trained  # noqa: E402
 from lmarith.evaluation.neuro_run import read_run, trained_intervention  # noqa: E402
 from lmarith.evaluation.report import Parts, markdown_table, run_key, write_report  # noqa: E402
 from lmarith.execute import execute  # noqa: E402
-from lmarith.execute.lm_policy import load_policy  # noqa: E402
-from lmarith.execute.questions import ask  # noqa: E402
+from lmarith.execute.lm_policy import LMPolicy, load_policy  # noqa: E402
+from lmarith.execute.questions import Asked, ask  # noqa: E402
 from lmarith.machines.problems import parse_problem  # noqa: E402
 from lmarith.models.shipped import shipped_dir  # noqa: E402
 from lmarith.neurosymbolic.intervention import intervene  # noqa: E402
@@ -59,7 +64,9 @@ RESULTS = ROOT / "results"
 REPORT = ROOT.parent / "docs" / "results.md"
 TYPES = ("addition", "subtraction", "multiplication", "division", "comparison")
 SYMBOL = {"addition": "+", "subtraction": "-", "multiplication": "*", "division": "//", "comparison": ">"}
-METHODS = ("base", "cot", "lora", "neuro", "executors", "default")
+METHODS = ("base", "cot", "lora", "neuro", "executors", "caef", "default")
+#: what the report says of its questions and methods: the docstring between its title and usage
+ABOUT = "\n\n".join(__doc__.split("\n\n")[1:-1])
 
 
 def questions(problem_type: str, digits: int, n: int, family: str, seed: int) -> list[Question]:
@@ -107,7 +114,16 @@ class Methods:
         self.base = self.model.get_base_model() if hasattr(self.model, "get_base_model") else self.model
         self.neuro = trained_intervention(args.neuro_run) if args.neuro_run else None
         self.neuro_digits = read_run(args.neuro_run).digits if args.neuro_run else 0
-        self.default = load_policy("default", batch_size=256)
+
+    # The embedded models load when first used: loading one sets torch to one thread (its best),
+    # which would slow every SmolLM2 method after it; they run last.
+    @cached_property
+    def default(self) -> LMPolicy:
+        return load_policy("default", batch_size=256)
+
+    @cached_property
+    def caef_default(self) -> LMPolicy:
+        return load_policy("default", batch_size=256, fmt="caef")
 
     def _chat(self, model: torch.nn.Module, qs: list[Question], cot: bool,
               around: Callable[[], AbstractContextManager] | None = None) -> tuple[list[int | None], int]:
@@ -145,7 +161,16 @@ class Methods:
             return self._chat(self.base, qs, cot=False, around=lambda: intervene(self.base, self.neuro))
 
     def executors(self, qs: list[Question]) -> tuple[list[int | None], int]:
-        asked = ask(self.policy, [q.question for q in qs])
+        return self._asked(ask(self.policy, [q.question for q in qs]))
+
+    def caef(self, qs: list[Question]) -> tuple[list[int | None], int]:
+        if qs[0].problem_type == "multiplication":  # CAEF's MUL loops b times: out of reach
+            return [None] * len(qs), 0
+        return self._asked(ask(self.policy, [q.question for q in qs], fmt="caef", align=True,
+                               executors=self.caef_default))
+
+    def _asked(self, asked: list[Asked]) -> tuple[list[int | None], int]:
+        """Answers and generated tokens (the aligner's expression and every executor step)."""
         tokens = sum((a.result.tokens if a.result else 0) + len(self.tokenizer(a.aligned)["input_ids"]) for a in asked)
         return [as_int(a.answer) for a in asked], tokens
 
@@ -212,7 +237,7 @@ def main() -> None:
         ensure_lora(args.sizes, 2 if args.quick else args.lora_per_cell)
     run = Methods(args)
     calls = {"base": run.base_method, "cot": run.cot, "lora": run.lora, "neuro": run.neuro_method,
-             "executors": run.executors, "default": run.default_method}
+             "executors": run.executors, "caef": run.caef, "default": run.default_method}
     rows = []
     for method in methods:
         for problem_type in TYPES:
@@ -224,12 +249,12 @@ def main() -> None:
     write_report(stem, {"methods": methods, "sizes": args.sizes, "n": n, "adapters": str(adapters),
                         "neuro_run": str(args.neuro_run), "rows": rows},
                  "Every method on the same questions (SmolLM2-135M-Instruct)", {"all cells": rows},
-                 notes=__doc__.split("\n\n")[1])
+                 notes=ABOUT)
     plot(rows, args.sizes, stem.with_suffix(".png"))
     if not args.quick:
         summary = [{"method": m, **{f"{d} digits": f"{sum(r['accuracy'] for r in rows if r['method'] == m and r['digits'] == d) / len(TYPES):.2f}"
                                     for d in args.sizes}} for m in methods]
-        REPORT.write_text("# Results: every method on the same questions\n\n" + __doc__.split("\n\n")[1] + "\n\n"
+        REPORT.write_text("# Results: every method on the same questions\n\n" + ABOUT + "\n\n"
                           + "![accuracy per type and size](../bench/results/compare.png)\n\n"
                           + "## Mean accuracy over the five types\n\n" + markdown_table(summary)
                           + "\n## Every cell\n\n" + markdown_table(rows) + "\nRegenerate: `python bench/compare.py "

@@ -56,6 +56,26 @@ def test_what_the_aligner_writes_decides_what_runs() -> None:
     assert ask(policy, []) == []
 
 
+class Counting(OraclePolicy):
+    """The reference machines, counting the steps it is asked for."""
+
+    def __init__(self, fmt: str) -> None:
+        super().__init__(fmt)  # type: ignore[arg-type]
+        self.steps = 0
+
+    def complete(self, adapter: str | None, requests: list[Request], max_new_tokens: int) -> list[Completion]:
+        self.steps += len(requests)
+        return super().complete(adapter, requests, max_new_tokens)
+
+
+def test_another_policy_can_run_what_the_aligner_wrote() -> None:
+    aligner, caef = Scripted({"Subtract 17 from 93.": "93-17"}), Counting("caef")
+    (item,) = ask(aligner, ["Subtract 17 from 93."], fmt="caef", align=True, executors=caef)
+    assert (item.expression, item.answer, item.correct) == ("93-17", "76", True)
+    assert caef.steps == item.result.calls > 1  # type: ignore[union-attr]  # every step ran on the other policy
+    assert aligner.asked == ["Subtract 17 from 93."]  # the aligner's policy only aligned
+
+
 def test_an_expression_on_numbers_the_question_lacks_is_not_computed() -> None:
     policy = Scripted({"What remains when 170 is taken from 93?": "170-170", "Add 4817 and 12.": "4817+12",
                        "What is 123 plus 45?": "123+46", "Is 7 equal to 7?": "7==7", "Is 7 equal to 8?": "7==7"})

@@ -13,6 +13,7 @@ from lmarith.models.tiny import build_tiny_llama
 from lmarith.models.tokenizer import build_char_tokenizer
 from lmarith.neurosymbolic.hooks import check_layer, record_hidden
 from lmarith.neurosymbolic.intervention import NeuroSymbolic, intervene, prompt_windows
+from lmarith.neurosymbolic.networks import Standardize
 from lmarith.neurosymbolic.lm import (
     answer_cross_entropy,
     generate,
@@ -215,6 +216,34 @@ def test_encoder_learns_to_give_negatives_no_type(tiny: tuple) -> None:
     metrics = encoder_metrics(encoder, codec, data)
     assert metrics["negatives"] == rows // 4 and metrics["negative_open"] == 0.0
     assert metrics["type_accuracy"] == 1.0 and metrics["mean_type_score"] > 0.8
+
+
+def test_position_dropout_hides_window_positions_in_training_but_never_the_last() -> None:
+    from lmarith.neurosymbolic.train import EncoderData, train_encoder
+
+    codec = _neuro().codec
+    rows, window, hidden = 64, 16, 64
+
+    class Spy(nn.Module):
+        """The linear-last encoder's shape, recording the masks it is given."""
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.norm, self.proj, self.seen = Standardize(hidden), nn.Linear(hidden, codec.dim), []
+
+        def forward(self, states: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+            self.seen.append(mask)
+            return self.proj(self.norm(states[:, -1]))
+
+    kinds, x = torch.arange(rows) % 3, torch.randint(1, 99, (rows,))
+    data = EncoderData(torch.randn(rows, window, hidden), torch.ones(rows, window, dtype=torch.bool),
+                       codec.encode_problem(kinds, x, x), kinds, x, x)
+    for dropout in (0.0, 0.3):
+        spy = Spy()
+        train_encoder(spy, codec, data, epochs=2, seed=0, position_dropout=dropout)
+        masks = torch.cat(spy.seen)
+        assert masks[:, -1].all()  # the last prompt token is always read
+        assert 1 - masks[:, :-1].float().mean().item() == pytest.approx(dropout, abs=0.05)
 
 
 def test_decoder_fine_tune_resumes_after_its_last_finished_epoch(tiny: tuple, tmp_path: Path) -> None:

@@ -54,6 +54,8 @@ TestCsv = Annotated[Path | None, typer.Option("--test-csv", help="Evaluate on th
 BadSolutions = Annotated[str | None, typer.Option("--bad-solutions", help="CSV rows whose solution disagrees with the "
                                                                          "type's rule: error (default), drop or keep.")]
 Numbers = Annotated[str | None, typer.Option(help="Operands of generated questions: digits or words.")]
+PositionDropout = Annotated[float | None, typer.Option(help="Encoder training hides this fraction of the window's "
+                                                            "positions at each step (default 0).")]
 Baselines = Annotated[bool, typer.Option("--baselines/--no-baselines", help="Also train the LoRA baselines.")]
 CotTrain = Annotated[bool | None, typer.Option("--cot-train/--cot-prompt",
                                                help="CoT baseline: train a LoRA on worked answers, or only prompt.")]
@@ -159,6 +161,7 @@ def train_cmd(
     strength: Strength = None,
     threshold: Threshold = None,
     digit_margin: DigitMargin = None,
+    position_dropout: PositionDropout = None,
     baselines: Baselines = True,
     intervention: Annotated[bool, typer.Option("--intervention/--no-intervention",
                                                help="Train the intervention (--no-intervention: the baselines only, "
@@ -176,8 +179,8 @@ def train_cmd(
 
     config = open_run(run, _options(layer=layer, encoder=encoder, inject=inject, strength=strength,
                                     threshold=threshold, digit_margin=digit_margin, cot_train=cot_train,
-                                    train_csv=train_csv, val_csv=val_csv, test_csv=test_csv,
-                                    bad_solutions=bad_solutions))
+                                    position_dropout=position_dropout, train_csv=train_csv, val_csv=val_csv,
+                                    test_csv=test_csv, bad_solutions=bad_solutions))
     lm, tokenizer = _load(config, device)
     summary = run_train(lm, tokenizer, run, config, baselines=baselines, intervention=intervention)
     if not intervention:
@@ -232,6 +235,7 @@ def run_cmd(
     layer: Layer = None,
     encoder: Encoder = None,
     inject: Inject = None,
+    position_dropout: PositionDropout = None,
     count: Count = None,
     seed: Seed = None,
     types: Types = None,
@@ -250,7 +254,8 @@ def run_cmd(
     from lmarith.evaluation.neuro_run import open_run
 
     config = open_run(run, _options(model=model, layer=layer, encoder=encoder, inject=inject,
-                                    train_per_type=count, seed=seed, types=types, digits=digits, mod1000=mod1000,
+                                    position_dropout=position_dropout, train_per_type=count, seed=seed,
+                                    types=types, digits=digits, mod1000=mod1000,
                                     numbers=numbers, train_csv=train_csv, val_csv=val_csv, test_csv=test_csv,
                                     bad_solutions=bad_solutions), create=True, quick=quick)
     lm, tokenizer = _load(config, device)

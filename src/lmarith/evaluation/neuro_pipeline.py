@@ -77,7 +77,8 @@ def choose_encoder(directory: Path, config: RunConfig, tensors: dict) -> tuple[i
             encoder = build_encoder(kind, tensors[f"window.{layer}"].shape[-1], codec, config.window)
             # one candidate: nothing to choose, so train it on every training row right away
             losses = train_encoder(encoder, codec, EncoderData.from_gathered(train, layer) if single else fit,
-                                   epochs=config.encoder_epochs, seed=config.seed)
+                                   epochs=config.encoder_epochs, seed=config.seed,
+                                   position_dropout=config.position_dropout)
             metrics = encoder_metrics(encoder, codec, held) | {"layer": layer, "encoder": kind, "final_loss": losses[-1],
                                                                "train_exact": encoder_metrics(encoder, codec, fit)["exact"]}
             if len(probe["x"]):
@@ -97,7 +98,7 @@ def choose_encoder(directory: Path, config: RunConfig, tensors: dict) -> tuple[i
     # 97.5% of test questions read exactly when trained on all rows)
     encoder = build_encoder(kind, tensors[f"window.{layer}"].shape[-1], codec, config.window)
     train_encoder(encoder, codec, EncoderData.from_gathered(train, layer), epochs=config.encoder_epochs,
-                  seed=config.seed)
+                  seed=config.seed, position_dropout=config.position_dropout)
     summary = {"chosen": {"layer": layer, "encoder": kind}, "candidates": results,
                "selection": "val" if len(val["x"]) else "15% of the training rows"}
     (directory / "encoders.json").write_text(json.dumps(summary, indent=2) + "\n")

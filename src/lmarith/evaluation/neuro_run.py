@@ -74,6 +74,8 @@ class RunConfig(InterventionOptions):
     #: the wording family of the test split: heldout (never trained on) or train
     test_phrasing: Literal["heldout", "train", "all"] = "heldout"
     encoder_epochs: int = Field(40, gt=0)
+    position_dropout: float = Field(0.0, ge=0, lt=1, description="fraction of window positions the encoder "
+                                    "training hides at each step (not the last; see train_encoder)")
     #: epochs are cheap (prompts cached, only answer tokens run): on SmolLM2 the answer loss
     #: fell 0.83 -> 0.0004 in 4 epochs of 192 questions, then flattened (measured)
     finetune_epochs: int = Field(8, gt=0)

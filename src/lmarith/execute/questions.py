@@ -114,10 +114,12 @@ def align_questions(policy: Policy, questions: Sequence[str], constrained: bool 
 
 
 def ask(policy: Policy, questions: Sequence[str], *, fmt: Format = "window", long: bool | None = None,
-        align: bool = False, trace: bool = False, constrained: bool = True) -> list[Asked]:
+        align: bool = False, trace: bool = False, constrained: bool = True,
+        executors: Policy | None = None) -> list[Asked]:
     """Answer ``questions``: one batched aligner pass (``constrained``: see
     :func:`align_questions`), then one ``execute`` over every expression it wrote (``align``:
-    with the CAEF aligners, as ``execute`` takes it)."""
+    with the CAEF aligners, as ``execute`` takes it) by ``executors`` (default: ``policy``'s own,
+    on the same model; another policy lets another model run what this aligner wrote)."""
     long = default_long(fmt) if long is None else long
     written, share = align_questions(policy, questions, constrained)
     if not questions:
@@ -129,7 +131,7 @@ def ask(policy: Policy, questions: Sequence[str], *, fmt: Format = "window", lon
         if problem is not None:
             runnable.append(asked[-1])
             problems.append(problem)
-    results = execute(problems, policy, fmt=fmt, long=long, align=align, trace=trace)
+    results = execute(problems, executors or policy, fmt=fmt, long=long, align=align, trace=trace)
     for item, result in zip(runnable, results, strict=True):
         item.result, item.reason = result, result.reason
         item.seconds += result.seconds
