@@ -31,19 +31,24 @@ from lmarith.vsa import VSACodec
 RESULTS = Path(__file__).parent / "results"
 
 
+def train_parts(problem_type: str) -> tuple[str, ...]:
+    """The training family's expressions and whole sentences of one type, in their order."""
+    return (*wording.EXPRESSIONS[problem_type]["train"], *wording.SENTENCES[problem_type]["train"])
+
+
 def expression_of(q: Question) -> str:
     """The training-family expression or sentence ``q`` was worded from (the longest that fits; '' if none)."""
     text, best = wording.normalise(q.question), ""
-    for part in (*wording.EXPRESSIONS[q.problem_type]["train"], *wording.SENTENCES[q.problem_type]["train"]):
+    for part in train_parts(q.problem_type):
         core = wording.normalise(part.replace("{m}", "").replace("{x}", str(q.x)).replace("{y}", str(q.y)))
         if core in text and len(core) > len(best):
             best = part
     return best
 
 
-def held_out(q: Question, name: str) -> bool:
-    parts = (*wording.EXPRESSIONS[q.problem_type]["train"], *wording.SENTENCES[q.problem_type]["train"])
-    return bool(name) and name in parts[1::3]
+def held_out(q: Question) -> bool:
+    """Whether ``q`` is worded from one of every third training part of its type (kept out of training)."""
+    return expression_of(q) in train_parts(q.problem_type)[1::3]
 
 
 def scores(report: dict, types: tuple[str, ...]) -> dict:
@@ -61,7 +66,7 @@ def main() -> None:
     _, tensors = load_gathered(args.run / "gather")
     rows, split_of = gathered_questions(args.run, config)
     training = torch.tensor([s in ("train", "negatives") for s in split_of])
-    unseen = torch.tensor([held_out(q, expression_of(q)) for q in rows]) & training
+    unseen = torch.tensor([held_out(q) for q in rows]) & training
     layer, codec = config.layer or config.scan_layers[0], VSACodec(config.codec())
     data = {name: EncoderData.from_gathered({k: v[keep] for k, v in tensors.items()}, layer)
             for name, keep in (("fit", training & ~unseen), ("unseen", unseen))}
