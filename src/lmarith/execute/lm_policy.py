@@ -11,7 +11,8 @@ per prompt, no batching, nothing reused across steps.
 from __future__ import annotations
 
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, get_args
@@ -35,6 +36,22 @@ SHARED = "ALL"
 
 PROMPT_CACHE = 4096
 """Tokenized prompts kept: every window view of every machine fits; CAEF texts rarely repeat."""
+
+
+@contextmanager
+def _torch_threads(threads: int | None) -> Iterator[None]:
+    """torch's intra-op threads set to ``threads`` inside the block and put back after it."""
+    if threads is None:
+        yield
+        return
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(threads)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
 
 
 def _is_peft(model: object) -> bool:
@@ -65,6 +82,7 @@ class LMPolicy(Policy):
         batch_size: int = 64,
         naive: bool = False,
         aligners: bool = False,
+        threads: int | None = None,
     ) -> None:
         if tokenizer.eos_token_id is None:
             raise LmarithError("the tokenizer has no EOS token: decoding could never stop")
@@ -79,6 +97,9 @@ class LMPolicy(Policy):
         self.naive = naive
         #: the model itself writes the CAEF aligners' texts (the embedded CAEF model does)
         self.aligners = aligners
+        #: torch intra-op threads while this policy computes (None: leave the process's setting);
+        #: set only around its own steps, so a big model asked in between keeps its threads
+        self.threads = threads
         self.eos = tokenizer.eos_token_id
         self.stops = stop_ids(model, tokenizer)
         self.pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else self.eos
@@ -117,16 +138,17 @@ class LMPolicy(Policy):
         choices = [self._choices(r.choices) for r in requests] if any(r.choices for r in requests) else None
         if choices is not None and (self.naive or isinstance(self.model, NumpyLlama)):
             raise LmarithError("constrained decoding (requests with choices) needs the batched torch decoder")
-        if self.naive:
-            outputs = [self._generate(row, max_new_tokens) for row in rows]
-        else:
-            outputs = [[] for _ in rows]
-            by_length = sorted(range(len(rows)), key=lambda i: len(rows[i]))  # little padding
-            for start in range(0, len(by_length), self.batch_size):
-                chunk = by_length[start : start + self.batch_size]
-                picked = None if choices is None else [choices[i] for i in chunk]
-                for i, out in zip(chunk, self.greedy([rows[i] for i in chunk], max_new_tokens, picked)):
-                    outputs[i] = out
+        with _torch_threads(self.threads):
+            if self.naive:
+                outputs = [self._generate(row, max_new_tokens) for row in rows]
+            else:
+                outputs = [[] for _ in rows]
+                by_length = sorted(range(len(rows)), key=lambda i: len(rows[i]))  # little padding
+                for start in range(0, len(by_length), self.batch_size):
+                    chunk = by_length[start : start + self.batch_size]
+                    picked = None if choices is None else [choices[i] for i in chunk]
+                    for i, out in zip(chunk, self.greedy([rows[i] for i in chunk], max_new_tokens, picked)):
+                        outputs[i] = out
         return [Completion(self._decode(out), len(out)) for out in outputs]
 
     def _tokenize(self, text: str) -> tuple[int, ...]:
@@ -208,20 +230,19 @@ def load_policy(model: str = "default", adapters: Path | None = None, device: st
         runtime = "transformers"
     if runtime == "auto" and model in EMBEDDED and batch_size == 1:
         runtime = "numpy"
-    if model in EMBEDDED and runtime != "numpy":
-        import torch
-
-        torch.set_num_threads(1)  # a 0.3M-parameter model gains nothing from intra-op threads, and
-        # oversubscribed threads on a busy machine made its steps many times slower (measured)
+    # a 0.3M-parameter model gains nothing from intra-op threads, and oversubscribed threads on a
+    # busy machine made its steps many times slower (measured)
+    threads = 1 if model in EMBEDDED and runtime != "numpy" else None
     base, tokenizer = load_model(model, device=device, runtime=runtime)  # type: ignore[arg-type]
     aligners = read_role(resolve_model_dir(model)).get("aligners") is True
     if adapters is None:
-        return LMPolicy(base, tokenizer, batch_size=batch_size, naive=naive, aligners=aligners)
+        return LMPolicy(base, tokenizer, batch_size=batch_size, naive=naive, aligners=aligners, threads=threads)
     from lmarith.models.adapters import find_adapters, load_adapters
 
     names = list(find_adapters(adapters))
     peft_model = load_adapters(base, adapters, names)
-    return LMPolicy(peft_model, tokenizer, {n.upper(): n for n in names}, batch_size=batch_size, naive=naive)
+    return LMPolicy(peft_model, tokenizer, {n.upper(): n for n in names}, batch_size=batch_size, naive=naive,
+                    threads=threads)
 
 
 def aligns(policy: LMPolicy, fmt: Format, problems: Sequence[Problem], long: bool) -> bool:
