@@ -23,7 +23,8 @@ than y: 1 for yes, 0 for no), with operands of 3, 10 and 30 digits, ``--n`` per 
   reference point for what exact execution costs.
 
 Columns: accuracy, seconds per question, generated tokens per question. Each (method, cell) is
-kept as it ends in ``compare.partial.json``: a rerun goes on from there. Writes
+kept as it ends in ``compare.partial.json``, with a hash of the weights that method runs on: a
+rerun goes on from there, and measures again only the methods whose weights changed. Writes
 bench/results/compare.json and .png, and the report docs/results.md.
 
     python bench/compare.py --neuro-run RUN [--n 50] [--quick]
@@ -52,6 +53,7 @@ from lmarith.execute import execute  # noqa: E402
 from lmarith.execute.lm_policy import LMPolicy, load_policy  # noqa: E402
 from lmarith.execute.questions import Asked, ask  # noqa: E402
 from lmarith.machines.problems import parse_problem  # noqa: E402
+from lmarith.models.loading import default_model_dir  # noqa: E402
 from lmarith.models.shipped import shipped_dir  # noqa: E402
 from lmarith.neurosymbolic.intervention import intervene  # noqa: E402
 from lmarith.neurosymbolic.lm import generate  # noqa: E402
@@ -229,11 +231,16 @@ def main() -> None:
     adapters = args.adapters or shipped_dir("executors", "smollm2")
     if adapters is None:
         raise SystemExit("no SmolLM2 executors ship; pass --adapters DIR")
-    files = [*adapters.rglob("*.safetensors"), *(args.neuro_run.rglob("*.safetensors") if args.neuro_run else [])]
     stem = RESULTS / ("compare_quick" if args.quick else "compare")
-    parts = Parts(stem.with_suffix(".partial.json"), run_key([n, args.sizes, args.lora_per_cell], files))
+    parts = Parts(stem.with_suffix(".partial.json"), run_key([n, args.sizes, args.lora_per_cell]))
     if "lora" in methods:
         ensure_lora(args.sizes, 2 if args.quick else args.lora_per_cell)
+    # each method's cells are kept for the weights it runs on: retraining one method's weights
+    # (the question aligner, say) measures that method again, not the others
+    weights = {"lora": [LORA_DIR / "final"], "neuro": [args.neuro_run] if args.neuro_run else [],
+               "executors": [adapters], "caef": [adapters / "QUESTION", default_model_dir("caef")],
+               "default": [default_model_dir("window")]}
+    key = {m: run_key(m, [f for d in weights.get(m, []) for f in sorted(d.rglob("*.safetensors"))]) for m in methods}
     run = Methods(args)
     calls = {"base": run.base_method, "cot": run.cot, "lora": run.lora, "neuro": run.neuro_method,
              "executors": run.executors, "caef": run.caef, "default": run.default_method}
@@ -242,7 +249,7 @@ def main() -> None:
         for problem_type in TYPES:
             for digits in args.sizes:
                 qs = questions(problem_type, digits, n, "heldout", seed=0)
-                result = parts.get(f"{method} {problem_type} {digits}",
+                result = parts.get(f"{method} {problem_type} {digits} {key[method]}",
                                    lambda m=method, q=qs: timed(lambda: calls[m](q), q))
                 rows.append({"method": method, "type": problem_type, "digits": digits, **result})
     write_report(stem, {"methods": methods, "sizes": args.sizes, "n": n, "adapters": str(adapters),
