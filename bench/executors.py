@@ -82,7 +82,7 @@ def caef_section(args: argparse.Namespace) -> None:
                  notes=f"{machine}; {minutes:.0f} minutes.\n\n" + __doc__.split("\n\n")[1])
     plot([r for r in rows if r["part"] == "all"], RESULTS / "executors_caef.png", f"{name}, CAEF format, aligners on")
     for row in rows:
-        print({k: row[k] for k in ("op", "digits", "part", "n", "final_accuracy", "failed", "first_failure")})
+        print({k: row[k] for k in ("op", "digits", "part", "n", "final_accuracy", "failed", "outcomes", "first_failure")})
 
 
 def speed_row(policy: LMPolicy, naive: LMPolicy, n: int) -> dict:

@@ -45,6 +45,7 @@ def test_oracle_solves_a_mixed_batch_of_every_operator(fmt: str, long: bool) -> 
     for r in results:
         assert (r.answer, r.reason) == (r.problem.answer(), None), r.problem
         assert r.correct and r.strict and r.calls > 0 and r.tokens > r.calls
+        assert (r.outcome, r.deviation) == ("exact", None)
 
 
 def test_oracle_counts_the_reference_transitions() -> None:
@@ -85,6 +86,8 @@ def test_unparseable_output_fails_that_problem_only() -> None:
     assert add.correct and add.strict
     assert mul.answer is None and not mul.correct and not mul.strict
     assert "MUL_DIGIT" in mul.reason and "garbage!" in mul.reason
+    assert (add.outcome, mul.outcome) == ("exact", "bad output")
+    assert mul.deviation is not None and "(MUL_DIGIT), line 1: wrote 'garbage!', not '" in mul.deviation
 
 
 @pytest.mark.parametrize(
@@ -107,13 +110,13 @@ def test_a_step_no_adapter_serves_fails_its_problem() -> None:
             return "ADD"
 
     add, mul = execute([parse_problem("1+2"), parse_problem("3*4")], AddOnly("window", lambda r, t: t), long=True)
-    assert add.correct and mul.reason == "no adapter for LONG_MUL"
+    assert add.correct and mul.reason == "no adapter for LONG_MUL" and mul.outcome == "no adapter"
 
 
 def test_step_cap_stops_a_looping_policy() -> None:
     policy = Corrupting("window", lambda r, text: "q1")  # never moves, never halts
     [result] = execute([parse_problem("1+1")], policy, fmt="window", max_steps=25)
-    assert result.calls == 25 and result.reason == "step cap of 25 reached"
+    assert result.calls == 25 and result.reason == "step cap of 25 reached" and result.outcome == "step cap"
 
 
 def test_default_step_cap_is_twice_the_reference() -> None:
@@ -134,12 +137,28 @@ def test_strict_and_final_differ_when_a_policy_deviates_but_recovers() -> None:
     for fmt, rewrite in (("window", swap_window), ("caef", swap_caef)):
         [result] = execute([parse_problem("456+789")], Corrupting(fmt, rewrite), fmt=fmt)  # type: ignore[arg-type]
         assert result.correct and not result.strict and result.reason is None
+        assert result.outcome == "recovered" and result.deviation is not None
 
 
 def test_a_wrong_digit_gives_a_wrong_answer_not_a_failure() -> None:
     policy = Corrupting("window", lambda r, text: text.replace("OUTPUT+7", "OUTPUT+8"))
     [result] = execute([parse_problem("3+4")], policy, fmt="window")
     assert result.answer == "8" and not result.correct and result.reason is None
+    assert result.outcome == "wrong answer"
+    assert result.deviation is not None and result.deviation.startswith("step 2 (ADD), line 1: wrote '")
+    assert "OUTPUT+8" in result.deviation and "OUTPUT+7" in result.deviation
+
+
+def test_a_caef_deviation_names_the_line_that_went_wrong() -> None:
+    """A CAEF step is a whole configuration: the deviation points at the state line (line 1)
+    or the command line (line 2), and a missing line is named as missing."""
+    policy = Corrupting("caef", lambda r, text: text.replace("[C]1", "[C]0", 1) if "[C]1" in text else text)
+    [result] = execute([parse_problem("9+9")], policy, fmt="caef")
+    assert result.outcome in ("wrong answer", "bad output", "recovered") and result.deviation is not None
+    assert ", line 1: wrote '" in result.deviation and "[C]0" in result.deviation
+    truncated = Corrupting("caef", lambda r, text: text.split("\n")[0])
+    [result] = execute([parse_problem("1+2")], truncated, fmt="caef")
+    assert result.outcome == "bad output" and result.deviation is not None and "line 2: wrote no line" in result.deviation
 
 
 def test_broken_aligner_output_fails() -> None:

@@ -35,6 +35,7 @@ def test_solve_uses_the_machines_the_format_decides(args: list[str], machine: st
     assert code == 0, err
     record = json.loads(out)
     assert (record["machine"], record["answer"], record["correct"]) == (machine, "35", True)
+    assert (record["outcome"], record["deviation"]) == ("exact", None)
 
 
 @pytest.mark.parametrize("part", ["executor", "aligner-in", "aligner-out", "all"])
@@ -51,6 +52,9 @@ def test_eval_parts_give_rows_per_part(part: str, cli, tmp_path) -> None:  # typ
     assert row["part"] == part and row["n"] == 3 and row["final_accuracy"] == 0.0
     if part.startswith("aligner"):  # the first miss names what was written and what was due
         assert "wrote" in row["first_failure"] and "not" in row["first_failure"]
+    else:  # how each problem ended, and where the first miss left the machine
+        assert sum(row["outcomes"].values()) == 3 and "exact" not in row["outcomes"]
+        assert row["first_deviation"].startswith("step 1 (")
 
 
 def test_aligner_parts_score_the_reference_as_exact() -> None:

@@ -87,6 +87,7 @@ def _solve_record(problem: str, fmt: TextFormat, result: Result, trace: bool) ->
         "problem": problem, "machine": result.machine, "format": fmt.value, "answer": result.answer,
         "expected": result.expected, "correct": result.correct, "strict": result.strict,
         "calls": result.calls, "tokens": result.tokens, "seconds": result.seconds, "reason": result.reason,
+        "outcome": result.outcome, "deviation": result.deviation,
     }
     if trace:
         record["steps"] = [vars(step) for step in result.trace]

@@ -16,7 +16,7 @@ from rich.table import Table
 
 from lmarith.data import sample_problems
 from lmarith.errors import LmarithError
-from lmarith.execute import Format, Policy, Request, Result, aligner_task, execute, reference_output
+from lmarith.execute import OUTCOMES, Format, Policy, Request, Result, aligner_task, execute, reference_output
 from lmarith.machines import caef, run
 from lmarith.machines.problems import Problem, operator
 
@@ -98,25 +98,29 @@ def evaluate_aligner(
         by_cell.setdefault((op, d), []).append(outcome)
     rows = []
     for (op, d), group in by_cell.items():
-        exact = sum(ok for ok, *_ in group) / len(group)
+        hits = sum(ok for ok, *_ in group)
+        exact = hits / len(group)
         rows.append({
             "op": op, "digits": d, "n": len(group), "strict_accuracy": exact, "final_accuracy": exact,
             "calls_per_problem": 1.0, "tokens_per_problem": sum(t for _, t, *_ in group) / len(group),
             "seconds_per_problem": sum(s for _, _, s, _ in group) / len(group), "format": "caef", "part": part,
             "machine": operator(op).long if long else operator(op).caef,
-            "failed": sum(not ok for ok, *_ in group), "first_failure": next((m for *_, m in group if m), None),
+            "failed": len(group) - hits, "first_failure": next((m for *_, m in group if m), None),
+            "outcomes": {kind: n for kind, n in (("exact", hits), ("wrong answer", len(group) - hits)) if n},
         })
     return rows
 
 
 def row(op: str, digits: int, results: Sequence[Result], fmt: Format) -> dict[str, Any]:
-    """One table row: means over the cell's problems."""
+    """One table row: means over the cell's problems, how many ended each way (``outcomes``),
+    and where the first missed problem first left the reference machine."""
     count = len(results)
 
     def mean(values: Sequence[float]) -> float:
         return sum(values) / count
 
     failures = [r.reason for r in results if r.reason]
+    missed = [r for r in results if not r.correct]
     return {
         "op": op,
         "digits": digits,
@@ -130,13 +134,15 @@ def row(op: str, digits: int, results: Sequence[Result], fmt: Format) -> dict[st
         "machine": results[0].machine,
         "failed": len(failures),
         "first_failure": failures[0] if failures else None,
+        "outcomes": {kind: n for kind in OUTCOMES if (n := sum(r.outcome == kind for r in results))},
+        "first_deviation": next((r.deviation for r in missed), None),
     }
 
 
 def table(rows: Sequence[dict[str, Any]], title: str) -> Table:
     """The rows as a rich table, for people."""
     out = Table(title=title)
-    columns = ("op", "digits", "n", "strict", "final", "calls", "tokens", "s/problem", "failed")
+    columns = ("op", "digits", "n", "strict", "final", "calls", "tokens", "s/problem", "misses")
     for column in columns:
         out.add_column(column, justify="left" if column == "op" else "right")
     for r in rows:
@@ -144,7 +150,8 @@ def table(rows: Sequence[dict[str, Any]], title: str) -> Table:
             r["op"], str(r["digits"]), str(r["n"]),
             f"{r['strict_accuracy']:.1%}", f"{r['final_accuracy']:.1%}",
             f"{r['calls_per_problem']:.1f}", f"{r['tokens_per_problem']:.0f}",
-            f"{r['seconds_per_problem']:.4f}", str(r["failed"]),
+            f"{r['seconds_per_problem']:.4f}",
+            ", ".join(f"{n} {kind}" for kind, n in r["outcomes"].items() if kind != "exact") or "0",
         )
     return out
 

@@ -5,13 +5,13 @@ per-problem call stacks and step caps, strict and final-answer scoring against t
 policy and the driver run without a model.
 """
 
-from lmarith.execute.driver import Result, Step, execute, step_cap
+from lmarith.execute.driver import OUTCOMES, Outcome, Result, Step, execute, step_cap
 from lmarith.execute.policy import Completion, OraclePolicy, Policy, Request
 from lmarith.execute.prompts import aligner_task, pair, prompt
 from lmarith.execute.reference import reference_output
 from lmarith.machines.formats import FORMATS, Format
 
 __all__ = [
-    "FORMATS", "Completion", "Format", "OraclePolicy", "Policy", "Request", "Result", "Step",
+    "FORMATS", "OUTCOMES", "Completion", "Format", "OraclePolicy", "Outcome", "Policy", "Request", "Result", "Step",
     "aligner_task", "execute", "pair", "prompt", "reference_output", "step_cap",
 ]

@@ -27,6 +27,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from itertools import zip_longest
 from time import perf_counter
 from typing import ClassVar, Literal
 
@@ -44,6 +45,11 @@ MODEL_ERRORS = (LmarithError, KeyError, ValueError, IndexError)
 WINDOW_MAX_NEW_TOKENS = 96
 """A window command is a handful of items; anything longer is a runaway."""
 REASON_CHARS = 200
+Failure = Literal["bad output", "step cap", "no adapter"]
+"""Why a problem stopped without an answer: output the runtime could not carry out, the step
+cap, or a step no adapter of the policy serves."""
+Outcome = Literal["exact", "recovered", "wrong answer", "bad output", "step cap", "no adapter"]
+OUTCOMES: tuple[Outcome, ...] = ("exact", "recovered", "wrong answer", "bad output", "step cap", "no adapter")
 
 
 @dataclass(frozen=True)
@@ -63,7 +69,9 @@ class Result:
     ``strict``: every step equals the reference machine's step from the same input, and the
     answer is correct. ``calls`` counts policy completions (LM decoding calls); ``seconds`` is
     this problem's share of the wall time of the batches it was in. ``reason`` says why a
-    problem failed (``None`` when it halted with an answer, right or wrong).
+    problem failed (``None`` when it halted with an answer, right or wrong), ``failure`` which
+    kind of failure that was. ``deviation`` is the first step that differs from the reference
+    machine's step from the same input: where a wrong answer, or a failure, began.
     """
 
     problem: Problem
@@ -76,7 +84,19 @@ class Result:
     tokens: int = 0
     seconds: float = 0.0
     reason: str | None = None
+    failure: Failure | None = None
+    deviation: str | None = None
     trace: list[Step] = field(default_factory=list)
+
+    @property
+    def outcome(self) -> Outcome:
+        """How it ended: ``exact`` (every step the reference's), ``recovered`` (right answer
+        after a deviation), ``wrong answer`` (halted with it), or the failure's kind."""
+        if self.failure is not None:
+            return self.failure
+        if self.correct:
+            return "exact" if self.strict else "recovered"
+        return "wrong answer"
 
 
 def step_cap(problem: Problem, long: bool) -> int:
@@ -115,17 +135,20 @@ class _Run(ABC):
         result = self.result
         result.calls += 1
         result.tokens += completion.tokens
-        if result.strict:
-            result.strict = completion.text == _reference(self.fmt, request)
+        if result.deviation is None:
+            due = _reference(self.fmt, request)
+            if completion.text != due:
+                result.strict = False
+                result.deviation = f"step {result.calls} ({request.task}), {_difference(completion.text, due)}"
         if self.keep_trace:
             result.trace.append(Step(request.task, depth, request.text, completion.text))
         try:
             self.advance(completion.text)
         except MODEL_ERRORS as err:
             detail = str(err) if isinstance(err, LmarithError) else f"{type(err).__name__} {err}"
-            self.fail(f"step {result.calls} ({request.task}): {detail}"[:REASON_CHARS])
+            self.fail("bad output", f"step {result.calls} ({request.task}): {detail}"[:REASON_CHARS])
         if not self.done and result.calls >= self.cap:
-            self.fail(f"step cap of {self.cap} reached")
+            self.fail("step cap", f"step cap of {self.cap} reached")
 
     def finish(self, answer: str) -> None:
         result = self.result
@@ -134,7 +157,8 @@ class _Run(ABC):
         result.strict = result.strict and result.correct
         self.done = True
 
-    def fail(self, reason: str) -> None:
+    def fail(self, kind: Failure, reason: str) -> None:
+        self.result.failure = kind
         self.result.reason = reason
         self.result.strict = False
         self.done = True
@@ -145,6 +169,20 @@ def _reference(fmt: Format, request: Request) -> str | None:
         return reference_output(fmt, request.task, request.text)
     except MODEL_ERRORS:
         return None
+
+
+def _difference(written: str, due: str | None) -> str:
+    """The first line where a step's text differs from the reference's: a CAEF step is a whole
+    configuration, and only the line that went wrong tells a copy slip from a wrong sum."""
+    if due is None:
+        return f"wrote {written[:REASON_CHARS]!r} where the reference machine has no step"
+    pairs = zip_longest(written.split("\n"), due.split("\n"))
+    number, (mine, theirs) = next((i, pair) for i, pair in enumerate(pairs, 1) if pair[0] != pair[1])
+
+    def shown(line: str | None) -> str:
+        return "no line" if line is None else repr(line[:REASON_CHARS])
+
+    return f"line {number}: wrote {shown(mine)}, not {shown(theirs)}"
 
 
 @dataclass
@@ -297,7 +335,7 @@ def execute(
             try:  # a model may call a machine no adapter serves
                 adapter = policy.adapter_for(request)
             except LmarithError as err:
-                item.fail(str(err)[:REASON_CHARS])
+                item.fail("no adapter", str(err)[:REASON_CHARS])
                 continue
             groups.setdefault(adapter, []).append((item, request, depth))
         for adapter, members in groups.items():
