@@ -156,9 +156,11 @@ def test_a_caef_deviation_names_the_line_that_went_wrong() -> None:
     [result] = execute([parse_problem("9+9")], policy, fmt="caef")
     assert result.outcome in ("wrong answer", "bad output", "recovered") and result.deviation is not None
     assert ", line 1: wrote '" in result.deviation and "[C]0" in result.deviation
+    assert result.deviated_at == "ADD line 1"
     truncated = Corrupting("caef", lambda r, text: text.split("\n")[0])
     [result] = execute([parse_problem("1+2")], truncated, fmt="caef")
     assert result.outcome == "bad output" and result.deviation is not None and "line 2: wrote no line" in result.deviation
+    assert result.deviated_at == "ADD line 2"
 
 
 def test_broken_aligner_output_fails() -> None:

@@ -7,6 +7,7 @@ mixed workload would. A row's keys (``ROW_KEYS``) are the JSON contract of ``lma
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from time import perf_counter
@@ -113,7 +114,8 @@ def evaluate_aligner(
 
 def row(op: str, digits: int, results: Sequence[Result], fmt: Format) -> dict[str, Any]:
     """One table row: means over the cell's problems, how many ended each way (``outcomes``),
-    and where the first missed problem first left the reference machine."""
+    where the missed problems first left the reference machine (``deviations``: counts of
+    ``TASK line N``), and the first of them in full."""
     count = len(results)
 
     def mean(values: Sequence[float]) -> float:
@@ -136,6 +138,7 @@ def row(op: str, digits: int, results: Sequence[Result], fmt: Format) -> dict[st
         "first_failure": failures[0] if failures else None,
         "outcomes": {kind: n for kind in OUTCOMES if (n := sum(r.outcome == kind for r in results))},
         "first_deviation": next((r.deviation for r in missed), None),
+        "deviations": dict(Counter(r.deviated_at for r in missed if r.deviated_at).most_common()),
     }
 
 

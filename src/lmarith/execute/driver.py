@@ -71,7 +71,9 @@ class Result:
     this problem's share of the wall time of the batches it was in. ``reason`` says why a
     problem failed (``None`` when it halted with an answer, right or wrong), ``failure`` which
     kind of failure that was. ``deviation`` is the first step that differs from the reference
-    machine's step from the same input: where a wrong answer, or a failure, began.
+    machine's step from the same input: where a wrong answer, or a failure, began; ``deviated_at``
+    says where in short, ``TASK line N`` (in the CAEF format line 1 is the state line, a copy of
+    the tape, and line 2 the command, where the digit arithmetic is).
     """
 
     problem: Problem
@@ -86,6 +88,7 @@ class Result:
     reason: str | None = None
     failure: Failure | None = None
     deviation: str | None = None
+    deviated_at: str | None = None
     trace: list[Step] = field(default_factory=list)
 
     @property
@@ -139,7 +142,9 @@ class _Run(ABC):
             due = _reference(self.fmt, request)
             if completion.text != due:
                 result.strict = False
-                result.deviation = f"step {result.calls} ({request.task}), {_difference(completion.text, due)}"
+                line, difference = _difference(completion.text, due)
+                result.deviation = f"step {result.calls} ({request.task}), line {line}: {difference}"
+                result.deviated_at = f"{request.task} line {line}"
         if self.keep_trace:
             result.trace.append(Step(request.task, depth, request.text, completion.text))
         try:
@@ -171,18 +176,18 @@ def _reference(fmt: Format, request: Request) -> str | None:
         return None
 
 
-def _difference(written: str, due: str | None) -> str:
-    """The first line where a step's text differs from the reference's: a CAEF step is a whole
-    configuration, and only the line that went wrong tells a copy slip from a wrong sum."""
+def _difference(written: str, due: str | None) -> tuple[int, str]:
+    """The first line where a step's text differs from the reference's, and how: a CAEF step is
+    a whole configuration, and only the line that went wrong tells a copy slip from a wrong sum."""
     if due is None:
-        return f"wrote {written[:REASON_CHARS]!r} where the reference machine has no step"
+        return 1, f"wrote {written[:REASON_CHARS]!r} where the reference machine has no step"
     pairs = zip_longest(written.split("\n"), due.split("\n"))
     number, (mine, theirs) = next((i, pair) for i, pair in enumerate(pairs, 1) if pair[0] != pair[1])
 
     def shown(line: str | None) -> str:
         return "no line" if line is None else repr(line[:REASON_CHARS])
 
-    return f"line {number}: wrote {shown(mine)}, not {shown(theirs)}"
+    return number, f"wrote {shown(mine)}, not {shown(theirs)}"
 
 
 @dataclass
