@@ -29,7 +29,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from itertools import zip_longest
 from time import perf_counter
-from typing import ClassVar, Literal
+from typing import ClassVar, Literal, get_args
 
 from lmarith.errors import LmarithError
 from lmarith.execute.policy import Completion, Policy, Request
@@ -48,8 +48,8 @@ REASON_CHARS = 200
 Failure = Literal["bad output", "step cap", "no adapter"]
 """Why a problem stopped without an answer: output the runtime could not carry out, the step
 cap, or a step no adapter of the policy serves."""
-Outcome = Literal["exact", "recovered", "wrong answer", "bad output", "step cap", "no adapter"]
-OUTCOMES: tuple[Outcome, ...] = ("exact", "recovered", "wrong answer", "bad output", "step cap", "no adapter")
+Outcome = Literal["exact", "recovered", "wrong answer", Failure]
+OUTCOMES: tuple[Outcome, ...] = get_args(Outcome)
 
 
 @dataclass(frozen=True)
