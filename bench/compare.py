@@ -23,8 +23,8 @@ than y: 1 for yes, 0 for no), with operands of 3, 10 and 30 digits, ``--n`` per 
   reference point for what exact execution costs.
 
 Columns: accuracy, seconds per question, generated tokens per question. Each (method, cell) is
-kept as it ends in ``compare.partial.json``, with a hash of the weights that method runs on: a
-rerun goes on from there, and measures again only the methods whose weights changed. Writes
+kept as it ends in ``compare.partial.json``, with a hash of the weights that method runs on: an
+interrupted run goes on from there, and measures again only the methods whose weights changed. Writes
 bench/results/compare.json and .png, and the report docs/results.md.
 
     python bench/compare.py --neuro-run RUN [--n 50] [--quick]
@@ -257,7 +257,7 @@ def main() -> None:
                  "Every method on the same questions (SmolLM2-135M-Instruct)", {"all cells": rows},
                  notes=ABOUT)
     plot(rows, args.sizes, stem.with_suffix(".png"))
-    if not args.quick:
+    if not args.quick and set(methods) == set(METHODS):  # the report compares every method
         summary = [{"method": m, **{f"{d} digits": f"{sum(r['accuracy'] for r in rows if r['method'] == m and r['digits'] == d) / len(TYPES):.2f}"
                                     for d in args.sizes}} for m in methods]
         REPORT.write_text("# Results: every method on the same questions\n\n" + ABOUT + "\n\n"
