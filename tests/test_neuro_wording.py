@@ -13,9 +13,7 @@ from lmarith.questions.rules import ALL_TYPES, FOREIGN, MOD_1000_TYPES, PROBLEM_
 
 PARTS = [wording.FRAMES, wording.YES_NO_FRAMES, wording.MOD_INLINE, wording.MOD_PREFIX, wording.MOD_SENTENCE, wording.PREFIXES,
          wording.SUFFIXES] + [table[t] for table in (wording.EXPRESSIONS, wording.SENTENCES) for t in ALL_TYPES] + [
-         wording.MOD_EXPRESSIONS[t] for t in wording.MOD_EXPRESSIONS] + [
-         {"train": table[t], "heldout": wording.EXPRESSIONS[t]["heldout"] + wording.SENTENCES[t]["heldout"]}
-         for table in (wording.NEWER_EXPRESSIONS, wording.NEWER_SENTENCES) for t in table]
+         wording.MOD_EXPRESSIONS[t] for t in wording.MOD_EXPRESSIONS]
 
 
 @pytest.mark.parametrize("part", range(len(PARTS)))
@@ -131,14 +129,3 @@ def test_our_own_csv_round_trips_with_negatives(tmp_path: Path) -> None:
     assert read_csv_checked(tmp_path / "d.csv", internal=True).questions == rows
     with pytest.raises(LmarithError, match="unknown problem type 'foreign'"):
         read_csv_checked(tmp_path / "d.csv")
-
-
-def test_newer_training_wordings_reach_the_neurosymbolic_questions_not_the_aligner() -> None:
-    from lmarith.questions.expressions import cannot_templates, templates
-
-    assert "What is product({x}, {y})?" in phrasings("multiplication", "train", mod1000=False)
-    assert "Give {x} mod {y}." in phrasings("modulo", "train")
-    newer = {t for kind in wording.NEWER_EXPRESSIONS for mod in (False, True)
-             for t in set(wording.templates(kind, "train", mod=mod)) - set(wording.templates(kind, "train", mod=mod, newer=False))}
-    assert len(newer) > 500
-    assert not newer & (set(templates("mul", "train")) | set(cannot_templates("train")))

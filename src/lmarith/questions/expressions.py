@@ -125,7 +125,7 @@ def templates(op: str, family: wording.Family) -> tuple[str, ...]:
         extra = tuple(f.replace("{e}", e) for f in wording.FRAMES["train"] for e in ALIGNER_EXPRESSIONS.get(op, ()))
         extra += ALIGNER_SENTENCES.get(op, ())
     if op in SHARED_TYPES:
-        return wording.templates(SHARED_TYPES[op], family, mod=False, newer=False) + extra
+        return wording.templates(SHARED_TYPES[op], family, mod=False) + extra
     return COMPARISONS[op][family] + extra
 
 
@@ -139,8 +139,8 @@ def cannot_groups(family: wording.Family) -> tuple[tuple[str, ...], ...]:
     """Templates of questions with no executor expression, one group per kind (each
     neurosymbolic type the executors lack, each type asked mod 1000, the rest): questions are
     drawn group first, so no kind's many templates crowd out the others."""
-    neuro = [wording.templates(kind, family, mod=False, newer=False) for kind in NO_EXECUTOR_TYPES]
-    mod = [wording.templates(kind, family, mod=True, newer=False) for kind in MOD_1000_TYPES]
+    neuro = [wording.templates(kind, family, mod=False) for kind in NO_EXECUTOR_TYPES]
+    mod = [wording.templates(kind, family, mod=True) for kind in MOD_1000_TYPES]
     return (*neuro, *mod, NOT_EXPRESSIONS[family])
 
 

@@ -200,45 +200,6 @@ SENTENCES: dict[str, dict[Family, tuple[str, ...]]] = {
     },
 }
 
-#: Training expressions and sentences written after the question aligner shipped (for the
-#: neurosymbolic encoder, whose 8 types had 8-9 expressions each): ``templates(..., newer=False)``
-#: leaves them out, so the aligner's data, and its manifest command, stay as trained. Fold them
-#: into EXPRESSIONS and SENTENCES when the aligner is next retrained.
-NEWER_EXPRESSIONS: dict[str, tuple[str, ...]] = {
-    "multiplication": ("the result of {x} times {y}", "{x} multiplied by the number {y}", "product({x}, {y})",
-                       "the product obtained from {x} and {y}", "the product you get when {x} is multiplied by {y}",
-                       "{x} times the value {y}"),
-    "modulo": ("{x} mod the number {y}", "the remainder from {x} divided by {y}", "rem({x}, {y})",
-               "{x} modulo the number {y}", "the remainder on dividing {x} by {y}",
-               "what remains of {x} after taking away every multiple of {y}"),
-    "gcd": ("the greatest divisor shared by {x} and {y}", "the gcd for {x} and {y}", "math.gcd({x}, {y})",
-            "the greatest common divisor between {x} and {y}", "gcd of the numbers {x} and {y}",
-            "the largest integer that divides {x} and {y}"),
-    "lcm": ("the least common multiple between {x} and {y}", "lcm of the numbers {x} and {y}", "math.lcm({x}, {y})",
-            "the smallest multiple shared by {x} and {y}", "the least multiple common to {x} and {y}"),
-    "square_mod": ("{x} squared modulo {y}", "{x} * {x} mod {y}", "the remainder of {x} squared by {y}",
-                   "{x}^2 mod {y}", "{x} squared, then mod {y}", "sqmod({x}, {y})",
-                   "the remainder of {x}^2 divided by {y}", "{x} times itself, mod {y}"),
-    "bitwise_and": ("the bitwise conjunction of {x} and {y}", "{x} and {y} combined with bitwise AND",
-                    "bitwise_and({x}, {y})", "the AND of the bits of {x} and {y}", "{x} masked with {y}",
-                    "{x} bitwise and {y}"),
-    "bitwise_xor": ("bitwise_xor({x}, {y})", "{x} and {y} combined with XOR", "the XOR of the bits of {x} and {y}",
-                    "{x} bitwise exclusive-or {y}", "{x} xor {y}", "the bitwise XOR of {x} with {y}"),
-    "bitwise_or": ("bitwise_or({x}, {y})", "{x} and {y} combined with bitwise OR", "the OR of the bits of {x} and {y}",
-                   "{x} bitwise or {y}", "{x} or {y}, bitwise", "the bitwise OR of {x} with {y}"),
-}
-NEWER_SENTENCES: dict[str, tuple[str, ...]] = {
-    "multiplication": ("Multiply together {x} and {y}{m}.",),
-    "modulo": ("Find what remains after dividing {x} by {y}.", "Give {x} mod {y}."),
-    "gcd": ("Which number is the greatest common divisor of {x} and {y}?",),
-    "lcm": ("Which number is the least common multiple of {x} and {y}{m}?",),
-    "square_mod": ("Take {x} squared and find the remainder mod {y}.",
-                   "Compute {x} times {x}, then its remainder by {y}."),
-    "bitwise_and": ("AND the bits of {x} and {y} together.",),
-    "bitwise_xor": ("XOR the bits of {x} and {y} together.",),
-    "bitwise_or": ("OR the bits of {x} and {y} together.",),
-}
-
 # Mod-1000 requests: inline after the expression, before the question, after it as a sentence.
 MOD_INLINE: dict[Family, tuple[str, ...]] = {
     "train": (" mod 1000", " modulo 1000", ", modulo 1000", " (mod 1000)", ", mod 1000"),
@@ -277,15 +238,11 @@ def _with_mod(expression: str, mod: str) -> str:
 
 
 @cache
-def templates(problem_type: str, family: Family, *, mod: bool, newer: bool = True) -> tuple[str, ...]:
-    """Every template of one type and family, combinatorially (frames x expressions x mod requests);
-    ``newer``: with the training family's :data:`NEWER_EXPRESSIONS` and :data:`NEWER_SENTENCES`."""
+def templates(problem_type: str, family: Family, *, mod: bool) -> tuple[str, ...]:
+    """Every template of one type and family, combinatorially (frames x expressions x mod requests)."""
     frames = (YES_NO_FRAMES if problem_type in YES_NO_TYPES else FRAMES)[family]
     expressions = EXPRESSIONS[problem_type][family]
     sentences = SENTENCES[problem_type][family]
-    if newer and family == "train":
-        expressions += NEWER_EXPRESSIONS.get(problem_type, ())
-        sentences += NEWER_SENTENCES.get(problem_type, ())
     out: list[str] = []
     if not mod:
         out += [f.replace("{e}", e.replace("{m}", "")) for f in frames for e in expressions]
