@@ -52,10 +52,9 @@ class RunConfig(InterventionOptions):
     x_greater: bool = False
     train_per_type: int = Field(96, gt=0)
     #: two-number questions about operations we do not train (invented ones, binomials,
-    #: shifts, logarithms, NAND/NOR, divisions rounded up or to decimals, ...; never addition or
-    #: integer division) and sentences with two
+    #: shifts, logarithms, NAND/NOR, ...; never addition or division) and sentences with two
     #: numbers that are not problems, train family only, gathered as gate negatives (0: none)
-    negatives: int = Field(384, ge=0)
+    negatives: int = Field(192, ge=0)
     #: fresh training-family questions per type, gathered to choose the encoder (or --val-csv)
     val_per_type: int = Field(8, ge=0)
     #: held-out-family questions per type (held-out types too), gathered only to *measure* how

@@ -132,12 +132,7 @@ EXPRESSIONS: dict[str, dict[Family, tuple[str, ...]]] = {
                   "{x} >> {y}", "the logarithm of {x} to base {y}", "log base {y} of {x}",
                   "the number of primes between {x} and {y}", "the median of {x} and {y}", "hypot({x}, {y})",
                   "{x} written in base {y}", "perm({x}, {y})", "the hypotenuse of a triangle with legs {x} and {y}",
-                  "{x} rotated right by {y} bits",
-                  # near misses: divisions the engine does not compute (rounded up or to the
-                  # nearest, decimal, as a ratio), so "divided by" alone does not open the gate
-                  "{x} divided by {y}, rounded up", "ceil({x} / {y})", "{x} divided by {y} as a decimal",
-                  "{x} divided by {y} to two decimal places", "round({x} / {y})", "the ratio of {x} to {y}",
-                  "{x} divided by {y}, rounded to the nearest whole number", "the percentage that {x} is of {y}"),
+                  "{x} rotated right by {y} bits"),
         "heldout": ("{x} to the power of {y}",
                     "the larger of {x} and {y}", "max({x}, {y})", "the minimum of {x} and {y}",
                     "the average of {x} and {y}", "{x} concatenated with {y}", "the number of digits of {x} and {y}",
@@ -189,9 +184,7 @@ SENTENCES: dict[str, dict[Family, tuple[str, ...]]] = {
         "train": ("Blick {x} with {y}.", "Zorp {x} into {y}.", "Convert {x} to base {y}.",
                   "Round {x} to {y} significant figures.", "Shift {x} left by {y} bits.",
                   "How many primes lie between {x} and {y}?", "Pick {y} items out of {x}: how many ways?",
-                  "I bought {x} apples for {y} cents each, is that a good deal?",
-                  "Divide {x} by {y} and round the result up.", "Divide {x} by {y} and give the answer as a decimal.",
-                  "Split {x} into {y} equal parts: how big is each part, exactly?"),
+                  "I bought {x} apples for {y} cents each, is that a good deal?"),
         # two numbers that are not a problem at all
         "heldout": ("I have {x} books and {y} pens.", "My house number is {x} and my flat is {y}.",
                     "The train leaves at platform {x}, coach {y}.", "We met in {x} and again {y} days later.",
