@@ -31,7 +31,7 @@ import torch  # noqa: E402
 from lmarith.evaluation.executors import evaluate, grid  # noqa: E402
 from lmarith.evaluation.report import Parts, run_key, write_report  # noqa: E402
 from lmarith.execute import OUTCOMES  # noqa: E402
-from lmarith.execute.lm_policy import load_policy  # noqa: E402
+from lmarith.execute.lm_policy import LMPolicy, load_policy  # noqa: E402
 from lmarith.models.shipped import check_manifest  # noqa: E402
 
 RESULTS = Path(__file__).parent / "results"
@@ -59,7 +59,7 @@ def wall_minutes(run: Path) -> tuple[int, float]:
     return steps, (total + last) / 60
 
 
-def cell(policy, op: str, digits: int, n: int) -> dict:  # type: ignore[no-untyped-def]
+def cell(policy: LMPolicy, op: str, digits: int, n: int) -> dict:
     [row] = evaluate(policy, grid([op], [digits], n, 0, False), fmt="caef", long=False)
     return row
 
