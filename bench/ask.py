@@ -29,7 +29,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from lmarith.evaluation.report import Parts, run_key, write_report  # noqa: E402
+from lmarith.evaluation.report import Parts, run_key, source_files, write_report  # noqa: E402
 from lmarith.execute.lm_policy import LMPolicy, load_policy  # noqa: E402
 from lmarith.execute.questions import align_questions, ask  # noqa: E402
 from lmarith.machines.problems import parse_problem  # noqa: E402
@@ -122,7 +122,7 @@ def main() -> None:
         raise SystemExit(f"no adapters ship for {args.model}; pass --adapters DIR")
     stem = RESULTS / ("ask_quick" if args.quick else "ask")
     parts = Parts(stem.with_suffix(".partial.json"),
-                  run_key([args.model, sizes, n, n_aligner, n_csv], adapters.rglob("*.safetensors")))
+                  run_key([args.model, sizes, n, n_aligner, n_csv], [*adapters.rglob("*.safetensors"), *source_files(__file__)]))
     policy = load_policy(args.model, adapters, batch_size=64)
     aligner = [parts.get("aligner heldout", lambda: aligner_part(policy, heldout_pairs(n_aligner), "held-out family")),
                parts.get("aligner heldout free", lambda: aligner_part(policy, heldout_pairs(n_aligner), "held-out family",

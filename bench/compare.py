@@ -23,8 +23,10 @@ than y: 1 for yes, 0 for no), with operands of 3, 10 and 30 digits, ``--n`` per 
   reference point for what exact execution costs.
 
 Columns: accuracy, seconds per question, generated tokens per question. Each (method, cell) is
-kept as it ends in ``compare.partial.json``, with a hash of the weights that method runs on: an
-interrupted run goes on from there, and measures again only the methods whose weights changed. Writes
+kept as it ends in ``compare.partial.json``, with a hash of the weights that method runs on and of
+lmarith's code: an interrupted run (in this session or a later one, the file committed) goes on
+from there, and measures again only the methods whose weights changed; any change of the code
+measures every cell again. Each cell says when it was measured. Writes
 bench/results/compare.json and .png, and the report docs/results.md.
 
     python bench/compare.py --neuro-run RUN [--n 50] [--quick]
@@ -37,6 +39,7 @@ import random
 import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
+from datetime import datetime, timezone
 from functools import cached_property
 from pathlib import Path
 
@@ -48,7 +51,7 @@ import torch  # noqa: E402
 
 from lmarith.baselines.lora import train_lora, trained  # noqa: E402
 from lmarith.evaluation.neuro_run import read_run, trained_intervention  # noqa: E402
-from lmarith.evaluation.report import Parts, markdown_table, run_key, write_report  # noqa: E402
+from lmarith.evaluation.report import Parts, markdown_table, run_key, source_files, write_report  # noqa: E402
 from lmarith.execute import execute  # noqa: E402
 from lmarith.execute.lm_policy import LMPolicy, load_policy  # noqa: E402
 from lmarith.execute.questions import Asked, ask  # noqa: E402
@@ -103,7 +106,8 @@ def row(qs: list[Question], answers: list[int | None], seconds: float, tokens: i
 def timed(run: Callable[[], tuple[list[int | None], int]], qs: list[Question], **extra: object) -> dict:
     started = time.perf_counter()
     answers, tokens = run()
-    return row(qs, answers, time.perf_counter() - started, tokens, **extra)
+    measured = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M")  # cells of a resumed run say when
+    return row(qs, answers, time.perf_counter() - started, tokens, measured=measured, **extra)
 
 
 class Methods:
@@ -232,7 +236,8 @@ def main() -> None:
     if adapters is None:
         raise SystemExit("no SmolLM2 executors ship; pass --adapters DIR")
     stem = RESULTS / ("compare_quick" if args.quick else "compare")
-    parts = Parts(stem.with_suffix(".partial.json"), run_key([n, args.sizes, args.lora_per_cell]))
+    # the code is in the key: a run resumed in a later session keeps only cells of the same code
+    parts = Parts(stem.with_suffix(".partial.json"), run_key([n, args.sizes, args.lora_per_cell], source_files(__file__)))
     if "lora" in methods:
         ensure_lora(args.sizes, 2 if args.quick else args.lora_per_cell)
     # each method's cells are kept for the weights it runs on: retraining one method's weights

@@ -39,10 +39,11 @@ def test_table_recipe_covers_the_operators_machines() -> None:
 def test_a_tiny_gpt2_trains_the_table_recipe_and_solves(gpt2_dir: Path, tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
     out = tmp_path / "run"
     code, _, err = cli("train", "executor", "--model", str(gpt2_dir), "--op", "add", "--table", "--max-steps", "3",
-                       "--batch-size", "8", "--lora-rank", "4", "--out", str(out))
+                       "--batch-size", "8", "--lora-rank", "4", "--bf16", "--out", str(out))
     assert code == 0, err
     manifest = json.loads((out / "final" / "manifest.json").read_text())
     assert manifest["base_model"] == str(gpt2_dir) and "--table" in manifest["command"]
+    assert "--bf16" in manifest["command"]  # bf16 autocast is part of the recipe it replays
     code, stdout, err = cli("solve", "12+34", "--model", str(gpt2_dir), "--adapters", str(out / "final"), "--json",
                             "--max-steps", "6")
     assert code in (0, 1), err  # an untrained model may fail the problem; it must not crash

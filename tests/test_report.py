@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from lmarith.evaluation.report import Parts, markdown_table, run_key
+from lmarith.evaluation.report import Parts, markdown_table, run_key, source_files
 
 
 def test_markdown_table_rounds_floats_and_leaves_missing_cells_empty() -> None:
@@ -40,3 +40,14 @@ def test_run_key_follows_settings_and_file_bytes(tmp_path: Path) -> None:
     assert key == run_key({"n": 1}, [weights]) and key != run_key({"n": 2}, [weights])
     weights.write_bytes(b"two")
     assert key != run_key({"n": 1}, [weights])
+
+
+def test_source_files_put_the_code_in_a_key(tmp_path: Path) -> None:
+    script = tmp_path / "bench.py"
+    script.write_text("print(1)\n")
+    files = source_files(script)
+    assert files[-1] == script and any(f.name == "report.py" and f.parent.name == "evaluation" for f in files)
+    assert all(f.suffix == ".py" for f in files) and len(files) > 50
+    key = run_key({"n": 1}, files)
+    script.write_text("print(2)\n")  # the bench edited between sessions: its kept parts are stale
+    assert key != run_key({"n": 1}, source_files(script))

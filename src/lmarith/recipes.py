@@ -400,6 +400,8 @@ def reproduce_command(recipe: ExecutorRecipe, base_model: str, out_dir: Path, in
     words.append("--full" if recipe.lora_rank is None else f"--lora-rank {recipe.lora_rank}")
     words.append(f"--max-steps {recipe.max_steps} --lr {recipe.lr:g} --batch-size {recipe.batch_size} "
                  f"--eval-every {recipe.eval_every}")
+    if recipe.mixed_precision == "bf16":
+        words.append("--bf16")
     if install:
         words.append("--install")
     return " ".join(words)

@@ -56,6 +56,13 @@ class Parts:
         self.path.unlink(missing_ok=True)
 
 
+def source_files(*scripts: str | Path) -> list[Path]:
+    """lmarith's own Python files and ``scripts`` (a bench's ``__file__``): for a ``run_key``
+    that also names the code, so a run resumed in a later session goes on only if every part
+    it kept was measured by the same code."""
+    return sorted(Path(__file__).parents[1].rglob("*.py")) + [Path(s) for s in scripts]
+
+
 def run_key(settings: Any, files: Iterable[Path] = ()) -> str:
     """A short hash of a run's settings (JSON) and the bytes of ``files`` (its weights)."""
     digest = hashlib.sha256(json.dumps(settings, sort_keys=True, default=str).encode())

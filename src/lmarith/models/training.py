@@ -61,6 +61,9 @@ class Schedule(BaseModel):
                                                      "shuffled each epoch): less padding, fewer FLOPs per step")
     eval_every: int | None = Field(None, gt=0, description="steps between eval_fn calls")
     save_every: int | None = Field(None, gt=0, description="steps between checkpoints")
+    mixed_precision: Literal["no", "bf16", "fp16"] = Field(
+        "no", description="autocast the forward pass (fp32 master weights): bf16 made SmolLM2 LoRA steps "
+                          "1.45x faster on a 2-core AVX512-BF16 CPU")
 
     def schedule(self) -> dict[str, object]:
         """Just the schedule's fields, to build a ``TrainConfig`` from a recipe."""
@@ -75,7 +78,6 @@ class TrainConfig(Schedule):
     stop_metric: str | None = None  # stop early once eval_fn reports stop_metric >= stop_value
     stop_value: float = 1.0
     resume: bool = False
-    mixed_precision: Literal["no", "bf16", "fp16"] = "no"
     progress: bool = True
 
     @model_validator(mode="after")
