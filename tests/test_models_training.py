@@ -182,3 +182,13 @@ def test_fresh_run_refuses_an_out_dir_with_old_checkpoints(tmp_path) -> None:
     train(tiny(), TOKENIZER, SUCCESSOR, config)
     with pytest.raises(LmarithError, match="checkpoints of an earlier run"):
         train(tiny(), TOKENIZER, SUCCESSOR, config)
+
+
+def test_bf16_and_fp32_runs_follow_each_other_in_one_process(tmp_path) -> None:
+    """bf16 is autocast around the training forward, not a process-wide accelerate state: a
+    bf16 run, then a plain one, in the same process (as a notebook or the test suite does)."""
+    for precision in ("bf16", "no"):
+        config = TrainConfig(out_dir=tmp_path / precision, max_steps=2, batch_size=5, mixed_precision=precision,
+                             progress=False)
+        result = train(tiny(), TOKENIZER, SUCCESSOR, config)
+        assert result.steps == 2 and result.loss is not None
