@@ -111,10 +111,11 @@ def test_validation_questions_are_worded_like_training_but_other_draws() -> None
 
 def test_train_question_and_ask_on_any_model(gpt2_dir: Path, tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
     code, _, err = cli("train", "question", "--model", str(gpt2_dir), "--out", str(tmp_path / "q"), "--count", "40",
-                       "--max-steps", "2", "--batch-size", "4", "--lora-rank", "2")
+                       "--max-steps", "2", "--batch-size", "4", "--lora-rank", "2", "--bf16")
     assert code == 0, err
     manifest = json.loads((tmp_path / "q" / "final" / "manifest.json").read_text())
     assert manifest["command"].startswith(f"lmarith train question --model {gpt2_dir}")
+    assert manifest["command"].endswith("--bf16")  # the precision is part of the recipe it replays
     code, _, err = cli("train", "executor", "--model", str(gpt2_dir), "--op", "all", "--table", "--max-steps", "1",
                        "--batch-size", "4", "--lora-rank", "2", "--out", str(tmp_path / "x"))
     assert code == 0, err

@@ -455,7 +455,8 @@ def train_question_aligner(model: PreTrainedModel, tokenizer: PreTrainedTokenize
     if base_model is not None:
         command = (f"lmarith train question --model {base_model} --out {out_dir} --count {recipe.count} "
                    f"--max-digits {recipe.max_digits} --lora-rank {recipe.lora_rank} --max-steps {recipe.max_steps} "
-                   f"--lr {recipe.lr:g} --batch-size {recipe.batch_size}" + (" --install" if install else ""))
+                   f"--lr {recipe.lr:g} --batch-size {recipe.batch_size}"
+                   + (" --bf16" if recipe.mixed_precision == "bf16" else "") + (" --install" if install else ""))
         _record(result, base_model, command, install, adapter=QUESTION_TASK)
     return result
 

@@ -18,6 +18,13 @@ train_app = typer.Typer(help="Train the embedded default, executors and aligners
 app.add_typer(train_app, name="train")
 
 SCRATCH = "scratch"
+#: ``--bf16`` of every training command that takes a ``Schedule``
+Bf16 = Annotated[bool, typer.Option(help="bf16 autocast (weights stay fp32): faster on CPUs with AVX512-BF16 "
+                                         "or AMX and on GPUs")]
+
+
+def _precision(bf16: bool) -> str:
+    return "bf16" if bf16 else "no"
 
 
 def _report(result: "TrainResult", saved: str = "saved") -> None:
@@ -103,8 +110,7 @@ def _register(kind: str) -> None:
         lr: Annotated[float, typer.Option(help="learning rate")] = 1e-3,
         batch_size: Annotated[int, typer.Option(help="examples per step")] = 16,
         eval_every: Annotated[int, typer.Option(help="steps between exactness checks (and checkpoints)")] = 200,
-        bf16: Annotated[bool, typer.Option(help="bf16 autocast (weights stay fp32): faster on CPUs with "
-                                                "AVX512-BF16 or AMX and on GPUs")] = False,
+        bf16: Bf16 = False,
         install: Annotated[bool, typer.Option(help="ship the adapters (bf16) into the package for --model: "
                                                    "solve and eval then use them with no flag")] = False,
     ) -> None:
@@ -112,7 +118,7 @@ def _register(kind: str) -> None:
 
         recipe = _config(ExecutorRecipe, op=op, kind=kind, fmt=fmt.value, long=schoolbook(fmt, long), min_len=min_len,
                          max_len=max_len, num=num, max_steps=max_steps, lr=lr, batch_size=batch_size, table=table,
-                         eval_every=eval_every, save_every=eval_every, mixed_precision="bf16" if bf16 else "no",
+                         eval_every=eval_every, save_every=eval_every, mixed_precision=_precision(bf16),
                          lora_rank=None if full or model == SCRATCH else lora_rank)
         _train_recipe(recipe, model, out, resume, install)
 
@@ -132,6 +138,7 @@ def train_question_cmd(
     max_steps: Annotated[int, typer.Option(help="training steps at most")] = 1500,
     lr: Annotated[float, typer.Option(help="learning rate")] = 1e-3,
     batch_size: Annotated[int, typer.Option(help="examples per step")] = 16,
+    bf16: Bf16 = False,
     install: Annotated[bool, typer.Option(help="ship the aligner (bf16) beside the executors of --model")] = False,
 ) -> None:
     """Train the question aligner: a LoRA adapter that reads a question in words and writes the
@@ -140,7 +147,7 @@ def train_question_cmd(
     from lmarith.recipes import QuestionRecipe, train_question_aligner
 
     recipe = _config(QuestionRecipe, count=count, max_digits=max_digits, lora_rank=lora_rank, max_steps=max_steps,
-                     lr=lr, batch_size=batch_size)
+                     lr=lr, batch_size=batch_size, mixed_precision=_precision(bf16))
     lm, tokenizer = load_model(model)
     lm.train()
     result = train_question_aligner(lm, tokenizer, recipe, out, resume, base_model=model, install=install)
