@@ -66,3 +66,16 @@ def test_exact_digits_gives_a_benchmark_cell_of_one_size() -> None:
         assert rows and all(m.op for m in rows)
         lengths = {len(p) for m in rows for p in re.split(r"[^0-9]+", m.expression) if p}
         assert lengths == {digits} or (digits == 1 and lengths <= {1})
+
+
+def test_the_length_of_the_numbers_does_not_tell_cannot_apart() -> None:
+    """Questions with no expression carry numbers as long as the others do: had they only short
+    ones, the aligner would learn "short numbers: CANNOT" (the aligner trained so says CANNOT to
+    'Determine the total of 840 and 217')."""
+    rows = [m for m in mappings(3000, "train", max_digits=30, seed=5) if re.search(r"\d", m.question) and m.op != "eq"]
+
+    def mean_longest(cannot: bool) -> float:  # the longest number of each question, averaged
+        lengths = [max(len(n) for n in re.findall(r"\d+", m.question)) for m in rows if (m.expression == CANNOT) == cannot]
+        return sum(lengths) / len(lengths)
+
+    assert abs(mean_longest(True) - mean_longest(False)) < 1.5, (mean_longest(True), mean_longest(False))

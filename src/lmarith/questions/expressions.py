@@ -200,7 +200,7 @@ def mappings(count: int, family: str = "train", *, max_digits: int = 30, cannot_
             if rng.random() < 0.2:
                 out.append(Mapping(surface.apply(rng.choice(CHAT[chosen])), CANNOT, None))
                 continue
-            x, y = operands(rng, "add", min(max_digits, 6))
+            x, y = operands(rng, "add", max_digits)  # as long as the others: length tells nothing
             template = rng.choice(rng.choice(cannot_groups(chosen)))
             out.append(Mapping(surface.apply(template.format(x=x, y=y)), CANNOT, None))
             continue
