@@ -10,8 +10,8 @@
    seven operators in equal shares), the aligner's expression run by the executors on the same
    model; correct when the answer equals the question's own.
 
-Each part is kept as it ends (``ask.partial.json``): a rerun with the same adapters and sizes
-goes on from there. Writes bench/results/ask.json, .md and .png.
+Each part (the aligner's, and every 25 questions of an `ask` row) is kept as it ends
+(``ask.partial.json``): a rerun with the same adapters, sizes and code goes on from there. Writes bench/results/ask.json, .md and .png.
 
     python bench/ask.py [--model smollm2] [--adapters DIR] [--n 100] [--n-aligner 1000] [--quick]
 """
@@ -78,21 +78,37 @@ def csv_pairs(n_per_type: int) -> list[tuple[str, str, str]]:
     return out
 
 
-def ask_row(policy: LMPolicy, digits: int, n: int) -> dict:
-    """Held-out-family questions of one operand size, answered by aligner + executors."""
-    cell: list[Mapping] = mappings(n, "heldout", max_digits=digits, cannot_share=0, exact_digits=True,
-                                   seed=100 + digits)
+#: questions per kept chunk of an `ask` row: a 30-digit row runs for about an hour on 2 cores,
+#: so an interrupted run keeps what it finished
+CHUNK = 25
+
+
+def ask_cell(digits: int, n: int) -> list[Mapping]:
+    """The held-out-family questions of one operand size (no CANNOT), the same for every run."""
+    return mappings(n, "heldout", max_digits=digits, cannot_share=0, exact_digits=True, seed=100 + digits)
+
+
+def ask_chunk(policy: LMPolicy, cell: list[Mapping]) -> dict:
+    """Answer ``cell`` by aligner + executors: per question, right or not, and the seconds."""
     started = time.perf_counter()
     answers = ask(policy, [m.question for m in cell])
-    seconds = (time.perf_counter() - started) / n
-    right = [a.answer == parse_problem(m.expression).answer() for a, m in zip(answers, cell, strict=True)]
-    per_op = {op: sum(r for r, m in zip(right, cell) if m.op == op) / max(1, sum(m.op == op for m in cell))
+    return {"seconds": time.perf_counter() - started, "questions": [
+        {"question": m.question, "op": m.op, "right": a.answer == parse_problem(m.expression).answer(),
+         "aligned": a.aligned, "aligner_exact": a.aligned == m.expression, "reason": a.reason,
+         "calls": a.result.calls if a.result else 0} for a, m in zip(answers, cell, strict=True)]}
+
+
+def ask_row(digits: int, chunks: list[dict]) -> dict:
+    """One operand size's row from its chunks."""
+    done = [q for c in chunks for q in c["questions"]]
+    n = len(done)
+    per_op = {op: sum(q["right"] for q in done if q["op"] == op) / max(1, sum(q["op"] == op for q in done))
               for op in SYMBOLS}
-    failures = [(m.question, a.aligned, a.reason) for a, m, r in zip(answers, cell, right) if not r][:5]
-    return {"digits": digits, "n": n, "accuracy": sum(right) / n, "aligner_exact":
-            sum(a.aligned == m.expression for a, m in zip(answers, cell)) / n, "seconds_per_question": seconds,
-            "llm_calls_per_question": sum(a.result.calls for a in answers if a.result) / n + 1,
-            "per_operator": per_op, "failures": failures}
+    return {"digits": digits, "n": n, "accuracy": sum(q["right"] for q in done) / n,
+            "aligner_exact": sum(q["aligner_exact"] for q in done) / n,
+            "seconds_per_question": sum(c["seconds"] for c in chunks) / n,
+            "llm_calls_per_question": sum(q["calls"] for q in done) / n + 1, "per_operator": per_op,
+            "failures": [(q["question"], q["aligned"], q["reason"]) for q in done if not q["right"]][:5]}
 
 
 def plot(rows: list[dict], path: Path) -> None:
@@ -128,7 +144,11 @@ def main() -> None:
                parts.get("aligner heldout free", lambda: aligner_part(policy, heldout_pairs(n_aligner), "held-out family",
                                                                        constrained=False)),
                parts.get("aligner csv", lambda: aligner_part(policy, csv_pairs(n_csv), "paper CSV format"))]
-    rows = [parts.get(f"ask {d}", lambda d=d: ask_row(policy, d, n)) for d in sizes]
+    rows = []
+    for d in sizes:
+        cell = ask_cell(d, n)
+        rows.append(ask_row(d, [parts.get(f"ask {d} [{i}:{i + CHUNK}]", lambda c=cell[i:i + CHUNK]: ask_chunk(policy, c))
+                                for i in range(0, n, CHUNK)]))
     table = [{k: v for k, v in r.items() if k not in ("per_operator", "failures")} for r in rows]
     payload = {"model": args.model, "adapters": str(adapters), "aligner": aligner, "ask": rows}
     write_report(stem, payload, f"Questions in words on {args.model}: question aligner + executors",

@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 from lmarith.errors import LmarithError
 from lmarith.machines.problems import parse_problem
 from lmarith.questions import wording
-from lmarith.questions.expressions import CANNOT, SYMBOLS, cannot_templates, mappings, templates
+from lmarith.questions.expressions import (ALIGNER_EXPRESSIONS, ALIGNER_SENTENCES, CANNOT, SHARED_TYPES, SYMBOLS,
+                                          cannot_templates, mappings, templates)
 
 
 def test_every_operator_has_both_families_and_they_share_no_template() -> None:
@@ -23,6 +24,17 @@ def test_every_operator_has_both_families_and_they_share_no_template() -> None:
     assert not normalised & {wording.normalise(t) for fam in ("train", "heldout") for t in cannot_templates(fam)}
     with pytest.raises(LmarithError, match="unknown operator"):
         templates("mod", "train")
+
+
+def test_the_aligners_own_wordings_are_none_of_the_held_out_ones() -> None:
+    """The aligner-only phrases go into training frames, so two whole templates never match;
+    the phrase itself must not be a held-out expression or sentence either."""
+    held = {wording.normalise(t) for op in SYMBOLS for t in templates(op, "heldout")}
+    held |= {wording.normalise(e) for kind in SHARED_TYPES.values()
+             for e in wording.EXPRESSIONS[kind]["heldout"] + wording.SENTENCES[kind]["heldout"]}
+    own = [e for table in (ALIGNER_EXPRESSIONS, ALIGNER_SENTENCES) for phrases in table.values() for e in phrases]
+    assert len(own) > 100
+    assert not {wording.normalise(e) for e in own} & held
 
 
 @settings(max_examples=30, deadline=None)
