@@ -22,14 +22,18 @@ than y: 1 for yes, 0 for no), with operands of 3, 10 and 30 digits, ``--n`` per 
 - ``default``: the embedded default given the expression itself (no words): an LM-only
   reference point for what exact execution costs.
 
-Columns: accuracy, seconds per question, generated tokens per question. Each (method, cell) is
+Columns: accuracy, seconds per question, generated tokens per question (a cell is measured in
+chunks of 25 questions, each kept as it ends; seconds are the chunks' sum). A cell named in
+``--skip`` is listed as not measured (the window executors' 30-digit ``*`` and ``//`` run 2,247
+and 1,200 SmolLM2 steps a question: hours a cell on 2 CPU cores); a method's mean is then over the
+types it was measured on, and says how many. Each (method, cell) is
 kept as it ends in ``compare.partial.json``, with a hash of the weights that method runs on and of
 lmarith's code: an interrupted run (in this session or a later one, the file committed) goes on
 from there, and measures again only the methods whose weights changed; any change of the code
 measures every cell again. Each cell says when it was measured. Writes
 bench/results/compare.json and .png, and the report docs/results.md.
 
-    python bench/compare.py --neuro-run RUN [--n 50] [--quick]
+    python bench/compare.py --neuro-run RUN [--n 50] [--skip METHOD:TYPE:DIGITS,...] [--quick]
 """
 
 from __future__ import annotations
@@ -70,6 +74,11 @@ REPORT = ROOT.parent / "docs" / "results.md"
 TYPES = ("addition", "subtraction", "multiplication", "division", "comparison")
 SYMBOL = {"addition": "+", "subtraction": "-", "multiplication": "*", "division": "//", "comparison": ">"}
 METHODS = ("base", "cot", "lora", "neuro", "executors", "caef", "default")
+#: the order cells are measured in, cheapest method first (an interrupted run has the most cells)
+MEASURE_ORDER = ("base", "default", "lora", "neuro", "caef", "cot", "executors")
+#: questions a kept part holds: a 10-digit ``*`` cell of the executors runs over an hour
+CHUNK = 25
+COLUMNS = ("method", "type", "digits", "n", "accuracy", "seconds_per_question", "tokens_per_question", "measured", "skipped")
 #: what the report says of its questions and methods: the docstring between its title and usage
 ABOUT = "\n\n".join(__doc__.split("\n\n")[1:-1])
 
@@ -97,17 +106,21 @@ def as_int(answer: str | None) -> int | None:
     return int(answer) if answer is not None and answer.lstrip("-").isdigit() else None
 
 
-def row(qs: list[Question], answers: list[int | None], seconds: float, tokens: int, **extra: object) -> dict:
-    right = sum(a == q.solution for a, q in zip(answers, qs, strict=True))
-    return {"n": len(qs), "accuracy": right / len(qs), "seconds_per_question": seconds / len(qs),
-            "tokens_per_question": tokens / len(qs), **extra}
-
-
-def timed(run: Callable[[], tuple[list[int | None], int]], qs: list[Question], **extra: object) -> dict:
+def timed(run: Callable[[list[Question]], tuple[list[int | None], int]], qs: list[Question]) -> dict:
+    """One chunk of a cell: questions answered right, seconds, generated tokens and when."""
     started = time.perf_counter()
-    answers, tokens = run()
-    measured = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M")  # cells of a resumed run say when
-    return row(qs, answers, time.perf_counter() - started, tokens, measured=measured, **extra)
+    answers, tokens = run(qs)
+    return {"n": len(qs), "right": sum(a == q.solution for a, q in zip(answers, qs, strict=True)),
+            "seconds": time.perf_counter() - started, "tokens": tokens,
+            "measured": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M")}  # cells of a resumed run say when
+
+
+def cell(chunks: list[dict]) -> dict:
+    """A cell's row from its chunks: accuracy, seconds and tokens per question, when it ended."""
+    n = sum(c["n"] for c in chunks)
+    return {"n": n, "accuracy": sum(c["right"] for c in chunks) / n,
+            "seconds_per_question": sum(c["seconds"] for c in chunks) / n,
+            "tokens_per_question": sum(c["tokens"] for c in chunks) / n, "measured": max(c["measured"] for c in chunks)}
 
 
 class Methods:
@@ -150,7 +163,7 @@ class Methods:
     def lora(self, qs: list[Question]) -> tuple[list[int | None], int]:
         """The direct-answer adapter, loaded beside the executors' and active only here."""
         if "answers" not in self.model.peft_config:
-            self.model.load_adapter(str(LORA_DIR / "final" / "answers"), adapter_name="answers")
+            self.model.load_adapter(str(lora_dir(self.args.quick) / "final" / "answers"), adapter_name="answers")
         self.model.set_adapter("answers")
         try:
             return self._chat(self.model, qs, cot=False)
@@ -188,26 +201,43 @@ class Methods:
         return self.model.disable_adapter() if hasattr(self.model, "disable_adapter") else nullcontext()
 
 
-LORA_DIR = ROOT.parent / "runs" / "compare-lora"
+def lora_dir(quick: bool) -> Path:
+    """Where the direct-answer LoRA is trained (a --quick run trains its own, on 2 a cell)."""
+    return ROOT.parent / "runs" / ("compare-lora-quick" if quick else "compare-lora")
 
 
-def ensure_lora(sizes: tuple[int, ...], per_cell: int) -> Path:
+def ensure_lora(out: Path, sizes: tuple[int, ...], per_cell: int) -> None:
     """The direct-answer LoRA of this comparison, trained once (resumable) on training-family
     questions of the same types and sizes, on a fresh copy of the base model."""
-    if not trained(LORA_DIR, "direct"):
+    if not trained(out, "direct"):
         from lmarith.models import load_model
 
         base, tokenizer = load_model("smollm2")
         train_set = [q for t in TYPES for d in sizes for q in questions(t, d, per_cell, "train", seed=1)]
-        train_lora(base.train(), tokenizer, train_set, LORA_DIR, style="direct", batch_size=8)
-    return LORA_DIR
+        train_lora(base.train(), tokenizer, train_set, out, style="direct", batch_size=8)
+
+
+def mean_accuracy(rows: list[dict], method: str, digits: int) -> str:
+    """A method's mean accuracy over the types measured at ``digits`` (how many, when not all)."""
+    measured = [r["accuracy"] for r in rows if r["method"] == method and r["digits"] == digits and "skipped" not in r]
+    if not measured:
+        return "not measured"
+    mean = f"{sum(measured) / len(measured):.2f}"
+    return mean if len(measured) == len(TYPES) else f"{mean} ({len(measured)} of {len(TYPES)} types)"
+
+
+def per_type(rows: list[dict], methods: list[str], digits: int) -> list[dict]:
+    """One size's accuracies, a row per method and a column per type."""
+    at = {(r["method"], r["type"]): r for r in rows if r["digits"] == digits}
+    return [{"method": m, **{t: "not measured" if "skipped" in at[m, t] else f"{at[m, t]['accuracy']:.2f}" for t in TYPES}}
+            for m in methods]
 
 
 def plot(rows: list[dict], sizes: tuple[int, ...], path: Path) -> None:
     fig, axes = plt.subplots(1, len(TYPES), figsize=(3.2 * len(TYPES), 3.2), sharey=True)
     for ax, problem_type in zip(axes, TYPES):
         for method in METHODS:
-            points = [r for r in rows if r["type"] == problem_type and r["method"] == method]
+            points = [r for r in rows if r["type"] == problem_type and r["method"] == method and "skipped" not in r]
             if points:
                 ax.plot([str(r["digits"]) for r in points], [r["accuracy"] for r in points], marker="o", label=method)
         ax.set(title=problem_type, xlabel="operand digits", ylim=(-0.03, 1.03))
@@ -227,11 +257,19 @@ def main() -> None:
     parser.add_argument("--lora-per-cell", type=int, default=64)
     parser.add_argument("--batch-size", type=int, default=16)
     parser.add_argument("--methods", default=",".join(METHODS))
+    parser.add_argument("--skip", default="", help="cells not measured, METHOD:TYPE:DIGITS comma-separated "
+                        "(e.g. executors:multiplication:30); the report lists them as not measured")
     parser.add_argument("--quick", action="store_true", help="2 questions per cell at 3 and 10 digits")
     args = parser.parse_args()
     args.sizes = (3, 10) if args.quick else (3, 10, 30)
     n = 2 if args.quick else args.n
     methods = [m for m in args.methods.split(",") if m]
+    if set(methods) - set(METHODS):
+        raise SystemExit(f"--methods: no such method {sorted(set(methods) - set(METHODS))[0]} (one of {', '.join(METHODS)})")
+    skip = {tuple(c.split(":")) for c in args.skip.split(",") if c}
+    known = {(m, t, str(d)) for m in METHODS for t in TYPES for d in args.sizes}
+    if skip - known:
+        raise SystemExit(f"--skip: no such cell {':'.join(sorted(skip - known)[0])} (METHOD:TYPE:DIGITS)")
     adapters = args.adapters or shipped_dir("executors", "smollm2")
     if adapters is None:
         raise SystemExit("no SmolLM2 executors ship; pass --adapters DIR")
@@ -239,10 +277,10 @@ def main() -> None:
     # the code is in the key: a run resumed in a later session keeps only cells of the same code
     parts = Parts(stem.with_suffix(".partial.json"), run_key([n, args.sizes, args.lora_per_cell], source_files(__file__)))
     if "lora" in methods:
-        ensure_lora(args.sizes, 2 if args.quick else args.lora_per_cell)
+        ensure_lora(lora_dir(args.quick), args.sizes, 2 if args.quick else args.lora_per_cell)
     # each method's cells are kept for the weights it runs on: retraining one method's weights
     # (the question aligner, say) measures that method again, not the others
-    weights = {"lora": [LORA_DIR / "final"], "neuro": [args.neuro_run] if args.neuro_run else [],
+    weights = {"lora": [lora_dir(args.quick) / "final"], "neuro": [args.neuro_run] if args.neuro_run else [],
                "executors": [adapters], "caef": [adapters / "QUESTION", default_model_dir("caef")],
                "default": [default_model_dir("window")]}
     key = {m: run_key(m, [f for d in weights.get(m, []) for f in sorted(d.rglob("*.safetensors"))]) for m in methods}
@@ -250,26 +288,34 @@ def main() -> None:
     calls = {"base": run.base_method, "cot": run.cot, "lora": run.lora, "neuro": run.neuro_method,
              "executors": run.executors, "caef": run.caef, "default": run.default_method}
     rows = []
-    for method in methods:
+    for method in sorted(methods, key=MEASURE_ORDER.index):
         for problem_type in TYPES:
             for digits in args.sizes:
+                if (method, problem_type, str(digits)) in skip:
+                    rows.append({"method": method, "type": problem_type, "digits": digits, "n": 0,
+                                 "skipped": "not measured (--skip)"})
+                    continue
                 qs = questions(problem_type, digits, n, "heldout", seed=0)
-                result = parts.get(f"{method} {problem_type} {digits} {key[method]}",
-                                   lambda m=method, q=qs: timed(lambda: calls[m](q), q))
-                rows.append({"method": method, "type": problem_type, "digits": digits, **result})
-    write_report(stem, {"methods": methods, "sizes": args.sizes, "n": n, "adapters": str(adapters),
+                chunks = [parts.get(f"{method} {problem_type} {digits} [{i}:{i + CHUNK}] {key[method]}",
+                                    lambda q=qs[i : i + CHUNK], m=method: timed(calls[m], q))
+                          for i in range(0, n, CHUNK)]
+                rows.append({"method": method, "type": problem_type, "digits": digits, **cell(chunks)})
+    rows.sort(key=lambda r: (METHODS.index(r["method"]), TYPES.index(r["type"]), r["digits"]))
+    write_report(stem, {"methods": methods, "sizes": args.sizes, "n": n, "skip": sorted(":".join(c) for c in skip),
+                        "adapters": str(adapters),
                         "neuro_run": str(args.neuro_run), "rows": rows},
-                 "Every method on the same questions (SmolLM2-135M-Instruct)", {"all cells": rows},
-                 notes=ABOUT)
+                 "Every method on the same questions (SmolLM2-135M-Instruct)",
+                 {"all cells": [{c: r.get(c, "") for c in COLUMNS} for r in rows]}, notes=ABOUT)
     plot(rows, args.sizes, stem.with_suffix(".png"))
     if not args.quick and set(methods) == set(METHODS):  # the report compares every method
-        summary = [{"method": m, **{f"{d} digits": f"{sum(r['accuracy'] for r in rows if r['method'] == m and r['digits'] == d) / len(TYPES):.2f}"
-                                    for d in args.sizes}} for m in methods]
+        summary = [{"method": m, **{f"{d} digits": mean_accuracy(rows, m, d) for d in args.sizes}} for m in methods]
         REPORT.write_text("# Results: every method on the same questions\n\n" + ABOUT + "\n\n"
                           + "![accuracy per type and size](../bench/results/compare.png)\n\n"
                           + "## Mean accuracy over the five types\n\n" + markdown_table(summary)
-                          + "\n## Every cell\n\n" + markdown_table(rows) + "\nRegenerate: `python bench/compare.py "
-                          "--neuro-run RUN` (see the README).\n")
+                          + "".join(f"\n## {d} digits: accuracy per type\n\n" + markdown_table(per_type(rows, methods, d))
+                                    for d in args.sizes)
+                          + "\n## Every cell\n\n" + markdown_table(rows, COLUMNS) + "\nRegenerate: `python bench/compare.py --neuro-run RUN"
+                          + (f" --skip {args.skip}" if args.skip else "") + "` (see the README).\n")
     parts.done()
 
 
