@@ -11,7 +11,8 @@
    model; correct when the answer equals the question's own.
 
 Each part (the aligner's, and every 25 questions of an `ask` row) is kept as it ends
-(``ask.partial.json``): a rerun with the same adapters, sizes and code goes on from there. Writes bench/results/ask.json, .md and .png.
+(``ask.partial.json``): a rerun with the same adapters, sizes and code goes on from there.
+Writes bench/results/ask.json, .md and .png.
 
     python bench/ask.py [--model smollm2] [--adapters DIR] [--n 100] [--n-aligner 1000] [--quick]
 """
@@ -56,7 +57,8 @@ def aligner_part(policy: LMPolicy, pairs: list[tuple[str, str, str]], source: st
     hits = [text == expected for (_, expected, _), text in zip(pairs, written)]
     rows = [{"source": source, "kind": "all", "n": len(hits), "exact": sum(hits) / len(hits),
              "seconds_per_question": seconds}]
-    rows += [{"source": source, "kind": kind, "n": len(h), "exact": sum(h) / len(h)} for kind, h in sorted(by_kind.items())]
+    rows += [{"source": source, "kind": kind, "n": len(h), "exact": sum(h) / len(h)}
+             for kind, h in sorted(by_kind.items())]
     misses = [(q, e, t) for (q, e, _), t in zip(pairs, written) if t != e][:8]
     return {"rows": rows, "misses": misses}
 
@@ -77,10 +79,6 @@ def csv_pairs(n_per_type: int) -> list[tuple[str, str, str]]:
         out.append((q.question, CANNOT if symbol is None else f"{q.x}{symbol}{q.y}", q.problem_type))
     return out
 
-
-#: questions per kept chunk of an `ask` row: a 30-digit row runs for about an hour on 2 cores,
-#: so an interrupted run keeps what it finished
-CHUNK = 25
 
 
 def ask_cell(digits: int, n: int) -> list[Mapping]:
@@ -132,23 +130,23 @@ def main() -> None:
     parser.add_argument("--n-csv", type=int, default=30, help="CSV questions per paper type")
     parser.add_argument("--quick", action="store_true", help="small sizes, for a smoke run")
     args = parser.parse_args()
-    sizes, n, n_aligner, n_csv = ((3, 10), 7, 40, 3) if args.quick else ((3, 10, 30), args.n, args.n_aligner, args.n_csv)
+    quick = ((3, 10), 7, 40, 3)
+    sizes, n, n_aligner, n_csv = quick if args.quick else ((3, 10, 30), args.n, args.n_aligner, args.n_csv)
     adapters = args.adapters or shipped_dir("executors", args.model)
     if adapters is None:
         raise SystemExit(f"no adapters ship for {args.model}; pass --adapters DIR")
     stem = RESULTS / ("ask_quick" if args.quick else "ask")
-    parts = Parts(stem.with_suffix(".partial.json"),
-                  run_key([args.model, sizes, n, n_aligner, n_csv], [*adapters.rglob("*.safetensors"), *source_files(__file__)]))
+    weights = [*adapters.rglob("*.safetensors"), *source_files(__file__)]
+    parts = Parts(stem.with_suffix(".partial.json"), run_key([args.model, sizes, n, n_aligner, n_csv], weights))
     policy = load_policy(args.model, adapters, batch_size=64)
     aligner = [parts.get("aligner heldout", lambda: aligner_part(policy, heldout_pairs(n_aligner), "held-out family")),
-               parts.get("aligner heldout free", lambda: aligner_part(policy, heldout_pairs(n_aligner), "held-out family",
-                                                                       constrained=False)),
+               parts.get("aligner heldout free",
+                         lambda: aligner_part(policy, heldout_pairs(n_aligner), "held-out family", constrained=False)),
                parts.get("aligner csv", lambda: aligner_part(policy, csv_pairs(n_csv), "paper CSV format"))]
     rows = []
     for d in sizes:
-        cell = ask_cell(d, n)
-        rows.append(ask_row(d, [parts.get(f"ask {d} [{i}:{i + CHUNK}]", lambda c=cell[i:i + CHUNK]: ask_chunk(policy, c))
-                                for i in range(0, n, CHUNK)]))
+        # a 30-digit row runs for hours on 2 cores: kept 25 questions at a time
+        rows.append(ask_row(d, parts.chunks(f"ask {d}", ask_cell(d, n), lambda part: ask_chunk(policy, part))))
     table = [{k: v for k, v in r.items() if k not in ("per_operator", "failures")} for r in rows]
     payload = {"model": args.model, "adapters": str(adapters), "aligner": aligner, "ask": rows}
     write_report(stem, payload, f"Questions in words on {args.model}: question aligner + executors",

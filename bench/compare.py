@@ -54,7 +54,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import torch  # noqa: E402
 
 from lmarith.baselines.lora import train_lora, trained  # noqa: E402
-from lmarith.evaluation.neuro_run import read_run, trained_intervention  # noqa: E402
+from lmarith.evaluation.neuro_run import intervention_dir, read_run, trained_intervention  # noqa: E402
 from lmarith.evaluation.report import Parts, markdown_table, run_key, source_files, write_report  # noqa: E402
 from lmarith.execute import execute  # noqa: E402
 from lmarith.execute.lm_policy import LMPolicy, load_policy  # noqa: E402
@@ -76,9 +76,8 @@ SYMBOL = {"addition": "+", "subtraction": "-", "multiplication": "*", "division"
 METHODS = ("base", "cot", "lora", "neuro", "executors", "caef", "default")
 #: the order cells are measured in, cheapest method first (an interrupted run has the most cells)
 MEASURE_ORDER = ("base", "default", "lora", "neuro", "caef", "cot", "executors")
-#: questions a kept part holds: a 10-digit ``*`` cell of the executors runs over an hour
-CHUNK = 25
-COLUMNS = ("method", "type", "digits", "n", "accuracy", "seconds_per_question", "tokens_per_question", "measured", "skipped")
+COLUMNS = ("method", "type", "digits", "n", "accuracy", "seconds_per_question", "tokens_per_question", "measured",
+           "skipped")
 #: what the report says of its questions and methods: the docstring between its title and usage
 ABOUT = "\n\n".join(__doc__.split("\n\n")[1:-1])
 
@@ -91,7 +90,8 @@ def questions(problem_type: str, digits: int, n: int, family: str, seed: int) ->
     for _ in range(n):
         x, y = rng.randint(low, high), rng.randint(low, high)
         template = rng.choice(phrasings(problem_type, family, mod1000=False))
-        out.append(make_question(problem_type, x, y, template, mod1000=False, surface=wording.Surface.draw(rng, family)))
+        surface = wording.Surface.draw(rng, family)
+        out.append(make_question(problem_type, x, y, template, mod1000=False, surface=surface))
     return out
 
 
@@ -229,8 +229,8 @@ def mean_accuracy(rows: list[dict], method: str, digits: int) -> str:
 def per_type(rows: list[dict], methods: list[str], digits: int) -> list[dict]:
     """One size's accuracies, a row per method and a column per type."""
     at = {(r["method"], r["type"]): r for r in rows if r["digits"] == digits}
-    return [{"method": m, **{t: "not measured" if "skipped" in at[m, t] else f"{at[m, t]['accuracy']:.2f}" for t in TYPES}}
-            for m in methods]
+    shown = lambda r: "not measured" if "skipped" in r else f"{r['accuracy']:.2f}"  # noqa: E731
+    return [{"method": m, **{t: shown(at[m, t]) for t in TYPES}} for m in methods]
 
 
 def plot(rows: list[dict], sizes: tuple[int, ...], path: Path) -> None:
@@ -265,7 +265,8 @@ def main() -> None:
     n = 2 if args.quick else args.n
     methods = [m for m in args.methods.split(",") if m]
     if set(methods) - set(METHODS):
-        raise SystemExit(f"--methods: no such method {sorted(set(methods) - set(METHODS))[0]} (one of {', '.join(METHODS)})")
+        unknown = sorted(set(methods) - set(METHODS))[0]
+        raise SystemExit(f"--methods: no such method {unknown} (one of {', '.join(METHODS)})")
     skip = {tuple(c.split(":")) for c in args.skip.split(",") if c}
     known = {(m, t, str(d)) for m in METHODS for t in TYPES for d in args.sizes}
     if skip - known:
@@ -275,12 +276,14 @@ def main() -> None:
         raise SystemExit("no SmolLM2 executors ship; pass --adapters DIR")
     stem = RESULTS / ("compare_quick" if args.quick else "compare")
     # the code is in the key: a run resumed in a later session keeps only cells of the same code
-    parts = Parts(stem.with_suffix(".partial.json"), run_key([n, args.sizes, args.lora_per_cell], source_files(__file__)))
+    parts = Parts(stem.with_suffix(".partial.json"),
+                  run_key([n, args.sizes, args.lora_per_cell], source_files(__file__)))
     if "lora" in methods:
         ensure_lora(lora_dir(args.quick), args.sizes, 2 if args.quick else args.lora_per_cell)
     # each method's cells are kept for the weights it runs on: retraining one method's weights
     # (the question aligner, say) measures that method again, not the others
-    weights = {"lora": [lora_dir(args.quick) / "final"], "neuro": [args.neuro_run] if args.neuro_run else [],
+    weights = {"lora": [lora_dir(args.quick) / "final"],
+               "neuro": [intervention_dir(args.neuro_run)] if args.neuro_run else [],
                "executors": [adapters], "caef": [adapters / "QUESTION", default_model_dir("caef")],
                "default": [default_model_dir("window")]}
     key = {m: run_key(m, [f for d in weights.get(m, []) for f in sorted(d.rglob("*.safetensors"))]) for m in methods}
@@ -295,10 +298,9 @@ def main() -> None:
                     rows.append({"method": method, "type": problem_type, "digits": digits, "n": 0,
                                  "skipped": "not measured (--skip)"})
                     continue
-                qs = questions(problem_type, digits, n, "heldout", seed=0)
-                chunks = [parts.get(f"{method} {problem_type} {digits} [{i}:{i + CHUNK}] {key[method]}",
-                                    lambda q=qs[i : i + CHUNK], m=method: timed(calls[m], q))
-                          for i in range(0, n, CHUNK)]
+                qs = questions(problem_type, digits, n, "heldout", seed=0)  # kept 25 at a time
+                chunks = parts.chunks(f"{method} {problem_type} {digits} {key[method]}", qs,
+                                      lambda part, m=method: timed(calls[m], part))
                 rows.append({"method": method, "type": problem_type, "digits": digits, **cell(chunks)})
     rows.sort(key=lambda r: (METHODS.index(r["method"]), TYPES.index(r["type"]), r["digits"]))
     write_report(stem, {"methods": methods, "sizes": args.sizes, "n": n, "skip": sorted(":".join(c) for c in skip),
@@ -312,9 +314,10 @@ def main() -> None:
         REPORT.write_text("# Results: every method on the same questions\n\n" + ABOUT + "\n\n"
                           + "![accuracy per type and size](../bench/results/compare.png)\n\n"
                           + "## Mean accuracy over the five types\n\n" + markdown_table(summary)
-                          + "".join(f"\n## {d} digits: accuracy per type\n\n" + markdown_table(per_type(rows, methods, d))
-                                    for d in args.sizes)
-                          + "\n## Every cell\n\n" + markdown_table(rows, COLUMNS) + "\nRegenerate: `python bench/compare.py --neuro-run RUN"
+                          + "".join(f"\n## {d} digits: accuracy per type\n\n"
+                                    + markdown_table(per_type(rows, methods, d)) for d in args.sizes)
+                          + "\n## Every cell\n\n" + markdown_table(rows, COLUMNS)
+                          + "\nRegenerate: `python bench/compare.py --neuro-run RUN"
                           + (f" --skip {args.skip}" if args.skip else "") + "` (see the README).\n")
     parts.done()
 

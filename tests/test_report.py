@@ -33,6 +33,24 @@ def test_parts_resume_only_for_the_same_key_and_vanish_when_done(tmp_path: Path)
     assert not path.exists()
 
 
+def test_parts_chunks_keep_each_slice_and_resume_after_the_last_kept(tmp_path: Path) -> None:
+    path, seen = tmp_path / "bench.partial.json", []
+
+    def total(part: list[int]) -> int:
+        seen.append(list(part))
+        if part[0] == 4:
+            raise KeyboardInterrupt  # interrupted in the third slice
+        return sum(part)
+
+    try:
+        Parts(path, "k", log=lambda _: None).chunks("cell", [0, 1, 2, 3, 4], total, size=2)
+    except KeyboardInterrupt:
+        pass
+    assert set(json.loads(path.read_text())["done"]) == {"cell [0:2]", "cell [2:4]"}
+    seen.clear()
+    resumed = Parts(path, "k", log=lambda _: None).chunks("cell", [0, 1, 2, 3, 5], total, size=2)
+    assert resumed == [1, 5, 5] and seen == [[5]]  # kept slices are not computed again
+
 def test_run_key_follows_settings_and_file_bytes(tmp_path: Path) -> None:
     weights = tmp_path / "w.safetensors"
     weights.write_bytes(b"one")

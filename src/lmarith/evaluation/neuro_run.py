@@ -237,11 +237,15 @@ def gathered_questions(directory: Path, config: RunConfig, notes: list[str] | No
     return rows, split_of
 
 
+def intervention_dir(directory: Path) -> Path:
+    """Where a run keeps its fine-tuned intervention (a shipped directory holds it at the top):
+    the only weights of a run that answer questions, so the ones a benchmark's key names."""
+    return directory if (directory / CONFIG_FILE).is_file() else directory / INTERVENTION
+
+
 def trained_intervention(directory: Path) -> NeuroSymbolic:
-    """The fine-tuned intervention of a run (or of a shipped directory, which holds it at the top)."""
-    if (directory / CONFIG_FILE).is_file():
-        return NeuroSymbolic.load(directory)
-    return NeuroSymbolic.load(directory / INTERVENTION)
+    """The fine-tuned intervention of a run (or of a shipped directory)."""
+    return NeuroSymbolic.load(intervention_dir(directory))
 
 
 #: the kind of shipped weights (``lmarith.models.shipped``): ``assets/intervention/<model>``

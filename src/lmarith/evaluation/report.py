@@ -6,7 +6,9 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence, TypeVar
+
+T = TypeVar("T")
 
 
 def markdown_table(rows: Sequence[dict[str, Any]], columns: Sequence[str] | None = None) -> str:
@@ -18,7 +20,8 @@ def markdown_table(rows: Sequence[dict[str, Any]], columns: Sequence[str] | None
     return "\n".join(lines) + "\n"
 
 
-def write_report(path_stem: Path, payload: Any, title: str, tables: dict[str, Sequence[dict[str, Any]]], notes: str = "") -> None:
+def write_report(path_stem: Path, payload: Any, title: str, tables: dict[str, Sequence[dict[str, Any]]],
+                 notes: str = "") -> None:
     """Write ``<stem>.json`` (the payload) and ``<stem>.md`` (a title, notes and tables)."""
     path_stem.parent.mkdir(parents=True, exist_ok=True)
     path_stem.with_suffix(".json").write_text(json.dumps(payload, indent=2) + "\n")
@@ -51,6 +54,12 @@ class Parts:
             self.path.write_text(json.dumps({"key": self.key, "done": self.finished}, indent=1) + "\n")
             self.log(f"{name}: {self.finished[name]}")
         return self.finished[name]
+
+    def chunks(self, name: str, items: Sequence[T], compute: Callable[[Sequence[T]], Any], size: int = 25) -> list[Any]:
+        """``compute`` of ``items`` in slices of ``size``, each kept as part ``name [i:j]``: a cell
+        that runs for an hour loses at most one slice to an interruption."""
+        return [self.get(f"{name} [{i}:{i + size}]", lambda part=items[i : i + size]: compute(part))
+                for i in range(0, len(items), size)]
 
     def done(self) -> None:
         self.path.unlink(missing_ok=True)
