@@ -80,7 +80,6 @@ def csv_pairs(n_per_type: int) -> list[tuple[str, str, str]]:
     return out
 
 
-
 def ask_cell(digits: int, n: int) -> list[Mapping]:
     """The held-out-family questions of one operand size (no CANNOT), the same for every run."""
     return mappings(n, "heldout", max_digits=digits, cannot_share=0, exact_digits=True, seed=100 + digits)
@@ -136,8 +135,8 @@ def main() -> None:
     if adapters is None:
         raise SystemExit(f"no adapters ship for {args.model}; pass --adapters DIR")
     stem = RESULTS / ("ask_quick" if args.quick else "ask")
-    weights = [*adapters.rglob("*.safetensors"), *source_files(__file__)]
-    parts = Parts(stem.with_suffix(".partial.json"), run_key([args.model, sizes, n, n_aligner, n_csv], weights))
+    measured_by = [*adapters.rglob("*.safetensors"), *source_files(__file__)]  # the weights and the code
+    parts = Parts(stem.with_suffix(".partial.json"), run_key([args.model, sizes, n, n_aligner, n_csv], measured_by))
     policy = load_policy(args.model, adapters, batch_size=64)
     aligner = [parts.get("aligner heldout", lambda: aligner_part(policy, heldout_pairs(n_aligner), "held-out family")),
                parts.get("aligner heldout free",

@@ -55,7 +55,7 @@ class Parts:
             self.log(f"{name}: {self.finished[name]}")
         return self.finished[name]
 
-    def chunks(self, name: str, items: Sequence[T], compute: Callable[[Sequence[T]], Any], size: int = 25) -> list[Any]:
+    def chunks(self, name: str, items: list[T], compute: Callable[[list[T]], Any], size: int = 25) -> list[Any]:
         """``compute`` of ``items`` in slices of ``size``, each kept as part ``name [i:j]``: a cell
         that runs for an hour loses at most one slice to an interruption."""
         return [self.get(f"{name} [{i}:{i + size}]", lambda part=items[i : i + size]: compute(part))
