@@ -22,7 +22,10 @@ than y: 1 for yes, 0 for no), with operands of 3, 10 and 30 digits, ``--n`` per 
 - ``default``: the embedded default given the expression itself (no words): an LM-only
   reference point for what exact execution costs.
 
-Columns: accuracy, seconds per question, generated tokens per question (a cell is measured in
+Columns: accuracy; for the two methods that read with the question aligner, ``aligner_read``, the
+share of questions it wrote an expression with the question's answer for (the aligner alone,
+whatever the executors then did: the report's "question aligner alone" row and the plot's dotted
+line); seconds per question, generated tokens per question (a cell is measured in
 chunks of 25 questions, each kept as it ends; seconds are the chunks' sum). A cell named in
 ``--skip`` is listed as not measured (the window executors' 30-digit ``*`` and ``//`` run 2,247
 and 1,200 SmolLM2 steps a question: hours a cell on 2 CPU cores); a method's mean is then over the
@@ -46,6 +49,7 @@ from contextlib import AbstractContextManager, nullcontext
 from datetime import datetime, timezone
 from functools import cached_property
 from pathlib import Path
+from typing import NamedTuple
 
 import matplotlib
 
@@ -54,6 +58,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import torch  # noqa: E402
 
 from lmarith.baselines.lora import train_lora, trained  # noqa: E402
+from lmarith.errors import LmarithError  # noqa: E402
 from lmarith.evaluation.neuro_run import intervention_dir, read_run, trained_intervention  # noqa: E402
 from lmarith.evaluation.report import Parts, markdown_table, run_key, source_files, write_report  # noqa: E402
 from lmarith.execute import execute  # noqa: E402
@@ -76,8 +81,10 @@ SYMBOL = {"addition": "+", "subtraction": "-", "multiplication": "*", "division"
 METHODS = ("base", "cot", "lora", "neuro", "executors", "caef", "default")
 #: the order cells are measured in, cheapest method first (an interrupted run has the most cells)
 MEASURE_ORDER = ("base", "default", "lora", "neuro", "caef", "cot", "executors")
-COLUMNS = ("method", "type", "digits", "n", "accuracy", "seconds_per_question", "tokens_per_question", "measured",
-           "skipped")
+COLUMNS = ("method", "type", "digits", "n", "accuracy", "aligner_read", "seconds_per_question", "tokens_per_question",
+           "measured", "skipped")
+#: the row of the question aligner alone, read off the executors' cells
+ALIGNER = "question aligner alone (expression right)"
 #: what the report says of its questions and methods: the docstring between its title and usage
 ABOUT = "\n\n".join(__doc__.split("\n\n")[1:-1])
 
@@ -106,19 +113,44 @@ def as_int(answer: str | None) -> int | None:
     return int(answer) if answer is not None and answer.lstrip("-").isdigit() else None
 
 
-def timed(run: Callable[[list[Question]], tuple[list[int | None], int]], qs: list[Question]) -> dict:
+class Answered(NamedTuple):
+    """A method's answers to a chunk of questions, and what it generated for them."""
+
+    answers: list[int | None]
+    tokens: int
+    #: methods that read the question with the question aligner: how many expressions it wrote
+    #: have the question's answer (the aligner alone, whatever the executors then did)
+    read: int | None = None
+
+
+def reads_as(expression: str | None, q: Question) -> bool:
+    """Whether the aligner's ``expression`` is ``q``'s (``y+x`` for ``x+y``, ``y<x`` for ``x>y``:
+    the same question; an expression that only happens to share the answer is not)."""
+    try:
+        problem = parse_problem(expression) if expression is not None else None
+    except LmarithError:
+        return False
+    if problem is None:
+        return False
+    read, op = (problem.a, problem.op.symbol, problem.b), SYMBOL[q.problem_type]
+    swapped = {"+": "+", "*": "*", ">": "<"}.get(op)
+    return read == (q.x, op, q.y) or (swapped is not None and read == (q.y, swapped, q.x))
+
+
+def timed(run: Callable[[list[Question]], Answered], qs: list[Question]) -> dict:
     """One chunk of a cell: questions answered right, seconds, generated tokens and when."""
     started = time.perf_counter()
-    answers, tokens = run(qs)
-    return {"n": len(qs), "right": sum(a == q.solution for a, q in zip(answers, qs, strict=True)),
-            "seconds": time.perf_counter() - started, "tokens": tokens,
+    answered = run(qs)
+    return {"n": len(qs), "right": sum(a == q.solution for a, q in zip(answered.answers, qs, strict=True)),
+            "seconds": time.perf_counter() - started, "tokens": answered.tokens, "read": answered.read,
             "measured": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M")}  # cells of a resumed run say when
 
 
 def cell(chunks: list[dict]) -> dict:
     """A cell's row from its chunks: accuracy, seconds and tokens per question, when it ended."""
     n = sum(c["n"] for c in chunks)
-    return {"n": n, "accuracy": sum(c["right"] for c in chunks) / n,
+    read = {"aligner_read": sum(c["read"] for c in chunks) / n} if chunks[0]["read"] is not None else {}
+    return {"n": n, "accuracy": sum(c["right"] for c in chunks) / n, **read,
             "seconds_per_question": sum(c["seconds"] for c in chunks) / n,
             "tokens_per_question": sum(c["tokens"] for c in chunks) / n, "measured": max(c["measured"] for c in chunks)}
 
@@ -144,57 +176,58 @@ class Methods:
         return load_policy("default", batch_size=256, fmt="caef")
 
     def _chat(self, model: torch.nn.Module, qs: list[Question], cot: bool,
-              around: Callable[[], AbstractContextManager] | None = None) -> tuple[list[int | None], int]:
+              around: Callable[[], AbstractContextManager] | None = None) -> Answered:
         digits = max(len(str(q.solution)) for q in qs)
         prompts = [render_prompt(self.tokenizer, chat_messages(q, cot=cot)) for q in qs]
         replies = generate(model, self.tokenizer, prompts, max_new_tokens=(160 if cot else 8) + 2 * digits,
                            batch_size=self.args.batch_size, around=around)
         tokens = sum(len(self.tokenizer(r, add_special_tokens=False)["input_ids"]) + 1 for r in replies)
-        return [parse_answer(r, cot=cot) for r in replies], tokens
+        return Answered([parse_answer(r, cot=cot) for r in replies], tokens)
 
-    def base_method(self, qs: list[Question]) -> tuple[list[int | None], int]:
+    def base_method(self, qs: list[Question]) -> Answered:
         with self.policy_off():
             return self._chat(self.base, qs, cot=False)
 
-    def cot(self, qs: list[Question]) -> tuple[list[int | None], int]:
+    def cot(self, qs: list[Question]) -> Answered:
         with self.policy_off():
             return self._chat(self.base, qs, cot=True)
 
-    def lora(self, qs: list[Question]) -> tuple[list[int | None], int]:
+    def lora(self, qs: list[Question]) -> Answered:
         """The direct-answer adapter, loaded beside the executors' and active only here."""
         if "answers" not in self.model.peft_config:
-            self.model.load_adapter(str(lora_dir(self.args.quick) / "final" / "answers"), adapter_name="answers")
+            self.model.load_adapter(str(self.args.lora_dir / "final" / "answers"), adapter_name="answers")
         self.model.set_adapter("answers")
         try:
             return self._chat(self.model, qs, cot=False)
         finally:
             self.policy.forget_active()
 
-    def neuro_method(self, qs: list[Question]) -> tuple[list[int | None], int]:
+    def neuro_method(self, qs: list[Question]) -> Answered:
         if self.neuro is None:
             raise SystemExit("--neuro-run RUN is needed for the neurosymbolic rows")
         if max(len(str(v)) for q in qs for v in (q.x, q.y)) > self.neuro_digits:  # beyond its codec: cannot read
-            return [None] * len(qs), 0
+            return Answered([None] * len(qs), 0)
         with self.policy_off():
             return self._chat(self.base, qs, cot=False, around=lambda: intervene(self.base, self.neuro))
 
-    def executors(self, qs: list[Question]) -> tuple[list[int | None], int]:
-        return self._asked(ask(self.policy, [q.question for q in qs]))
+    def executors(self, qs: list[Question]) -> Answered:
+        return self._asked(qs, ask(self.policy, [q.question for q in qs]))
 
-    def caef(self, qs: list[Question]) -> tuple[list[int | None], int]:
+    def caef(self, qs: list[Question]) -> Answered:
         if qs[0].problem_type == "multiplication":  # CAEF's MUL loops b times: out of reach
-            return [None] * len(qs), 0
-        return self._asked(ask(self.policy, [q.question for q in qs], fmt="caef", align=True,
+            return Answered([None] * len(qs), 0)
+        return self._asked(qs, ask(self.policy, [q.question for q in qs], fmt="caef", align=True,
                                executors=self.caef_default))
 
-    def _asked(self, asked: list[Asked]) -> tuple[list[int | None], int]:
+    def _asked(self, qs: list[Question], asked: list[Asked]) -> Answered:
         """Answers and generated tokens (the aligner's expression and every executor step)."""
         tokens = sum((a.result.tokens if a.result else 0) + len(self.tokenizer(a.aligned)["input_ids"]) for a in asked)
-        return [as_int(a.answer) for a in asked], tokens
+        read = sum(reads_as(a.expression, q) for a, q in zip(asked, qs, strict=True))
+        return Answered([as_int(a.answer) for a in asked], tokens, read)
 
-    def default_method(self, qs: list[Question]) -> tuple[list[int | None], int]:
+    def default_method(self, qs: list[Question]) -> Answered:
         results = execute([parse_problem(expression(q)) for q in qs], self.default, fmt="window", long=True)
-        return [as_int(r.answer) for r in results], sum(r.tokens for r in results)
+        return Answered([as_int(r.answer) for r in results], sum(r.tokens for r in results))
 
     def policy_off(self) -> AbstractContextManager:
         """The base model without any adapter (peft's context manager)."""
@@ -217,20 +250,27 @@ def ensure_lora(out: Path, sizes: tuple[int, ...], per_cell: int) -> None:
         train_lora(base.train(), tokenizer, train_set, out, style="direct", batch_size=8)
 
 
-def mean_accuracy(rows: list[dict], method: str, digits: int) -> str:
-    """A method's mean accuracy over the types measured at ``digits`` (how many, when not all)."""
-    measured = [r["accuracy"] for r in rows if r["method"] == method and r["digits"] == digits and "skipped" not in r]
+def mean_accuracy(rows: list[dict], method: str, digits: int, column: str = "accuracy") -> str:
+    """A method's mean ``column`` over the types measured at ``digits`` (how many, when not all)."""
+    measured = [r[column] for r in rows if r["method"] == method and r["digits"] == digits and "skipped" not in r]
     if not measured:
         return "not measured"
     mean = f"{sum(measured) / len(measured):.2f}"
     return mean if len(measured) == len(TYPES) else f"{mean} ({len(measured)} of {len(TYPES)} types)"
 
 
+def summary_lines(methods: list[str]) -> list[tuple[str, str, str]]:
+    """The report's rows: (label, method, column) - each method's accuracy, and the question
+    aligner alone on the executors' questions (its share of expressions with the right answer)."""
+    return [(m, m, "accuracy") for m in methods] + ([(ALIGNER, "executors", "aligner_read")]
+                                                     if "executors" in methods else [])
+
+
 def per_type(rows: list[dict], methods: list[str], digits: int) -> list[dict]:
     """One size's accuracies, a row per method and a column per type."""
     at = {(r["method"], r["type"]): r for r in rows if r["digits"] == digits}
-    shown = lambda r: "not measured" if "skipped" in r else f"{r['accuracy']:.2f}"  # noqa: E731
-    return [{"method": m, **{t: shown(at[m, t]) for t in TYPES}} for m in methods]
+    shown = lambda r, c: "not measured" if "skipped" in r else f"{r[c]:.2f}"  # noqa: E731
+    return [{"method": label, **{t: shown(at[m, t], c) for t in TYPES}} for label, m, c in summary_lines(methods)]
 
 
 def plot(rows: list[dict], sizes: tuple[int, ...], path: Path) -> None:
@@ -240,6 +280,8 @@ def plot(rows: list[dict], sizes: tuple[int, ...], path: Path) -> None:
             points = [r for r in rows if r["type"] == problem_type and r["method"] == method and "skipped" not in r]
             if points:
                 ax.plot([str(r["digits"]) for r in points], [r["accuracy"] for r in points], marker="o", label=method)
+            if points and method == "executors":
+                ax.plot([str(r["digits"]) for r in points], [r["aligner_read"] for r in points], "k:", label=ALIGNER)
         ax.set(title=problem_type, xlabel="operand digits", ylim=(-0.03, 1.03))
     axes[0].set_ylabel("accuracy")
     axes[-1].legend(fontsize=7, loc="center right")
@@ -262,6 +304,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="2 questions per cell at 3 and 10 digits")
     args = parser.parse_args()
     args.sizes = (3, 10) if args.quick else (3, 10, 30)
+    args.lora_dir = lora_dir(args.quick)
     n = 2 if args.quick else args.n
     methods = [m for m in args.methods.split(",") if m]
     if set(methods) - set(METHODS):
@@ -279,10 +322,10 @@ def main() -> None:
     parts = Parts(stem.with_suffix(".partial.json"),
                   run_key([n, args.sizes, args.lora_per_cell], source_files(__file__)))
     if "lora" in methods:
-        ensure_lora(lora_dir(args.quick), args.sizes, 2 if args.quick else args.lora_per_cell)
+        ensure_lora(args.lora_dir, args.sizes, 2 if args.quick else args.lora_per_cell)
     # each method's cells are kept for the weights it runs on: retraining one method's weights
     # (the question aligner, say) measures that method again, not the others
-    weights = {"lora": [lora_dir(args.quick) / "final"],
+    weights = {"lora": [args.lora_dir / "final"],
                "neuro": [intervention_dir(args.neuro_run)] if args.neuro_run else [],
                "executors": [adapters], "caef": [adapters / "QUESTION", default_model_dir("caef")],
                "default": [default_model_dir("window")]}
@@ -310,7 +353,8 @@ def main() -> None:
                  {"all cells": [{c: r.get(c, "") for c in COLUMNS} for r in rows]}, notes=ABOUT)
     plot(rows, args.sizes, stem.with_suffix(".png"))
     if not args.quick and set(methods) == set(METHODS):  # the report compares every method
-        summary = [{"method": m, **{f"{d} digits": mean_accuracy(rows, m, d) for d in args.sizes}} for m in methods]
+        summary = [{"method": label, **{f"{d} digits": mean_accuracy(rows, m, d, c) for d in args.sizes}}
+                   for label, m, c in summary_lines(methods)]
         REPORT.write_text("# Results: every method on the same questions\n\n" + ABOUT + "\n\n"
                           + "![accuracy per type and size](../bench/results/compare.png)\n\n"
                           + "## Mean accuracy over the five types\n\n" + markdown_table(summary)
