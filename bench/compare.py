@@ -23,10 +23,10 @@ than y: 1 for yes, 0 for no), with operands of 3, 10 and 30 digits, ``--n`` per 
   reference point for what exact execution costs.
 
 Columns: accuracy; for the two methods that read with the question aligner, ``aligner_read``, the
-share of questions it wrote an expression with the question's answer for (the aligner alone,
-whatever the executors then did: the report's "question aligner alone" row and the plot's dotted
-line); seconds per question, generated tokens per question (a cell is measured in
-chunks of 25 questions, each kept as it ends; seconds are the chunks' sum). A cell named in
+share of questions it wrote the question's own expression for (``y+x`` and ``y<x`` count, an
+expression that only shares the answer does not), the aligner alone whatever the executors then
+did (the report's "question aligner alone" row, the plot's dotted line); seconds per question,
+generated tokens per question (a cell is measured in chunks of 25 questions, each kept as it ends; seconds are the chunks' sum). A cell named in
 ``--skip`` is listed as not measured (the window executors' 30-digit ``*`` and ``//`` run 2,247
 and 1,200 SmolLM2 steps a question: hours a cell on 2 CPU cores); a method's mean is then over the
 types it was measured on, and says how many. Each (method, cell) is
@@ -118,8 +118,8 @@ class Answered(NamedTuple):
 
     answers: list[int | None]
     tokens: int
-    #: methods that read the question with the question aligner: how many expressions it wrote
-    #: have the question's answer (the aligner alone, whatever the executors then did)
+    #: methods that read the question with the question aligner: how many of the expressions it
+    #: wrote are the question's own (``reads_as``; the aligner alone, whatever the executors did)
     read: int | None = None
 
 
@@ -260,7 +260,7 @@ def mean_accuracy(rows: list[dict], method: str, digits: int, column: str = "acc
 
 def summary_lines(methods: list[str]) -> list[tuple[str, str, str]]:
     """The report's rows: (label, method, column) - each method's accuracy, and the question
-    aligner alone on the executors' questions (its share of expressions with the right answer)."""
+    aligner alone on the executors' questions (its share of the questions' own expressions)."""
     return [(m, m, "accuracy") for m in methods] + ([(ALIGNER, "executors", "aligner_read")]
                                                      if "executors" in methods else [])
 
