@@ -26,8 +26,8 @@ Columns: accuracy; for the two methods that read with the question aligner, ``al
 share of questions it wrote the question's own expression for (``y+x`` and ``y<x`` count, an
 expression that only shares the answer does not), the aligner alone whatever the executors then
 did (the report's "question aligner alone" row, the plot's dotted line); seconds per question,
-generated tokens per question (a cell is measured in chunks of 25 questions, each kept as it ends; seconds are the chunks' sum). A cell named in
-``--skip`` is listed as not measured (the window executors' 30-digit ``*`` and ``//`` run 2,247
+generated tokens per question (a cell is measured in chunks of 25 questions, each kept as it
+ends; seconds are the chunks' sum). A cell named in ``--skip`` is listed as not measured (the window executors' 30-digit ``*`` and ``//`` run 2,247
 and 1,200 SmolLM2 steps a question: hours a cell on 2 CPU cores); a method's mean is then over the
 types it was measured on, and says how many. Each (method, cell) is
 kept as it ends in ``compare.partial.json``, with a hash of the weights that method runs on and of
