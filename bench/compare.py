@@ -22,19 +22,19 @@ than y: 1 for yes, 0 for no), with operands of 3, 10 and 30 digits, ``--n`` per 
 - ``default``: the embedded default given the expression itself (no words): an LM-only
   reference point for what exact execution costs.
 
-Columns: accuracy; for the two methods that read with the question aligner, ``aligner_read``, the
-share of questions it wrote the question's own expression for (``y+x`` and ``y<x`` count, an
+Columns: accuracy; for the two methods that read with the question aligner, ``aligner_read``,
+the share of questions it wrote the question's own expression for (``y+x`` and ``y<x`` count, an
 expression that only shares the answer does not), the aligner alone whatever the executors then
 did (the report's "question aligner alone" row, the plot's dotted line); seconds per question,
 generated tokens per question (a cell is measured in chunks of 25 questions, each kept as it
-ends; seconds are the chunks' sum). A cell named in ``--skip`` is listed as not measured (the window executors' 30-digit ``*`` and ``//`` run 2,247
-and 1,200 SmolLM2 steps a question: hours a cell on 2 CPU cores); a method's mean is then over the
-types it was measured on, and says how many. Each (method, cell) is
-kept as it ends in ``compare.partial.json``, with a hash of the weights that method runs on and of
-lmarith's code: an interrupted run (in this session or a later one, the file committed) goes on
-from there, and measures again only the methods whose weights changed; any change of the code
-measures every cell again. Each cell says when it was measured. Writes
-bench/results/compare.json and .png, and the report docs/results.md.
+ends; seconds are the chunks' sum). A cell named in ``--skip`` is listed as not measured (the
+window executors' 30-digit ``*`` and ``//`` run 2,247 and 1,200 SmolLM2 steps a question: hours
+a cell on 2 CPU cores); a method's mean is then over the types it was measured on, and says how
+many. Each (method, cell) is kept as it ends in ``compare.partial.json``, with a hash of the
+weights that method runs on and of lmarith's code: an interrupted run (in this session or a
+later one, the file committed) goes on from there, and measures again only the methods whose
+weights changed; any change of the code measures every cell again. Each cell says when it was
+measured. Writes bench/results/compare.json and .png, and the report docs/results.md.
 
     python bench/compare.py --neuro-run RUN [--n 50] [--skip METHOD:TYPE:DIGITS,...] [--quick]
 """
