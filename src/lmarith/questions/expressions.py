@@ -67,13 +67,16 @@ ALIGNER_EXPRESSIONS: dict[str, tuple[str, ...]] = {
     "mul": ("{x} multiplied with {y}", "prod({x}, {y})", "{x} groups of {y}", "{x} copies of {y}",
             "{x} times {y} exactly", "the product {x} * {y}", "{x} multiplied together with {y}",
             "{x} multiplied by the number {y}", "the full product of {x} and {y}", "the product {x} times {y}",
-            "{x} repeated {y} times and added up", "{x} scaled by {y}", "{x} multiplied out by {y}"),
+            "{x} repeated {y} times and added up", "{x} scaled by {y}", "{x} multiplied out by {y}",
+            "{x} mult {y}", "{y} sets of {x}", "{x} batches of {y}", "{x} by {y}, multiplied", "{x} times {y} in full"),
     "div": ("{x} integer-divided by {y}", "the quotient of {x} by {y}, ignoring the remainder",
             "{x} divided by {y} (integer part)", "how many times {y} fits in {x}", "intdiv({x}, {y})",
             "{x} divided by {y}, remainder dropped", "the whole quotient of {x} and {y}",
             "{x} over {y}, rounded down", "the integer part of {x} divided by {y}", "{x} floor-divided by {y}",
             "{x} divided by {y} as a whole number", "the truncated quotient of {x} and {y}",
-            "{x} / {y} without the fractional part", "how many {y}s fit completely in {x}", "{x} // {y} exactly"),
+            "{x} / {y} without the fractional part", "how many {y}s fit completely in {x}", "{x} // {y} exactly",
+            "floor({x} / {y})", "{x} quot {y}", "{x} idiv {y}", "{x} divided by {y}, truncated",
+            "the floor division of {x} by {y}", "{x} divided by {y} in whole numbers", "{x} over {y}, floored"),
 }
 ALIGNER_SENTENCES: dict[str, tuple[str, ...]] = {
     "add": ("Add {x} plus {y}.", "Sum up {x} and {y}.", "Combine {x} and {y} by adding them.",
@@ -95,6 +98,8 @@ ALIGNER_SENTENCES: dict[str, tuple[str, ...]] = {
            "Is {x} over {y}?", "Is {x} strictly greater than {y}?", "{x} > {y}, correct?", "Check: {x} > {y}.",
            "Is {x} a bigger number than {y}?", "Tell me whether {x} is larger than {y}.", "Does {x} surpass {y}?",
            "Is {x} ahead of {y}?", "Is {x} greater in value than {y}?", "Does {x} top {y}?", "Does {x} outweigh {y}?",
+           "Is {x} in excess of {y}?", "Does {x} outrank {y}?", "Does {x} go beyond {y}?", "Is {x} past {y}?",
+           "Does {x} outstrip {y}?",
            "Is {x} the bigger one, compared to {y}?"),
     "lt": ("Is {x} smaller compared to {y}?", "Is {x} less than {y}, yes or no?", "{x} < {y}, correct?",
            "Is {x} beneath {y}?", "Is {x} strictly less than {y}?", "Is {x} a smaller number than {y}?",
@@ -114,8 +119,9 @@ NOT_EXPRESSIONS: dict[wording.Family, tuple[str, ...]] = {
               "I have {x} books and {y} pens.", "What is {x} to the power of {y}?", "Sort {x} and {y} in order.",
               "The train leaves at platform {x}, coach {y}.", "What is the average of {x} and {y}?",
               "Write {x} and {y} in words.", "Is {x} a prime number? Also {y}?",
-              # near the executors' operations, but not one of them
-              "What is {x} divided by {y} as a decimal?", "What is {x} minus {y}, squared?", "What is twice {x} plus {y}?",
+              # near the executors' operations, but not one of them (not "{x} divided by {y} as a
+              # decimal": it taught that a division asked in unusual words is no expression)
+              "What is {x} minus {y}, squared?", "What is twice {x} plus {y}?",
               "What is the sum of the digits of {x} and {y}?", "What is {x} plus {y} plus {x}?",
               "How many numbers are less than {x} and more than {y}?"),
     "heldout": ("What is {x} frimble {y}?", "Give max({x}, {y}).", "My house number is {x} and my flat is {y}.",
