@@ -11,10 +11,13 @@
    model; correct when the answer equals the question's own.
 
 Each part (the aligner's, and every 25 questions of an `ask` row) is kept as it ends
-(``ask.partial.json``): a rerun with the same adapters, sizes and code goes on from there.
+(``ask.partial.json``): a rerun with the same adapters, counts and code goes on from there. A run
+of fewer ``--sizes`` writes its report and keeps that file, so a later full run measures only
+the rows it lacks.
 Writes bench/results/ask.json, .md and .png.
 
-    python bench/ask.py [--model smollm2] [--adapters DIR] [--n 100] [--n-aligner 1000] [--quick]
+    python bench/ask.py [--model smollm2] [--adapters DIR] [--n 100] [--sizes 3,10,30] [--n-aligner 1000]
+                        [--quick]
 """
 
 from __future__ import annotations
@@ -42,6 +45,8 @@ from lmarith.questions.question import sample_questions  # noqa: E402
 RESULTS = Path(__file__).parent / "results"
 #: the paper's types whose questions name an executor expression (the others: CANNOT)
 CSV_EXPRESSIONS = {"addition": "+", "division": "//"}
+#: the operand sizes of the ask rows
+SIZES = (3, 10, 30)
 CSV_TYPES = ("addition", "division", "multiplication", "lcm", "gcd", "modulo", "bitwise_or")
 
 
@@ -125,18 +130,25 @@ def main() -> None:
     parser.add_argument("--model", default="smollm2")
     parser.add_argument("--adapters", type=Path, help="executors + QUESTION adapter (default: the shipped ones)")
     parser.add_argument("--n", type=int, default=100, help="questions per operand size")
+    parser.add_argument("--sizes", default=",".join(map(str, SIZES)),
+                        help="operand sizes of the ask rows, comma-separated (30 digits: hours on 2 CPU cores)")
     parser.add_argument("--n-aligner", type=int, default=1000, help="held-out questions for the aligner alone")
     parser.add_argument("--n-csv", type=int, default=30, help="CSV questions per paper type")
     parser.add_argument("--quick", action="store_true", help="small sizes, for a smoke run")
     args = parser.parse_args()
     quick = ((3, 10), 7, 40, 3)
-    sizes, n, n_aligner, n_csv = quick if args.quick else ((3, 10, 30), args.n, args.n_aligner, args.n_csv)
+    try:
+        asked_sizes = tuple(int(d) for d in args.sizes.split(","))
+    except ValueError:
+        raise SystemExit(f"--sizes: whole numbers, comma-separated, not {args.sizes!r}") from None
+    sizes, n, n_aligner, n_csv = quick if args.quick else (asked_sizes, args.n, args.n_aligner, args.n_csv)
     adapters = args.adapters or shipped_dir("executors", args.model)
     if adapters is None:
         raise SystemExit(f"no adapters ship for {args.model}; pass --adapters DIR")
     stem = RESULTS / ("ask_quick" if args.quick else "ask")
     measured_by = [*adapters.rglob("*.safetensors"), *source_files(__file__)]  # the weights and the code
-    parts = Parts(stem.with_suffix(".partial.json"), run_key([args.model, sizes, n, n_aligner, n_csv], measured_by))
+    # every ask row is kept under its size: a run of fewer --sizes shares its rows with a full one
+    parts = Parts(stem.with_suffix(".partial.json"), run_key([args.model, n, n_aligner, n_csv], measured_by))
     policy = load_policy(args.model, adapters, batch_size=64)
     aligner = [parts.get("aligner heldout", lambda: aligner_part(policy, heldout_pairs(n_aligner), "held-out family")),
                parts.get("aligner heldout free",
@@ -153,7 +165,8 @@ def main() -> None:
                   "ask via executors (correct answers)": table},
                  notes=f"Adapters `{adapters}`.\n\n" + __doc__.split("\n\n")[1] + "\n\n" + __doc__.split("\n\n")[2])
     plot(rows, stem.with_suffix(".png"))
-    parts.done()
+    if args.quick or set(sizes) >= set(SIZES):  # else a later full run goes on from these parts
+        parts.done()
 
 
 if __name__ == "__main__":
