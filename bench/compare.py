@@ -123,14 +123,12 @@ class Answered(NamedTuple):
     read: int | None = None
 
 
-def reads_as(expression: str | None, q: Question) -> bool:
+def reads_as(expression: str, q: Question) -> bool:
     """Whether the aligner's ``expression`` is ``q``'s (``y+x`` for ``x+y``, ``y<x`` for ``x>y``:
     the same question; an expression that only happens to share the answer is not)."""
     try:
-        problem = parse_problem(expression) if expression is not None else None
-    except LmarithError:
-        return False
-    if problem is None:
+        problem = parse_problem(expression)
+    except LmarithError:  # CANNOT, or a malformed expression
         return False
     read, op = (problem.a, problem.op.symbol, problem.b), SYMBOL[q.problem_type]
     swapped = {"+": "+", "*": "*", ">": "<"}.get(op)
@@ -222,7 +220,8 @@ class Methods:
     def _asked(self, qs: list[Question], asked: list[Asked]) -> Answered:
         """Answers and generated tokens (the aligner's expression and every executor step)."""
         tokens = sum((a.result.tokens if a.result else 0) + len(self.tokenizer(a.aligned)["input_ids"]) for a in asked)
-        read = sum(reads_as(a.expression, q) for a, q in zip(asked, qs, strict=True))
+        # what it wrote, whether or not these executors can run it (CAEF's SUB takes a >= b)
+        read = sum(reads_as(a.aligned, q) for a, q in zip(asked, qs, strict=True))
         return Answered([as_int(a.answer) for a in asked], tokens, read)
 
     def default_method(self, qs: list[Question]) -> Answered:
