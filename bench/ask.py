@@ -33,7 +33,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from lmarith.evaluation.report import Parts, run_key, source_files, write_report  # noqa: E402
+from lmarith.evaluation.report import Parts, run_key, shown_path, source_files, write_report  # noqa: E402
 from lmarith.execute.lm_policy import LMPolicy, load_policy  # noqa: E402
 from lmarith.execute.questions import align_questions, ask  # noqa: E402
 from lmarith.machines.problems import parse_problem  # noqa: E402
@@ -159,11 +159,12 @@ def main() -> None:
         # a 30-digit row runs for hours on 2 cores: kept 25 questions at a time
         rows.append(ask_row(d, parts.chunks(f"ask {d}", ask_cell(d, n), lambda part: ask_chunk(policy, part))))
     table = [{k: v for k, v in r.items() if k not in ("per_operator", "failures")} for r in rows]
-    payload = {"model": args.model, "adapters": str(adapters), "aligner": aligner, "ask": rows}
+    shown = shown_path(adapters)
+    payload = {"model": args.model, "adapters": str(shown), "aligner": aligner, "ask": rows}
     write_report(stem, payload, f"Questions in words on {args.model}: question aligner + executors",
                  {"question aligner alone (exact expression)": [r for part in aligner for r in part["rows"]],
                   "ask via executors (correct answers)": table},
-                 notes=f"Adapters `{adapters}`.\n\n" + __doc__.split("\n\n")[1] + "\n\n" + __doc__.split("\n\n")[2])
+                 notes=f"Adapters `{shown}`.\n\n" + __doc__.split("\n\n")[1] + "\n\n" + __doc__.split("\n\n")[2])
     plot(rows, stem.with_suffix(".png"))
     if args.quick or set(sizes) >= set(SIZES):  # else a later full run goes on from these parts
         parts.done()

@@ -60,7 +60,8 @@ import torch  # noqa: E402
 from lmarith.baselines.lora import train_lora, trained  # noqa: E402
 from lmarith.errors import LmarithError  # noqa: E402
 from lmarith.evaluation.neuro_run import intervention_dir, read_run, trained_intervention  # noqa: E402
-from lmarith.evaluation.report import Parts, markdown_table, run_key, source_files, write_report  # noqa: E402
+from lmarith.evaluation.report import (  # noqa: E402
+    Parts, markdown_table, run_key, shown_path, source_files, write_report)
 from lmarith.execute import execute  # noqa: E402
 from lmarith.execute.lm_policy import LMPolicy, load_policy  # noqa: E402
 from lmarith.execute.questions import Asked, ask  # noqa: E402
@@ -346,7 +347,7 @@ def main() -> None:
                 rows.append({"method": method, "type": problem_type, "digits": digits, **cell(chunks)})
     rows.sort(key=lambda r: (METHODS.index(r["method"]), TYPES.index(r["type"]), r["digits"]))
     write_report(stem, {"methods": methods, "sizes": args.sizes, "n": n, "skip": sorted(":".join(c) for c in skip),
-                        "adapters": str(adapters),
+                        "adapters": str(shown_path(adapters)),
                         "neuro_run": str(args.neuro_run), "rows": rows},
                  "Every method on the same questions (SmolLM2-135M-Instruct)",
                  {"all cells": [{c: r.get(c, "") for c in COLUMNS} for r in rows]}, notes=ABOUT)

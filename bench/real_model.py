@@ -32,7 +32,7 @@ import torch
 
 from lmarith.baselines.direct import few_shot_accuracy
 from lmarith.evaluation.executors import evaluate, grid, plot
-from lmarith.evaluation.report import Parts, run_key, write_report
+from lmarith.evaluation.report import Parts, run_key, shown_path, write_report
 from lmarith.execute import Request
 from lmarith.execute.lm_policy import LMPolicy
 from lmarith.models import find_adapters, load_adapters, load_model
@@ -40,7 +40,6 @@ from lmarith.models.shipped import check_manifest, shipped_dir
 from lmarith.recipes import ExecutorRecipe, table_pairs
 
 RESULTS = Path(__file__).parent / "results"
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def table_row(policy: LMPolicy) -> dict:
@@ -102,7 +101,7 @@ def main() -> None:
     table = parts.get("table", lambda: table_row(policy))
     rows = [parts.get(f"{op} {d}", lambda op=op, d=d, count=count: executor_row(policy, op, d, count))
             for op, d, count in grid_cells]
-    shown = adapters.resolve().relative_to(ROOT) if adapters.resolve().is_relative_to(ROOT) else adapters
+    shown = shown_path(adapters)
     machine = f"{platform.machine()}, {torch.get_num_threads()} torch threads, device {policy.device}"
     payload = {"model": args.model, "adapters": str(shown), "adapter_names": names,
                "manifest": manifest.model_dump() if manifest else None, "machine": machine,

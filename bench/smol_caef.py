@@ -29,7 +29,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import torch  # noqa: E402
 
 from lmarith.evaluation.executors import evaluate, grid  # noqa: E402
-from lmarith.evaluation.report import Parts, run_key, write_report  # noqa: E402
+from lmarith.evaluation.report import Parts, run_key, shown_path, write_report  # noqa: E402
 from lmarith.execute import OUTCOMES  # noqa: E402
 from lmarith.execute.lm_policy import LMPolicy, load_policy  # noqa: E402
 from lmarith.models.shipped import check_manifest  # noqa: E402
@@ -109,14 +109,15 @@ def main() -> None:
     machine = f"{platform.machine()}, {torch.get_num_threads()} torch threads, device {policy.device}"
     training = {"steps": steps, "wall_minutes": round(minutes, 1), "machine": platform.machine(),
                 "command": manifest.command if manifest else None}
-    payload = {"model": args.model, "adapters": str(adapters), "training": training, "curve": points,
+    shown = shown_path(adapters)
+    payload = {"model": args.model, "adapters": str(shown), "training": training, "curve": points,
                "rows": rows, "machine": machine}
     table = [{k: r[k] for k in ("op", "digits", "n", "final_accuracy", "strict_accuracy", "seconds_per_problem")}
              | {"outcomes": ", ".join(f"{n} {kind}" for kind, n in r["outcomes"].items()),
                 "where the misses began": ", ".join(f"{n} at {site}" for site, n in r["deviations"].items()),
                 "first of them": f"`{r['first_deviation']}`" if r["first_deviation"] else ""}
              for r in rows]
-    notes = (f"Adapter `{adapters}`, trained by `{training['command']}`: {steps} steps, "
+    notes = (f"Adapter `{shown}`, trained by `{training['command']}`: {steps} steps, "
              f"{minutes:.0f} minutes of wall time on this machine's CPU cores ({machine}).\n\n"
              + __doc__.split("\n\n")[1])
     write_report(stem, payload, f"CAEF-format {args.op.upper()} executor on {args.model}",

@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from lmarith.evaluation.report import Parts, markdown_table, run_key, source_files
+from lmarith.evaluation import report
+from lmarith.evaluation.report import Parts, markdown_table, run_key, shown_path, source_files
 
 
 def test_markdown_table_rounds_floats_and_leaves_missing_cells_empty() -> None:
@@ -69,3 +70,9 @@ def test_source_files_put_the_code_in_a_key(tmp_path: Path) -> None:
     key = run_key({"n": 1}, files)
     script.write_text("print(2)\n")  # the bench edited between sessions: its kept parts are stale
     assert key != run_key({"n": 1}, source_files(script))
+
+
+def test_shown_path_is_repository_relative_inside_it_and_as_given_outside(tmp_path: Path) -> None:
+    root = Path(report.__file__).resolve().parents[3]
+    assert shown_path(root / "src" / "lmarith" / "assets") == Path("src/lmarith/assets")
+    assert shown_path(tmp_path / "adapters") == tmp_path / "adapters"
