@@ -23,8 +23,8 @@ def markdown_table(rows: Sequence[dict[str, Any]], columns: Sequence[str] | None
 def shown_path(path: Path) -> Path:
     """``path`` as a report prints it: relative to the repository when it lies inside it (the
     committed report is read on other machines), else as given."""
-    root = Path(__file__).resolve().parents[3]
-    return path.resolve().relative_to(root) if path.resolve().is_relative_to(root) else path
+    resolved, root = path.resolve(), Path(__file__).resolve().parents[3]
+    return resolved.relative_to(root) if resolved.is_relative_to(root) else path
 
 
 def write_report(path_stem: Path, payload: Any, title: str, tables: dict[str, Sequence[dict[str, Any]]],
