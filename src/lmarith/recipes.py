@@ -148,7 +148,7 @@ class CaefDefaultRecipe(Schedule):
                              "warm-up 100); it runs all its steps")
     polish_mul_div_num: int = Field(96, description="the second phase's problems per class of * and // "
                                     "(the first phase's 12 gave the aligners ~50 products to learn from)")
-    polish_rounds: int = Field(2, description="second-phase rounds, each from the last one's weights on its own "
+    polish_rounds: int = Field(3, description="second-phase rounds, each from the last one's weights on its own "
                                "fresh draws (seed + round) under its own schedule")
 
 
