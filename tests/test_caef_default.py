@@ -90,7 +90,7 @@ def test_train_default_caef_installs_a_model_that_solve_uses_with_its_aligners(
                                polish_steps=2, polish_mul_div_num=1)
     result = train_caef_default(tmp_path / "run", recipe)
     assert (assets / "caef" / "config.json").is_file()
-    assert (tmp_path / "run" / f"polish{recipe.polish_rounds}" / "final").is_dir()  # every round trained in turn
+    assert (tmp_path / "run" / f"polish{recipe.polish_rounds}" / "final").is_dir()  # the last round trained
     assert json.loads((assets / "caef" / "lmarith.json").read_text()) == CAEF_ALIGNERS
     assert 0.0 <= result.metrics["test_exact"] <= 1.0
     assert load_policy("default", fmt="caef", batch_size=1).aligners
