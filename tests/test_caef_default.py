@@ -20,6 +20,7 @@ from lmarith.recipes import (
     CaefDefaultRecipe,
     caef_default_pairs,
     digit_run,
+    leading_zeros,
     shared_prefix,
     train_caef_default,
 )
@@ -75,6 +76,19 @@ def test_polish_variants_keep_lengths_and_each_operators_rule() -> None:
     for cls, problem in data.problems("sub", 6, 6, 5, "train"):
         _, v = shared_prefix((cls, problem), rng)  # type: ignore[misc]
         assert v.a >= v.b and len(str(v.a - v.b)) < len(str(v.a)) and str(v.a)[0] == str(v.b)[0]
+    for cls, problem in data.problems("sub", 2, 12, 3, "train"):
+        _, v = leading_zeros((cls, problem), rng)
+        assert len(str(v.a)) == len(str(v.b)) == len(str(problem.a)) and len(str(v.a - v.b)) < len(str(v.a))
+
+
+def test_a_round_can_keep_whole_left_mask_runs_and_add_leading_zero_subtractions() -> None:
+    def strips(pairs: list[tuple[str, str]]) -> int:
+        return sum(i.startswith("LEFT_MASK, q2") for i, _ in pairs)
+
+    recipe = CaefDefaultRecipe(max_len=5, mul_div_len=1, num=2)
+    focused = recipe.model_copy(update={"whole_traces": {1: ["LEFT_MASK"]}, "prefix_subs": {1: 2}})
+    assert caef_default_pairs(focused, "train", polish=2) == caef_default_pairs(recipe, "train", polish=2)
+    assert strips(caef_default_pairs(focused, "train", polish=1)) > 2 * strips(caef_default_pairs(recipe, "train", polish=1))
 
 
 def test_train_default_caef_installs_a_model_that_solve_uses_with_its_aligners(

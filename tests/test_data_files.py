@@ -125,6 +125,18 @@ def test_prompt_puts_the_stepping_machines_instruction_before_the_input() -> Non
     assert {s.input.split(",", 1)[0] for s in plain} == {"SUB", "REFLECTION", "ADD", "LEFT_MASK"}
 
 
+def test_whole_keeps_every_transition_of_the_named_machines_only() -> None:
+    problems = classed("98765432109-12345678901")
+    sampled, whole = (texts(list(data.executor_samples("sub", problems, "caef", 2, whole=w))) for w in ((), {"LEFT_MASK"}))
+
+    def of(name: str, pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
+        return [pair for pair in pairs if pair[0].startswith(name + ",")]
+
+    assert len(of("LEFT_MASK", sampled)) == 4  # first, last and 2 between
+    assert len(of("LEFT_MASK", whole)) > 10 and set(of("LEFT_MASK", sampled)) < set(of("LEFT_MASK", whole))
+    assert {len(of(name, whole)) for name in ("SUB", "REFLECTION")} == {4}
+
+
 def test_init_pairs_are_whole_runs() -> None:
     add, sub = data.init_samples(classed("345+678", "12-7"))
     assert add.input == "ADD, q0, [HEAD1] |5|4|3[HEAD2] |8|7|6 [C] [OUTPUT]\nCMD: [C] 0, [HEAD1] RIGHT, [HEAD2] RIGHT, q1"

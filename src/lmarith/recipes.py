@@ -122,7 +122,9 @@ class CaefDefaultRecipe(Schedule):
     dropped or doubled in runs like ``|9|9|9``, and * // aligners seen on too few products; the
     second phase (``polish_*``) trains on fresh draws with digit-run variants (and subtractions
     of operands sharing leading digits) and 8x the * // problems, at a lower learning rate, in
-    rounds of fresh draws (SUB and MUL chain dozens of calls: per-call misses compound).
+    rounds of fresh draws (SUB and MUL chain dozens of calls: per-call misses compound); the
+    last round keeps LEFT_MASK's whole runs and adds subtractions with leading zeros in the
+    difference, where SUB's remaining misses were (one digit too many stripped).
     The tokenizer gives every format symbol (``[HEAD1]``, ``|7``, ``CMD:``, machine and state
     names) one token: sequences ~3x shorter than characters."""
 
@@ -148,8 +150,12 @@ class CaefDefaultRecipe(Schedule):
                              "warm-up 100); it runs all its steps")
     polish_mul_div_num: int = Field(96, description="the second phase's problems per class of * and // "
                                     "(the first phase's 12 gave the aligners ~50 products to learn from)")
-    polish_rounds: int = Field(3, description="second-phase rounds, each from the last one's weights on its own "
+    polish_rounds: int = Field(4, description="second-phase rounds, each from the last one's weights on its own "
                                "fresh draws (seed + round) under its own schedule")
+    whole_traces: dict[int, list[str]] = Field({4: ["LEFT_MASK"]}, description="second-phase round -> machines "
+                                               "whose every transition the round keeps, not ``per_trace`` of them")
+    prefix_subs: dict[int, int] = Field({4: 2}, description="second-phase round -> extra subtractions per SUB "
+                                        "problem whose operands share leading digits (LEFT_MASK strips zeros)")
 
 
 def caef_default_pairs(recipe: CaefDefaultRecipe, split: data.Split, polish: int = 0) -> list[tuple[str, str]]:
@@ -169,8 +175,10 @@ def caef_default_pairs(recipe: CaefDefaultRecipe, split: data.Split, polish: int
             variants = [digit_run(p, rng) for p in source]
             if op == "sub":
                 variants += [shared_prefix(p, rng) for p in source]
+                variants += [leading_zeros(p, rng) for p in source for _ in range(recipe.prefix_subs.get(polish, 0))]
             source += [v for v in variants if v and data.in_split(op, v[1].a, v[1].b, split)]
-        samples = [*data.executor_samples(op, source, "caef", recipe.per_trace, seed, long=False),
+        samples = [*data.executor_samples(op, source, "caef", recipe.per_trace, seed, long=False,
+                                          whole=recipe.whole_traces.get(polish, ())),
                    *data.aligner_samples(source, long=False)]
         out += [(s.input, s.output) for s in samples]
     return out
@@ -211,6 +219,19 @@ def shared_prefix(classed: data.Classed, rng: random.Random) -> data.Classed | N
     keep = rng.randint(1, len(a) - 1)
     x, y = sorted((int(a), int(a[:keep] + b[keep:])), reverse=True)
     return cls, Problem(x, problem.op, y)
+
+
+def leading_zeros(classed: data.Classed, rng: random.Random) -> data.Classed:
+    """A subtraction of two numbers of ``a``'s length sharing its leading digits, so the
+    difference has leading zeros whatever ``b`` was: LEFT_MASK's steps that strip them (``q2``)
+    are rare in uniform draws, and there SUB's misses at 10 digits were (a digit too many
+    stripped from a long result)."""
+    (length, _), problem = classed
+    a = str(problem.a)
+    keep = rng.randint(1, len(a) - 1) if len(a) > 1 else 0
+    other = a[:keep] + "".join(rng.choice("0123456789") for _ in range(len(a) - keep))
+    x, y = sorted((problem.a, int(other)), reverse=True)
+    return (length, len(str(y))), Problem(x, problem.op, y)
 
 
 #: marks a model directory whose model also does the CAEF aligners' work (read by ``load_policy``)

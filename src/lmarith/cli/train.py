@@ -48,8 +48,8 @@ def train_default_cmd(
     """Reproduce an embedded model, trained from scratch: the window default on every window
     transition, until greedy decoding is exact on all of them; or (``--format caef``) the CAEF
     model on the paper's nine machines and its aligners, until exact on held-out samples, then a
-    second phase in rounds (``OUT/polish``, ``OUT/polish2``, ``OUT/polish3``: fresh problems
-    each, more * and //, operands with runs of one digit)."""
+    second phase in rounds (``OUT/polish``, ``OUT/polish2``, ...: fresh problems each, more *
+    and //, operands with runs of one digit)."""
     from lmarith.recipes import CaefDefaultRecipe, DefaultRecipe, train_caef_default, train_default
 
     steps = {} if max_steps is None else {"max_steps": max_steps}

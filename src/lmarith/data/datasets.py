@@ -19,7 +19,7 @@ import hashlib
 import random
 from collections import Counter
 from dataclasses import dataclass
-from typing import Iterable, Iterator, Literal
+from typing import Collection, Iterable, Iterator, Literal
 
 from lmarith.data.prompts import with_prompt
 from lmarith.errors import LmarithError
@@ -172,18 +172,20 @@ class Sample:
 def executor_samples(
     op_name: str, problem_iter: Iterable[Classed], fmt: Format,
     per_trace: int = 3, seed: int = 0, long: bool = False, prompt: bool = False,
+    whole: Collection[str] = (),
 ) -> Iterator[Sample]:
     """Transitions of every machine the operator runs (callees included), subsampled;
-    ``prompt``: each input behind the instruction of the machine making the step."""
+    ``prompt``: each input behind the instruction of the machine making the step; ``whole``:
+    machines (by name) whose every transition is kept, for steps too rare in a subsample."""
     rng = random.Random(seed)
     texts = caef.transition_texts if fmt == "caef" else window.transition_texts
     for cls, problem in problem_iter:
         for steps in machine_runs(run(problem.start(long))):
             pairs = texts(steps)
-            if len(pairs) > per_trace + 2:
+            name = steps[0].config.machine
+            if len(pairs) > per_trace + 2 and name not in whole:
                 middle = rng.sample(range(1, len(pairs) - 1), per_trace)
                 pairs = [pairs[i] for i in sorted({0, len(pairs) - 1, *middle})]
-            name = steps[0].config.machine
             yield from (Sample(cls, with_prompt(name, i) if prompt else i, o) for i, o in pairs)
 
 
