@@ -223,7 +223,8 @@ def shared_prefix(classed: data.Classed, rng: random.Random) -> data.Classed | N
 
 def leading_zeros(classed: data.Classed, rng: random.Random) -> data.Classed:
     """A subtraction of two numbers of ``a``'s length sharing its leading digits, so the
-    difference has leading zeros whatever ``b`` was: LEFT_MASK's steps that strip them (``q2``)
+    difference has leading zeros whatever ``b`` was (for ``a`` of two or more digits; a one-digit
+    ``a`` gets a random one-digit partner): LEFT_MASK's steps that strip them (``q2``)
     are rare in uniform draws, and there SUB's misses at 10 digits were (a digit too many
     stripped from a long result)."""
     (length, _), problem = classed
