@@ -6,7 +6,8 @@
   hash of (operator, a, b) falls in the test fraction, whatever the seeds and sizes. The two
   splits also draw with different seeds (``seed`` and ``seed + 1``).
 * Executor samples are single transitions (CAEF or window text); long traces are subsampled:
-  the first and last transition and ``per_trace`` random ones in between.
+  the first and last transition and ``per_trace`` random ones in between (every one for the
+  machines named in ``whole``).
 * Aligner samples and ``init_samples`` (whole runs) are CAEF configuration texts whatever the
   executor format. ``--prompt`` puts a machine's instruction (``prompts``) before its input.
 * Several operators make a *mixed* set (``mixed_problems``): their problems shuffled by seed.
