@@ -5,9 +5,12 @@ sentence) it was worded from; every third expression of each type (and of the ne
 held out of encoder training, and the engine's read-out of those rows scores the choice: type
 and both operands exact with the gate's read-out checks passing (``open_and_exact``), and how
 often held-out negative wordings would open the gate. The run's probe (held-out family) is
-reported beside it for the record; nothing here reads the test questions.
+reported beside it for the record; nothing here reads the test questions. With several
+``--seeds`` the encoders' mean vector (an ensemble) is scored too; ``--thresholds`` scores
+the same vectors at other gate thresholds, and "why the gate shut" says which read-out check
+failed on the unseen rows of each type.
 
-    python bench/neuro_wordings.py RUN [--dropouts 0,0.15]   # RUN: a finished `neuro gather`
+    python bench/neuro_wordings.py RUN [--dropouts 0,0.15] [--seeds 0] [--thresholds 0.8] [--layer L] [--out STEM]
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from lmarith.evaluation.neuro_run import gathered_questions, read_run
 from lmarith.evaluation.report import write_report
 from lmarith.neurosymbolic.gather import load_gathered
 from lmarith.neurosymbolic.networks import build_encoder
-from lmarith.neurosymbolic.train import EncoderData, probe_metrics, train_encoder
+from lmarith.neurosymbolic.train import EncoderData, read_metrics, train_encoder
 from lmarith.questions import wording
 from lmarith.questions.question import Question
 from lmarith.vsa import VSACodec
@@ -61,33 +64,58 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("run", type=Path)
     parser.add_argument("--dropouts", default="0,0.15", help="position dropouts to compare")
+    parser.add_argument("--seeds", default="0", help="encoder seeds per dropout; several also score their mean vector")
+    parser.add_argument("--thresholds", default=None, help="gate thresholds to score (default: the run's)")
+    parser.add_argument("--layer", type=int, default=None, help="a gathered layer (default: the run's)")
+    parser.add_argument("--out", type=Path, default=RESULTS / "neuro_wordings", help="report path, without suffix")
     args = parser.parse_args()
     config = read_run(args.run)
     _, tensors = load_gathered(args.run / "gather")
     rows, split_of = gathered_questions(args.run, config)
     training = torch.tensor([s in ("train", "negatives") for s in split_of])
     unseen = torch.tensor([held_out(q) for q in rows]) & training
-    layer, codec = config.layer or config.scan_layers[0], VSACodec(config.codec())
+    layer, codec = args.layer or config.layer or config.scan_layers[0], VSACodec(config.codec())
     data = {name: EncoderData.from_gathered({k: v[keep] for k, v in tensors.items()}, layer)
             for name, keep in (("fit", training & ~unseen), ("unseen", unseen))}
     data["probe"] = EncoderData.from_gathered(gathered_split(tensors, "probe"), layer)
-    results = []
+    seeds = [int(s) for s in args.seeds.split(",")]
+    thresholds = [float(t) for t in args.thresholds.split(",")] if args.thresholds else [config.threshold]
+    results, shut = [], []
+
+    def score(dropout: float, seed: str, vectors: dict[str, torch.Tensor], minutes: float | None) -> None:
+        for threshold in thresholds:
+            for split in ("unseen", "probe"):
+                report = read_metrics(codec, vectors[split], data[split], threshold, config.types, config.digit_margin)
+                results.append({"position_dropout": dropout, "seed": seed, "threshold": threshold, "rows": split,
+                                "count": len(data[split].x),
+                                **{k: round(v, 3) if isinstance(v, float) else v
+                                   for k, v in scores(report, config.types).items()}})
+                print(results[-1], flush=True)
+                if split == "unseen" and threshold == config.threshold:
+                    shut.extend({"position_dropout": dropout, "seed": seed, "type": t,
+                                 **{why: round(v, 3) for why, v in r["shut_by"].items()}} for t, r in report.items())
+        results[-1]["minutes"] = minutes
+
     for dropout in (float(d) for d in args.dropouts.split(",")):
-        started = time.perf_counter()
-        encoder = build_encoder("attention", tensors[f"window.{layer}"].shape[-1], codec, config.window)
-        train_encoder(encoder, codec, data["fit"], epochs=config.encoder_epochs, seed=config.seed,
-                      position_dropout=dropout)
-        for split in ("unseen", "probe"):
-            report = probe_metrics(encoder, codec, data[split], config.threshold, config.types, config.digit_margin)
-            results.append({"position_dropout": dropout, "rows": split, "count": len(data[split].x),
-                            **{k: round(v, 3) if isinstance(v, float) else v
-                               for k, v in scores(report, config.types).items()}})
-            print(results[-1], flush=True)
-        results[-1]["minutes"] = round((time.perf_counter() - started) / 60, 1)
-    write_report(RESULTS / "neuro_wordings", {"run": str(args.run), "layer": layer, "fit_rows": len(data["fit"].x),
-                                              "results": results},
+        outputs = []
+        for seed in seeds:
+            started = time.perf_counter()
+            encoder = build_encoder("attention", tensors[f"window.{layer}"].shape[-1], codec, config.window)
+            train_encoder(encoder, codec, data["fit"], epochs=config.encoder_epochs, seed=seed,
+                          position_dropout=dropout)
+            with torch.no_grad():
+                outputs.append({split: encoder(data[split].window.float(), data[split].mask)
+                                for split in ("unseen", "probe")})
+            score(dropout, str(seed), outputs[-1], round((time.perf_counter() - started) / 60, 1))
+        if len(outputs) > 1:
+            score(dropout, f"mean of {len(outputs)}",
+                  {split: torch.stack([o[split] for o in outputs]).mean(0) for split in ("unseen", "probe")}, None)
+    write_report(args.out, {"run": str(args.run), "layer": layer, "fit_rows": len(data["fit"].x),
+                            "results": results, "shut_by": shut},
                  "Encoder choices on training-family wordings held out of encoder training",
-                 {"open and exact (mean over the trained types), per type": results},
+                 {"open and exact (mean over the trained types), per type": results,
+                  f"why the gate shut on unseen rows (fraction failing each check, threshold {config.threshold})":
+                      shut},
                  notes=__doc__.split("\n\n")[1])
 
 

@@ -246,6 +246,30 @@ def test_position_dropout_hides_window_positions_in_training_but_never_the_last(
         assert 1 - masks[:, :-1].float().mean().item() == pytest.approx(dropout, abs=0.05)
 
 
+def test_read_metrics_say_which_gate_check_shut_each_type() -> None:
+    """Clean problem vectors open and read exactly; a zero vector fails the type and number checks; a wrong
+    operand opens the gate without being exact; an untrained type is shut for that alone."""
+    from lmarith.neurosymbolic.train import EncoderData, read_metrics
+
+    codec = _neuro().codec
+    gcd, addition = PROBLEM_TYPES.index("gcd"), PROBLEM_TYPES.index("addition")
+    kinds = torch.tensor([gcd, gcd, gcd, addition])
+    x, y = torch.tensor([84, 84, 84, 12]), torch.tensor([126, 126, 126, 30])
+    vectors = codec.encode_problem(kinds, x, y)
+    vectors[1] = 0
+    vectors[2] = codec.encode_problem(gcd, 85, 126)
+    data = EncoderData(torch.zeros(4, 1, 1), torch.ones(4, 1, dtype=torch.bool), vectors, kinds, x, y)
+    report = read_metrics(codec, vectors, data, 0.8, TRAIN_TYPES)
+    assert report["gcd"]["count"] == 3
+    assert report["gcd"]["gate_open"] == pytest.approx(2 / 3)
+    assert report["gcd"]["open_and_exact"] == pytest.approx(1 / 3)
+    # only the zero vector shuts: no type scores and no numbers in it
+    assert report["gcd"]["shut_by"]["type score"] == report["gcd"]["shut_by"]["numbers"] == pytest.approx(1 / 3)
+    assert report["addition"]["gate_open"] == 0.0 and report["addition"]["exact"] == 1.0
+    assert report["addition"]["shut_by"] == {"type score": 0.0, "untrained type": 1.0, "numbers": 0.0,
+                                             "digit margin": 0.0}
+
+
 def test_decoder_fine_tune_resumes_after_its_last_finished_epoch(tiny: tuple, tmp_path: Path) -> None:
     model, tokenizer = tiny
     problems = sample_questions(1, TRAIN_TYPES, digits=2, seed=5)

@@ -286,13 +286,22 @@ def finetune_decoder(
 @torch.no_grad()
 def probe_metrics(encoder: nn.Module, codec: VSACodec, data: EncoderData, threshold: float, types: tuple[str, ...],
                   digit_margin: float = 0.0) -> dict:
-    """Per problem type on probe rows (wordings never trained on): how often the engine reads
-    type and operands exactly, and how often the gate's read-out checks pass (type score,
-    trained type, both numbers present, digit margins; the engine's own refusals aside)."""
+    """:func:`read_metrics` of what ``encoder`` writes for ``data``."""
     encoder.eval()
-    out = codec.decode_problem(encoder(data.window.float(), data.mask))
-    trained = torch.tensor([t in types for t in codec.config.types])[out.type_index]
-    opens = (out.type_score >= threshold) & trained & out.present & (out.margin >= digit_margin)
+    return read_metrics(codec, encoder(data.window.float(), data.mask), data, threshold, types, digit_margin)
+
+
+def read_metrics(codec: VSACodec, vectors: Tensor, data: EncoderData, threshold: float, types: tuple[str, ...],
+                 digit_margin: float = 0.0) -> dict:
+    """Per problem type on probe rows (wordings never trained on): how often the engine reads
+    type and operands exactly, how often the gate's read-out checks pass (type score, trained
+    type, both numbers present, digit margins; the engine's own refusals aside), and, as
+    ``shut_by``, how often each check failed (a shut row can fail several)."""
+    out = codec.decode_problem(vectors)
+    checks = {"type score": out.type_score >= threshold,
+              "untrained type": torch.tensor([t in types for t in codec.config.types])[out.type_index],
+              "numbers": out.present, "digit margin": out.margin >= digit_margin}
+    opens = torch.stack(list(checks.values())).all(0)
     exact = (out.type_index == data.type_index) & (out.a == data.x) & (out.b == data.y)
     report = {}
     for index in data.type_index.unique().tolist():
@@ -300,5 +309,6 @@ def probe_metrics(encoder: nn.Module, codec: VSACodec, data: EncoderData, thresh
         name = codec.config.types[index] if index >= 0 else "negative"
         report[name] = {"count": int(rows.sum()), "exact": exact[rows].float().mean().item(),
                         "gate_open": opens[rows].float().mean().item(),
-                        "open_and_exact": (opens & exact)[rows].float().mean().item()}
+                        "open_and_exact": (opens & exact)[rows].float().mean().item(),
+                        "shut_by": {why: (~passed)[rows].float().mean().item() for why, passed in checks.items()}}
     return report
