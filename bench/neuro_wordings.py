@@ -7,10 +7,11 @@ and both operands exact with the gate's read-out checks passing (``open_and_exac
 often held-out negative wordings would open the gate. The run's probe (held-out family) is
 reported beside it for the record; nothing here reads the test questions. With several
 ``--seeds`` the encoders' mean vector (an ensemble) is scored too; ``--thresholds`` scores
-the same vectors at other gate thresholds, and "why the gate shut" says which read-out check
-failed on the unseen rows of each type.
+the same vectors at other gate thresholds, ``--hard`` also reads each encoder with hard slot
+attention, and "why the gate shut" says which read-out check failed on the unseen rows of
+each type.
 
-    python bench/neuro_wordings.py RUN [--dropouts 0,0.15] [--seeds 0] [--thresholds 0.8] [--layer L] [--out STEM]
+    python bench/neuro_wordings.py RUN [--dropouts 0,0.15] [--seeds 0] [--thresholds 0.8] [--layer L] [--hard] [--out STEM]
 """
 
 from __future__ import annotations
@@ -67,6 +68,7 @@ def main() -> None:
     parser.add_argument("--seeds", default="0", help="encoder seeds per dropout; several also score their mean vector")
     parser.add_argument("--thresholds", default=None, help="gate thresholds to score (default: the run's)")
     parser.add_argument("--layer", type=int, default=None, help="a gathered layer (default: the run's)")
+    parser.add_argument("--hard", action="store_true", help="also score each encoder with hard slot attention")
     parser.add_argument("--out", type=Path, default=RESULTS / "neuro_wordings", help="report path, without suffix")
     args = parser.parse_args()
     config = read_run(args.run)
@@ -107,6 +109,11 @@ def main() -> None:
                 outputs.append({split: encoder(data[split].window.float(), data[split].mask)
                                 for split in ("unseen", "probe")})
             score(dropout, str(seed), outputs[-1], round((time.perf_counter() - started) / 60, 1))
+            if args.hard:
+                encoder.hard = True
+                with torch.no_grad():
+                    score(dropout, f"{seed} hard", {split: encoder(data[split].window.float(), data[split].mask)
+                                                    for split in ("unseen", "probe")}, None)
         if len(outputs) > 1:
             score(dropout, f"mean of {len(outputs)}",
                   {split: torch.stack([o[split] for o in outputs]).mean(0) for split in ("unseen", "probe")}, None)

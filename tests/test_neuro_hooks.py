@@ -270,6 +270,25 @@ def test_read_metrics_say_which_gate_check_shut_each_type() -> None:
                                              "digit margin": 0.0}
 
 
+def test_hard_slot_attention_is_the_limit_of_sharp_attention_and_only_at_read_time() -> None:
+    from lmarith.neurosymbolic.networks import AttentionEncoder
+
+    codec = _neuro().codec
+    encoder = AttentionEncoder(64, codec, 16)
+    states = torch.randn(3, 16, 64, generator=torch.Generator().manual_seed(0))
+    mask = torch.ones(3, 16, dtype=torch.bool)
+    mask[0, :5] = False
+    with torch.no_grad():
+        soft = encoder.eval()(states, mask)
+        encoder.hard = True
+        hard = encoder(states, mask)
+        assert torch.allclose(encoder.train()(states, mask), soft, atol=1e-5)  # training reads softly
+        assert not torch.allclose(hard, soft, atol=1e-3)
+        encoder.eval().queries.mul_(1e8)  # attention this sharp is one-hot already
+        encoder.hard = False
+        assert torch.allclose(encoder(states, mask), hard, atol=1e-4)
+
+
 def test_decoder_fine_tune_resumes_after_its_last_finished_epoch(tiny: tuple, tmp_path: Path) -> None:
     model, tokenizer = tiny
     problems = sample_questions(1, TRAIN_TYPES, digits=2, seed=5)

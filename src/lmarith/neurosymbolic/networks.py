@@ -61,7 +61,13 @@ class AttentionEncoder(nn.Module):
     is sum over slots of reading (*) R_k (*) N_role plus each type atom weighted by its own
     sigmoid, so "none of the trained types" (a negative) is every weight near 0.
     Building the vector from the atoms is the prior that lets a few hundred examples suffice.
+
+    ``hard``: each slot reads only the position it attends to most (argmax instead of the
+    softmax mixture), so a slot split between two digits reads one of them cleanly rather than
+    a blend that fails the gate's digit margin; a read-time choice, training is unchanged.
     """
+
+    hard: bool = False
 
     def __init__(self, hidden: int, codec: VSACodec, window: int, *, width: int = 128, heads: int = 4,
                  lookahead: int = 4) -> None:
@@ -88,6 +94,8 @@ class AttentionEncoder(nn.Module):
         x = self.body(nn.functional.gelu(local) + self.position, src_key_padding_mask=~mask)
         scores = torch.einsum("sw,bpw->bsp", self.queries, self.keys(x)) / x.shape[-1] ** 0.5
         weights = scores.masked_fill(~mask[:, None], float("-inf")).softmax(-1)
+        if self.hard and not self.training:
+            weights = nn.functional.one_hot(weights.argmax(-1), weights.shape[-1]).to(weights.dtype)
         readings = self.digit(h).softmax(-1) @ self.digit_atoms  # (batch, positions, dim)
         slots = weights @ readings  # (batch, slots, dim)
         operands = hrr.bind(slots, self.slot_roles).sum(1)
