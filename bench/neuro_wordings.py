@@ -98,6 +98,10 @@ def main() -> None:
                                  **{why: round(v, 3) for why, v in r["shut_by"].items()}} for t, r in report.items())
         results[-1]["minutes"] = minutes
 
+    @torch.no_grad()
+    def read(encoder: torch.nn.Module) -> dict[str, torch.Tensor]:
+        return {split: encoder(data[split].window.float(), data[split].mask) for split in ("unseen", "probe")}
+
     for dropout in (float(d) for d in args.dropouts.split(",")):
         outputs = []
         for seed in seeds:
@@ -105,15 +109,11 @@ def main() -> None:
             encoder = build_encoder("attention", tensors[f"window.{layer}"].shape[-1], codec, config.window)
             train_encoder(encoder, codec, data["fit"], epochs=config.encoder_epochs, seed=seed,
                           position_dropout=dropout)
-            with torch.no_grad():
-                outputs.append({split: encoder(data[split].window.float(), data[split].mask)
-                                for split in ("unseen", "probe")})
+            outputs.append(read(encoder))
             score(dropout, str(seed), outputs[-1], round((time.perf_counter() - started) / 60, 1))
             if args.hard:
                 encoder.hard = True
-                with torch.no_grad():
-                    score(dropout, f"{seed} hard", {split: encoder(data[split].window.float(), data[split].mask)
-                                                    for split in ("unseen", "probe")}, None)
+                score(dropout, f"{seed} hard", read(encoder), None)
         if len(outputs) > 1:
             score(dropout, f"mean of {len(outputs)}",
                   {split: torch.stack([o[split] for o in outputs]).mean(0) for split in ("unseen", "probe")}, None)

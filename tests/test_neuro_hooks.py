@@ -264,10 +264,11 @@ def test_read_metrics_say_which_gate_check_shut_each_type() -> None:
     assert report["gcd"]["gate_open"] == pytest.approx(2 / 3)
     assert report["gcd"]["open_and_exact"] == pytest.approx(1 / 3)
     # only the zero vector shuts: no type scores and no numbers in it
-    assert report["gcd"]["shut_by"]["type score"] == report["gcd"]["shut_by"]["numbers"] == pytest.approx(1 / 3)
+    shut = report["gcd"]["shut_by"]
+    assert shut["type score below threshold"] == shut["no two numbers read"] == pytest.approx(1 / 3)
     assert report["addition"]["gate_open"] == 0.0 and report["addition"]["exact"] == 1.0
-    assert report["addition"]["shut_by"] == {"type score": 0.0, "untrained type": 1.0, "numbers": 0.0,
-                                             "digit margin": 0.0}
+    assert report["addition"]["shut_by"] == {"type score below threshold": 0.0, "no two numbers read": 0.0,
+                                             "digit margin below minimum": 0.0, "untrained type": 1.0}
 
 
 def test_hard_slot_attention_is_the_limit_of_sharp_attention_and_only_at_read_time() -> None:

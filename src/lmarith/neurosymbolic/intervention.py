@@ -50,6 +50,17 @@ def prompt_windows(hidden: Tensor, ends: Tensor, attention_mask: Tensor | None, 
     return states * valid[..., None], valid
 
 
+def gate_checks(problem: DecodedProblem, threshold: float, gated: Tensor, digit_margin: float) -> dict[str, Tensor]:
+    """The gate's read-out conditions per row, each named by what it means when it fails;
+    ``gated``: per codec type, whether the gate may open on it (the trained types)."""
+    return {
+        "type score below threshold": problem.type_score >= threshold,
+        "no two numbers read": problem.present,
+        "digit margin below minimum": problem.margin >= digit_margin,
+        "untrained type": gated.to(problem.type_index.device)[problem.type_index],
+    }
+
+
 class NeuroSymbolic(nn.Module):
     """Encoder, codec, engine and decoder of one layer of one model."""
 
@@ -90,13 +101,8 @@ class NeuroSymbolic(nn.Module):
         return self.codec.decode_problem(self.encoder(window.float(), mask))
 
     def checks(self, problem: DecodedProblem) -> dict[str, Tensor]:
-        """The gate's conditions per row, each named by what it means when it fails."""
-        return {
-            "type score below threshold": problem.type_score >= self.config.threshold,
-            "no two numbers read": problem.present,
-            "digit margin below minimum": problem.margin >= self.config.digit_margin,
-            "untrained type": self._gated_types.to(problem.type_index.device)[problem.type_index],
-        }
+        """The gate's conditions per row (:func:`gate_checks` with this intervention's settings)."""
+        return gate_checks(problem, self.config.threshold, self._gated_types, self.config.digit_margin)
 
     def solve(self, problem: DecodedProblem) -> tuple[Tensor, Tensor]:
         """Exact answers and the gate: every one of :meth:`checks` passes, and the engine can
