@@ -320,6 +320,8 @@ def test_the_shipped_command_names_every_option_away_from_its_default() -> None:
     assert run_command(RunConfig()) == "lmarith neuro run --run RUN"
     assert run_command(RunConfig(train_per_type=600, scan_layers=(16,), test_per_type=3)) == \
         "lmarith neuro run --run RUN --count 600"
+    assert run_command(RunConfig(train_per_type=600, slot_read="hard")) == \
+        "lmarith neuro run --run RUN --slot-read hard --count 600"
     assert run_command(RunConfig(types=("gcd", "lcm"), mod1000=False, position_dropout=0.0, strength=0.3, layer=None)) == \
         "lmarith neuro run --run RUN --types gcd,lcm --no-mod1000 --position-dropout 0.0 (with run.json's strength, layer)"
 

@@ -290,6 +290,20 @@ def test_hard_slot_attention_is_the_limit_of_sharp_attention_and_only_at_read_ti
         assert torch.allclose(encoder(states, mask), hard, atol=1e-4)
 
 
+def test_the_slot_read_option_is_saved_with_the_intervention_and_reads_hard(tmp_path: Path) -> None:
+    neuro = _neuro(slot_read="hard")
+    states = torch.randn(2, 16, 64, generator=torch.Generator().manual_seed(1))
+    mask = torch.ones(2, 16, dtype=torch.bool)
+    neuro.save(tmp_path)
+    loaded = NeuroSymbolic.load(tmp_path)
+    assert loaded.config.slot_read == "hard" and loaded.encoder.hard
+    with torch.no_grad():
+        hard = loaded.encoder(states, mask)
+        loaded.encoder.hard = False
+        assert not torch.allclose(loaded.encoder(states, mask), hard, atol=1e-3)
+    assert not _neuro().encoder.hard  # soft unless asked
+
+
 def test_decoder_fine_tune_resumes_after_its_last_finished_epoch(tiny: tuple, tmp_path: Path) -> None:
     model, tokenizer = tiny
     problems = sample_questions(1, TRAIN_TYPES, digits=2, seed=5)

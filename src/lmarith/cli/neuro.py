@@ -56,6 +56,9 @@ BadSolutions = Annotated[str | None, typer.Option("--bad-solutions", help="CSV r
 Numbers = Annotated[str | None, typer.Option(help="Operands of generated questions: digits or words.")]
 PositionDropout = Annotated[float | None, typer.Option(help="Encoder training hides this fraction of the window's "
                                                             "positions at each step (default 0.15).")]
+SlotRead = Annotated[str | None, typer.Option(help="Attention encoder: soft (each digit slot reads its attention's "
+                                                   "mixture of positions) or hard (only the position it attends to "
+                                                   "most; read time only).")]
 Baselines = Annotated[bool, typer.Option("--baselines/--no-baselines", help="Also train the LoRA baselines.")]
 CotTrain = Annotated[bool | None, typer.Option("--cot-train/--cot-prompt",
                                                help="CoT baseline: train a LoRA on worked answers, or only prompt.")]
@@ -162,6 +165,7 @@ def train_cmd(
     threshold: Threshold = None,
     digit_margin: DigitMargin = None,
     position_dropout: PositionDropout = None,
+    slot_read: SlotRead = None,
     baselines: Baselines = True,
     intervention: Annotated[bool, typer.Option("--intervention/--no-intervention",
                                                help="Train the intervention (--no-intervention: the baselines only, "
@@ -179,7 +183,8 @@ def train_cmd(
 
     config = open_run(run, _options(layer=layer, encoder=encoder, inject=inject, strength=strength,
                                     threshold=threshold, digit_margin=digit_margin, cot_train=cot_train,
-                                    position_dropout=position_dropout, train_csv=train_csv, val_csv=val_csv,
+                                    position_dropout=position_dropout, slot_read=slot_read, train_csv=train_csv,
+                                    val_csv=val_csv,
                                     test_csv=test_csv, bad_solutions=bad_solutions))
     lm, tokenizer = _load(config, device)
     summary = run_train(lm, tokenizer, run, config, baselines=baselines, intervention=intervention)
@@ -236,6 +241,7 @@ def run_cmd(
     encoder: Encoder = None,
     inject: Inject = None,
     position_dropout: PositionDropout = None,
+    slot_read: SlotRead = None,
     count: Count = None,
     seed: Seed = None,
     types: Types = None,
@@ -254,7 +260,8 @@ def run_cmd(
     from lmarith.evaluation.neuro_run import open_run
 
     config = open_run(run, _options(model=model, layer=layer, encoder=encoder, inject=inject,
-                                    position_dropout=position_dropout, train_per_type=count, seed=seed,
+                                    position_dropout=position_dropout, slot_read=slot_read, train_per_type=count,
+                                    seed=seed,
                                     types=types, digits=digits, mod1000=mod1000,
                                     numbers=numbers, train_csv=train_csv, val_csv=val_csv, test_csv=test_csv,
                                     bad_solutions=bad_solutions), create=True, quick=quick)

@@ -74,7 +74,8 @@ def choose_encoder(directory: Path, config: RunConfig, tensors: dict) -> tuple[i
         else:
             fit, held = EncoderData.from_gathered(train, layer).split(0.15, config.seed)
         for kind in kinds:
-            encoder = build_encoder(kind, tensors[f"window.{layer}"].shape[-1], codec, config.window)
+            encoder = build_encoder(kind, tensors[f"window.{layer}"].shape[-1], codec, config.window,
+                                    slot_read=config.slot_read)
             # one candidate: nothing to choose, so train it on every training row right away
             losses = train_encoder(encoder, codec, EncoderData.from_gathered(train, layer) if single else fit,
                                    epochs=config.encoder_epochs, seed=config.seed,
@@ -96,7 +97,8 @@ def choose_encoder(directory: Path, config: RunConfig, tensors: dict) -> tuple[i
     _, layer, kind = best
     # the held-out rows picked the winner; now it learns from them too (measured on SmolLM2:
     # 97.5% of test questions read exactly when trained on all rows)
-    encoder = build_encoder(kind, tensors[f"window.{layer}"].shape[-1], codec, config.window)
+    encoder = build_encoder(kind, tensors[f"window.{layer}"].shape[-1], codec, config.window,
+                            slot_read=config.slot_read)
     train_encoder(encoder, codec, EncoderData.from_gathered(train, layer), epochs=config.encoder_epochs,
                   seed=config.seed, position_dropout=config.position_dropout)
     summary = {"chosen": {"layer": layer, "encoder": kind}, "candidates": results,

@@ -14,6 +14,7 @@ from lmarith.vsa import CodecConfig
 
 InjectMode = Literal["answers", "last"]
 EncoderKind = Literal["attention", "linear-last"]
+SlotRead = Literal["soft", "hard"]
 
 
 class InterventionOptions(BaseModel):
@@ -30,6 +31,9 @@ class InterventionOptions(BaseModel):
                                 "to a tie than this (see ``DecodedProblem.margin``; 0: off, as in the paper)")
     inject: InjectMode = Field("answers", description="answers: the last prompt token and every answer "
                                "position, one digit each (one-digit tokenizers); last: the paper's single cue")
+    slot_read: SlotRead = Field("soft", description="attention encoder: soft takes each digit slot's attention-weighted "
+                                "mixture of positions, hard only the position it attends to most (read time only; "
+                                "training is the same, see ``AttentionEncoder``)")
     types: tuple[str, ...] = Field(TRAIN_TYPES, description="the trained problem types; the gate stays shut on others")
     mod1000: bool = Field(True, description="multiplication and lcm answers mod 1000, as in the paper")
 

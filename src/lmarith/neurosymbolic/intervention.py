@@ -68,7 +68,8 @@ class NeuroSymbolic(nn.Module):
         super().__init__()
         self.config = config
         self.codec = VSACodec(config.codec)
-        self.encoder = build_encoder(config.encoder, config.hidden, self.codec, config.window)
+        self.encoder = build_encoder(config.encoder, config.hidden, self.codec, config.window,
+                                     slot_read=config.slot_read)
         self.decoder = Decoder(self.codec.dim, config.hidden)
         self._gated_types = torch.tensor([t in config.types for t in self.codec.config.types])
 

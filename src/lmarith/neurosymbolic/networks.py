@@ -103,10 +103,13 @@ class AttentionEncoder(nn.Module):
         return operands + self.type_head(pooled).sigmoid() @ self.type_atoms
 
 
-def build_encoder(kind: str, hidden: int, codec: VSACodec, window: int) -> nn.Module:
-    """An untrained encoder of ``kind`` (one of :data:`ENCODERS`)."""
+def build_encoder(kind: str, hidden: int, codec: VSACodec, window: int, *, slot_read: str = "soft") -> nn.Module:
+    """An untrained encoder of ``kind`` (one of :data:`ENCODERS`); ``slot_read`` (soft or hard)
+    only concerns the attention encoder, the linear one has no slots."""
     if kind == "attention":
-        return AttentionEncoder(hidden, codec, window)
+        encoder = AttentionEncoder(hidden, codec, window)
+        encoder.hard = slot_read == "hard"
+        return encoder
     if kind == "linear-last":
         return LinearLastEncoder(hidden, codec.dim, window)
     raise LmarithError(f"unknown encoder {kind!r}; choose one of {', '.join(ENCODERS)}")
