@@ -184,8 +184,7 @@ def train_cmd(
     config = open_run(run, _options(layer=layer, encoder=encoder, inject=inject, strength=strength,
                                     threshold=threshold, digit_margin=digit_margin, cot_train=cot_train,
                                     position_dropout=position_dropout, slot_read=slot_read, train_csv=train_csv,
-                                    val_csv=val_csv,
-                                    test_csv=test_csv, bad_solutions=bad_solutions))
+                                    val_csv=val_csv, test_csv=test_csv, bad_solutions=bad_solutions))
     lm, tokenizer = _load(config, device)
     summary = run_train(lm, tokenizer, run, config, baselines=baselines, intervention=intervention)
     if not intervention:
@@ -261,8 +260,7 @@ def run_cmd(
 
     config = open_run(run, _options(model=model, layer=layer, encoder=encoder, inject=inject,
                                     position_dropout=position_dropout, slot_read=slot_read, train_per_type=count,
-                                    seed=seed,
-                                    types=types, digits=digits, mod1000=mod1000,
+                                    seed=seed, types=types, digits=digits, mod1000=mod1000,
                                     numbers=numbers, train_csv=train_csv, val_csv=val_csv, test_csv=test_csv,
                                     bad_solutions=bad_solutions), create=True, quick=quick)
     lm, tokenizer = _load(config, device)

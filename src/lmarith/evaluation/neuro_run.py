@@ -277,7 +277,8 @@ def check_shipped(directory: Path, model: str = "smollm2") -> Manifest:
 
 #: ``lmarith neuro run`` flags of the options that shape a trained intervention
 RUN_FLAGS: dict[str, str] = {"model": "--model", "layer": "--layer", "encoder": "--encoder", "inject": "--inject",
-                             "position_dropout": "--position-dropout", "slot_read": "--slot-read", "train_per_type": "--count", "seed": "--seed",
+                             "position_dropout": "--position-dropout", "slot_read": "--slot-read",
+                             "train_per_type": "--count", "seed": "--seed",
                              "types": "--types", "digits": "--digits", "numbers": "--numbers", "mod1000": "--mod1000",
                              "train_csv": "--train-csv", "val_csv": "--val-csv", "bad_solutions": "--bad-solutions"}
 #: options that only shape the evaluation or the baselines, never the intervention

@@ -50,6 +50,11 @@ def prompt_windows(hidden: Tensor, ends: Tensor, attention_mask: Tensor | None, 
     return states * valid[..., None], valid
 
 
+def gated_types(codec_types: tuple[str, ...], trained: tuple[str, ...]) -> Tensor:
+    """Per codec type, whether the gate may open on it: the trained types only."""
+    return torch.tensor([t in trained for t in codec_types])
+
+
 def gate_checks(problem: DecodedProblem, threshold: float, gated: Tensor, digit_margin: float) -> dict[str, Tensor]:
     """The gate's read-out conditions per row, each named by what it means when it fails;
     ``gated``: per codec type, whether the gate may open on it (the trained types)."""
@@ -71,7 +76,7 @@ class NeuroSymbolic(nn.Module):
         self.encoder = build_encoder(config.encoder, config.hidden, self.codec, config.window,
                                      slot_read=config.slot_read)
         self.decoder = Decoder(self.codec.dim, config.hidden)
-        self._gated_types = torch.tensor([t in config.types for t in self.codec.config.types])
+        self._gated_types = gated_types(self.codec.config.types, config.types)
 
     @classmethod
     def create(cls, *, layer: int, hidden: int, types: tuple[str, ...], codec: CodecConfig, **options: object) -> "NeuroSymbolic":

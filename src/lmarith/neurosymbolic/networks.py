@@ -17,6 +17,7 @@ import torch
 from torch import Tensor, nn
 
 from lmarith.errors import LmarithError
+from lmarith.neurosymbolic.config import SlotRead
 from lmarith.vsa import VSACodec, hrr
 
 ENCODERS = ("attention", "linear-last")
@@ -103,7 +104,7 @@ class AttentionEncoder(nn.Module):
         return operands + self.type_head(pooled).sigmoid() @ self.type_atoms
 
 
-def build_encoder(kind: str, hidden: int, codec: VSACodec, window: int, *, slot_read: str = "soft") -> nn.Module:
+def build_encoder(kind: str, hidden: int, codec: VSACodec, window: int, *, slot_read: SlotRead = "soft") -> nn.Module:
     """An untrained encoder of ``kind`` (one of :data:`ENCODERS`); ``slot_read`` (soft or hard)
     only concerns the attention encoder, the linear one has no slots."""
     if kind == "attention":

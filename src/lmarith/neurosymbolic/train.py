@@ -22,7 +22,7 @@ from transformers import DynamicCache, PreTrainedModel, PreTrainedTokenizerBase
 from lmarith.models.training import IGNORE, encode_pair
 from lmarith.neurosymbolic.gather import NONE
 from lmarith.neurosymbolic.hooks import freeze
-from lmarith.neurosymbolic.intervention import NeuroSymbolic, gate_checks, intervene
+from lmarith.neurosymbolic.intervention import NeuroSymbolic, gate_checks, gated_types, intervene
 from lmarith.questions.prompts import render_prompt, training_messages
 from lmarith.questions.question import Question
 from lmarith.vsa import DecodedProblem, VSACodec, unbind
@@ -298,7 +298,7 @@ def read_metrics(codec: VSACodec, vectors: Tensor, data: EncoderData, threshold:
     type, both numbers present, digit margins; the engine's own refusals aside), and, as
     ``shut_by``, how often each check failed (a shut row can fail several)."""
     out = codec.decode_problem(vectors)
-    checks = gate_checks(out, threshold, torch.tensor([t in types for t in codec.config.types]), digit_margin)
+    checks = gate_checks(out, threshold, gated_types(codec.config.types, types), digit_margin)
     opens = torch.stack(list(checks.values())).all(0)
     exact = (out.type_index == data.type_index) & (out.a == data.x) & (out.b == data.y)
     report = {}
