@@ -218,19 +218,6 @@ def test_encoder_learns_to_give_negatives_no_type(tiny: tuple) -> None:
     assert metrics["type_accuracy"] == 1.0 and metrics["mean_type_score"] > 0.8
 
 
-def test_gather_records_types_the_codec_does_not_encode_as_negatives(tiny: tuple, tmp_path: Path) -> None:
-    from lmarith.neurosymbolic.gather import NONE, gather, load_gathered
-    from lmarith.vsa import VSACodec
-
-    model, tokenizer = tiny
-    rows = sample_questions(1, ["gcd", "subtraction", "foreign"], seed=2)
-    codec = VSACodec(CodecConfig(dim=64, max_digits=4, types=PROBLEM_TYPES, seed=0))  # no subtraction
-    gather(model, tokenizer, rows, tmp_path, layers=[1], window=8, codec=codec, progress=False)
-    _, tensors = load_gathered(tmp_path)
-    assert tensors["type_index"].tolist() == [codec.type_index("gcd"), NONE, NONE]
-    assert tensors["problem_vsa"][1:].abs().sum() == 0 and tensors["problem_vsa"][0].abs().sum() > 0
-
-
 def test_position_dropout_hides_window_positions_in_training_but_never_the_last() -> None:
     from lmarith.neurosymbolic.train import EncoderData, train_encoder
 

@@ -51,12 +51,10 @@ class RunConfig(InterventionOptions):
     digits: int = Field(3, ge=1, le=6)
     x_greater: bool = False
     train_per_type: int = Field(96, gt=0)
-    #: gate negatives, train family only, split evenly between two-number questions about
-    #: operations we do not train (invented ones, binomials, shifts, logarithms, NAND/NOR, exact
-    #: quotients, ...; never addition or division) or sentences with two numbers that are not
-    #: problems, and questions of the extra types the run does not train (subtraction,
-    #: comparison): the real operations nearest the held-out ones (0: none)
-    negatives: int = Field(288, ge=0)
+    #: two-number questions about operations we do not train (invented ones, binomials,
+    #: shifts, logarithms, NAND/NOR, ...; never addition or division) and sentences with two
+    #: numbers that are not problems, train family only, gathered as gate negatives (0: none)
+    negatives: int = Field(192, ge=0)
     #: fresh training-family questions per type, gathered to choose the encoder (or --val-csv)
     val_per_type: int = Field(8, ge=0)
     #: held-out-family questions per type (held-out types too), gathered only to *measure* how
@@ -215,11 +213,9 @@ def split_questions(directory: Path, config: RunConfig, split: Split, notes: lis
     count = {"train": config.train_per_type, "finetune": config.finetune_per_type, "test": config.test_per_type,
              "negatives": config.negatives, "val": config.val_per_type, "probe": config.probe_per_type,
              "held_out_gate": config.held_out_gate_count}[split]
-    types = {"test": config.all_types(), "negatives": negative_types(config), "probe": config.all_types(),
+    types = {"test": config.all_types(), "negatives": (FOREIGN,), "probe": config.all_types(),
              "held_out_gate": tuple(t for t in PROBLEM_TYPES if t not in config.types)}.get(split, config.types)
     phrasing = {"test": config.test_phrasing, "probe": "heldout", "held_out_gate": "heldout"}.get(split, "train")
-    if split == "negatives":
-        count //= len(types)
     rows = read_csv(path) if path.is_file() else []
     if (not rows and count) or (split == "test" and len(rows) != count * len(types)):
         offset = SPLITS.index(split)
@@ -227,12 +223,6 @@ def split_questions(directory: Path, config: RunConfig, split: Split, notes: lis
                                 mod1000=config.mod1000, numbers=config.numbers, seed=config.seed * 10 + offset)
         write_csv(rows, path)
     return rows
-
-
-def negative_types(config: RunConfig) -> tuple[str, ...]:
-    """What the gate's negatives ask about: invented or untrained operations (:data:`FOREIGN`)
-    and the extra types (subtraction, comparison) the run does not train."""
-    return (FOREIGN, *(t for t in EXTRA_TYPES if t not in config.types))
 
 
 def gathered_questions(directory: Path, config: RunConfig, notes: list[str] | None = None) -> tuple[list[Question], list[str]]:

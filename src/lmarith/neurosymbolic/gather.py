@@ -2,10 +2,9 @@
 
 One teacher-forced pass per batch (prompt + gold answer) gives, for every requested layer,
 the last ``window`` prompt positions (what the encoders read) and the states at the answer
-positions (what the decoder starts from). Questions of a type the codec does not encode
-(``foreign`` operations, untrained extra types) are recorded as negatives: type ``NONE``,
-zero problem vector. Rows land in fixed-size safetensors shards named by their index, so an
-interrupted gather resumes at the first missing shard.
+positions (what the decoder starts from). Questions about invented operations
+(:data:`FOREIGN`) are recorded as negatives: type ``NONE``, zero problem vector. Rows land in fixed-size safetensors shards named
+by their index, so an interrupted gather resumes at the first missing shard.
 """
 
 import json
@@ -22,10 +21,11 @@ from lmarith.neurosymbolic.intervention import prompt_windows
 from lmarith.neurosymbolic.lm import batches, prompt_ends, teacher_forced
 from lmarith.questions.prompts import render_prompt, training_messages
 from lmarith.questions.question import Question
+from lmarith.questions.rules import FOREIGN
 from lmarith.vsa import VSACodec
 
 MANIFEST = "gather.json"
-#: ``type_index`` of a negative row (a type the codec does not encode); its problem vector is zero.
+#: ``type_index`` of a negative (:data:`FOREIGN`) row; its problem vector is zero.
 NONE = -1
 
 
@@ -84,8 +84,7 @@ def gather(
                     parts.setdefault(f"answer.{layer}", []).append(answer.half().cpu())
                 parts.setdefault("mask", []).append(mask.cpu())
                 parts.setdefault("answer_mask", []).append(torch.arange(steps) < answer_tokens[:, None])
-            kinds = torch.tensor([NONE if p.problem_type not in codec.config.types else codec.type_index(p.problem_type)
-                                  for p in rows])
+            kinds = torch.tensor([NONE if p.problem_type == FOREIGN else codec.type_index(p.problem_type) for p in rows])
             x, y = torch.tensor([p.x for p in rows]), torch.tensor([p.y for p in rows])
             known = (kinds != NONE)[:, None]
             tensors = {k: torch.cat(v) for k, v in parts.items()} | {

@@ -121,8 +121,7 @@ EXPRESSIONS: dict[str, dict[Family, tuple[str, ...]]] = {
         "heldout": ("{x} exceeds {y}", "{x} is above {y}", "{x}>{y}", "{x} is higher than {y}", "{x} outnumbers {y}"),
     },
     # Negatives: invented operations and real operations we do not train, each family its own
-    # ("heldout": powers, max/min, means, ...), never addition or division. (Runs also gather
-    # questions of the extra types they do not train, subtraction and comparison, as negatives.)
+    # ("heldout": powers, max/min, means, ...), never addition or division.
     FOREIGN: {
         "train": ("the zorp of {x} and {y}", "{x} @ {y}", "{x} frimble {y}", "the quandle of {x} and {y}",
                   "{x} ~ {y}", "{x} snarked by {y}", "the vext of {x} and {y}", "{x} <> {y}",
@@ -133,12 +132,7 @@ EXPRESSIONS: dict[str, dict[Family, tuple[str, ...]]] = {
                   "{x} >> {y}", "the logarithm of {x} to base {y}", "log base {y} of {x}",
                   "the number of primes between {x} and {y}", "the median of {x} and {y}", "hypot({x}, {y})",
                   "{x} written in base {y}", "perm({x}, {y})", "the hypotenuse of a triangle with legs {x} and {y}",
-                  "{x} rotated right by {y} bits",
-                  # exact quotients, ratios and fractions: "divided by" without "remainder" is not
-                  # modulo (floor division itself is a held-out type, never a negative)
-                  "{x} divided by {y} as a decimal", "{x} / {y} to two decimal places", "the ratio of {x} to {y}",
-                  "the fraction {x}/{y} in lowest terms", "{x} over {y} as a percentage",
-                  "{x} divided by {y}, rounded to the nearest tenth", "how many times larger {x} is than {y}"),
+                  "{x} rotated right by {y} bits"),
         "heldout": ("{x} to the power of {y}",
                     "the larger of {x} and {y}", "max({x}, {y})", "the minimum of {x} and {y}",
                     "the average of {x} and {y}", "{x} concatenated with {y}", "the number of digits of {x} and {y}",
@@ -190,8 +184,7 @@ SENTENCES: dict[str, dict[Family, tuple[str, ...]]] = {
         "train": ("Blick {x} with {y}.", "Zorp {x} into {y}.", "Convert {x} to base {y}.",
                   "Round {x} to {y} significant figures.", "Shift {x} left by {y} bits.",
                   "How many primes lie between {x} and {y}?", "Pick {y} items out of {x}: how many ways?",
-                  "I bought {x} apples for {y} cents each, is that a good deal?",
-                  "Divide {x} by {y} and give the answer as a decimal.", "Write {x}/{y} as a fraction."),
+                  "I bought {x} apples for {y} cents each, is that a good deal?"),
         # two numbers that are not a problem at all
         "heldout": ("I have {x} books and {y} pens.", "My house number is {x} and my flat is {y}.",
                     "The train leaves at platform {x}, coach {y}.", "We met in {x} and again {y} days later.",
