@@ -23,13 +23,14 @@ from pathlib import Path
 import torch
 from safetensors.torch import load_file, save_file
 
+from lmarith.errors import LmarithError
 from lmarith.evaluation.neuro_pipeline import gathered_split
 from lmarith.evaluation.neuro_run import intervention_dir, read_run, shipped_intervention_dir
 from lmarith.evaluation.report import write_report
 from lmarith.neurosymbolic.gather import NONE, gather, load_gathered
-from lmarith.neurosymbolic.intervention import NeuroSymbolic, gate_checks, gated_types
+from lmarith.neurosymbolic.intervention import NeuroSymbolic
 from lmarith.neurosymbolic.networks import build_encoder
-from lmarith.neurosymbolic.train import EncoderData, train_encoder
+from lmarith.neurosymbolic.train import EncoderData, read_metrics, train_encoder
 from lmarith.questions.question import sample_questions
 from lmarith.questions.rules import PROBLEM_TYPES
 from lmarith.vsa import VSACodec
@@ -41,14 +42,16 @@ DEV_PER_TYPE, DEV_SEED = 100, 77
 def dev_rows(run: Path, config, codec: VSACodec) -> dict[str, torch.Tensor]:
     """Held-out-type questions in the training family, gathered once (the LM loads only then)."""
     out = run / "gate" / "dev"
-    if not (out / "gather.json").is_file() or len(list(out.glob("shard-*"))) < -(-DEV_PER_TYPE * 2 // 64):
+    try:
+        return load_gathered(out)[1]
+    except LmarithError:  # not gathered yet, or interrupted: gather resumes at the first missing shard
         from lmarith.models.loading import load_model
 
         model, tokenizer = load_model(config.model)
         held_out = tuple(t for t in PROBLEM_TYPES if t not in config.types)
         rows = sample_questions(DEV_PER_TYPE, held_out, digits=config.digits, phrasing="train", seed=DEV_SEED)
         gather(model, tokenizer, rows, out, layers=[config.layer], window=config.window, codec=codec)
-    return load_gathered(out)[1]
+        return load_gathered(out)[1]
 
 
 def seed_encoder(run: Path, config, codec: VSACodec, train: EncoderData, seed: int) -> torch.nn.Module:
@@ -65,26 +68,22 @@ def seed_encoder(run: Path, config, codec: VSACodec, train: EncoderData, seed: i
     return encoder.eval()
 
 
-def rates(codec: VSACodec, opens: torch.Tensor, exact: torch.Tensor, data: EncoderData,
-          trained: tuple[str, ...]) -> dict[str, float]:
-    """Per type: held-out types how often the gate opens, trained types how often it opens on an exact read."""
-    row = {}
-    for index in data.type_index.unique().tolist():
-        rows, name = data.type_index == index, codec.config.types[index]
-        row[name] = round(((opens & exact) if name in trained else opens)[rows].float().mean().item(), 3)
+def rates(per_type: dict[str, float], trained: tuple[str, ...]) -> dict[str, float]:
+    """One table row: the per-type rates rounded, led by the trained types' mean."""
+    row = {name: round(value, 3) for name, value in per_type.items()}
     scored = [row[t] for t in trained if t in row]
     return {"trained_mean": round(sum(scored) / len(scored), 3), **row} if scored else row
 
 
 @torch.no_grad()
 def encoder_row(name: str, encoder: torch.nn.Module, codec: VSACodec, config, splits: dict) -> list[dict]:
-    gated = gated_types(codec.config.types, config.types)
     out = []
     for split, data in splits.items():
-        read = codec.decode_problem(encoder(data.window.float(), data.mask))
-        opens = torch.stack(list(gate_checks(read, config.threshold, gated, config.digit_margin).values())).all(0)
-        exact = (read.type_index == data.type_index) & (read.a == data.x) & (read.b == data.y)
-        out.append({"encoder": name, "rows": split, **rates(codec, opens, exact, data, config.types)})
+        report = read_metrics(codec, encoder(data.window.float(), data.mask), data, config.threshold, config.types,
+                              config.digit_margin)
+        # held-out types: how often the gate opens; trained types: how often it opens on an exact read
+        per_type = {t: r["open_and_exact" if t in config.types else "gate_open"] for t, r in report.items()}
+        out.append({"encoder": name, "rows": split, **rates(per_type, config.types)})
         print(out[-1], flush=True)
     return out
 
@@ -112,8 +111,9 @@ def distance_rows(train: EncoderData, splits: dict, codec: VSACodec, trained: tu
         limit = torch.quantile(distance(x[train.type_index != NONE]), 0.995)
         for split, data in splits.items():
             opens = distance(features(data)) <= limit
-            out.append({"feature": feature, "rows": split,
-                        **rates(codec, opens, torch.ones_like(opens), data, trained)})
+            per_type = {codec.config.types[i]: opens[data.type_index == i].float().mean().item()
+                        for i in data.type_index.unique().tolist()}
+            out.append({"feature": feature, "rows": split, **rates(per_type, trained)})
     return out
 
 
