@@ -24,13 +24,13 @@ import torch
 from safetensors.torch import load_file, save_file
 
 from lmarith.errors import LmarithError
-from lmarith.evaluation.neuro_pipeline import gathered_split
-from lmarith.evaluation.neuro_run import intervention_dir, read_run, shipped_intervention_dir
+from lmarith.evaluation.neuro_pipeline import fit_encoder, gathered_split
+from lmarith.evaluation.neuro_run import RunConfig, intervention_dir, read_run, shipped_intervention_dir
 from lmarith.evaluation.report import write_report
 from lmarith.neurosymbolic.gather import NONE, gather, load_gathered
 from lmarith.neurosymbolic.intervention import NeuroSymbolic
 from lmarith.neurosymbolic.networks import build_encoder
-from lmarith.neurosymbolic.train import EncoderData, read_metrics, train_encoder
+from lmarith.neurosymbolic.train import EncoderData, read_metrics
 from lmarith.questions.question import sample_questions
 from lmarith.questions.rules import PROBLEM_TYPES
 from lmarith.vsa import VSACodec
@@ -39,7 +39,7 @@ RESULTS = Path(__file__).parent / "results"
 DEV_PER_TYPE, DEV_SEED = 100, 77
 
 
-def dev_rows(run: Path, config, codec: VSACodec) -> dict[str, torch.Tensor]:
+def dev_rows(run: Path, config: RunConfig, codec: VSACodec) -> dict[str, torch.Tensor]:
     """Held-out-type questions in the training family, gathered once (the LM loads only then)."""
     out = run / "gate" / "dev"
     try:
@@ -54,15 +54,15 @@ def dev_rows(run: Path, config, codec: VSACodec) -> dict[str, torch.Tensor]:
         return load_gathered(out)[1]
 
 
-def seed_encoder(run: Path, config, codec: VSACodec, train: EncoderData, seed: int) -> torch.nn.Module:
+def seed_encoder(run: Path, config: RunConfig, codec: VSACodec, train: EncoderData, seed: int) -> torch.nn.Module:
     """The pipeline's encoder recipe with another seed (trained once, then read from RUN/gate)."""
     path = run / "gate" / f"encoder-seed{seed}.safetensors"
-    encoder = build_encoder(config.encoder, train.window.shape[-1], codec, config.window, slot_read=config.slot_read)
     if path.is_file():
+        encoder = build_encoder(config.encoder, train.window.shape[-1], codec, config.window,
+                                slot_read=config.slot_read)
         encoder.load_state_dict(load_file(path))
     else:
-        train_encoder(encoder, codec, train, epochs=config.encoder_epochs, seed=seed,
-                      position_dropout=config.position_dropout)
+        encoder, _ = fit_encoder(config, codec, config.encoder, train, seed=seed)
         path.parent.mkdir(parents=True, exist_ok=True)
         save_file({k: v.contiguous() for k, v in encoder.state_dict().items()}, path)
     return encoder.eval()
@@ -76,7 +76,9 @@ def rates(per_type: dict[str, float], trained: tuple[str, ...]) -> dict[str, flo
 
 
 @torch.no_grad()
-def encoder_row(name: str, encoder: torch.nn.Module, codec: VSACodec, config, splits: dict) -> list[dict]:
+def encoder_row(name: str, encoder: torch.nn.Module, codec: VSACodec, config: RunConfig,
+                splits: dict[str, EncoderData]) -> list[dict]:
+    """One row per split: what the gate does with ``encoder``'s reading of its questions."""
     out = []
     for split, data in splits.items():
         report = read_metrics(codec, encoder(data.window.float(), data.mask), data, config.threshold, config.types,
@@ -88,7 +90,7 @@ def encoder_row(name: str, encoder: torch.nn.Module, codec: VSACodec, config, sp
     return out
 
 
-def distance_rows(train: EncoderData, splits: dict, codec: VSACodec, trained: tuple[str, ...]) -> list[dict]:
+def distance_rows(train: EncoderData, splits: dict[str, EncoderData], codec: VSACodec, trained: tuple[str, ...]) -> list[dict]:
     """The Mahalanobis gate (shared covariance, 10% shrinkage to its mean variance) per feature."""
     indices = [codec.type_index(t) for t in trained]
     out = []

@@ -59,6 +59,16 @@ def gathered_split(tensors: dict, split: str) -> dict:
     return {k: v[keep] for k, v in tensors.items()}
 
 
+def fit_encoder(config: RunConfig, codec: VSACodec, kind: str, data: EncoderData,
+                seed: int | None = None) -> tuple[torch.nn.Module, list[float]]:
+    """The pipeline's encoder recipe: ``kind`` built for ``data``'s hidden size and trained on it
+    (the run's epochs, position dropout and, unless ``seed`` is given, seed); with its epoch losses."""
+    encoder = build_encoder(kind, data.window.shape[-1], codec, config.window, slot_read=config.slot_read)
+    losses = train_encoder(encoder, codec, data, epochs=config.encoder_epochs,
+                           seed=config.seed if seed is None else seed, position_dropout=config.position_dropout)
+    return encoder, losses
+
+
 def choose_encoder(directory: Path, config: RunConfig, tensors: dict) -> tuple[int, str, torch.nn.Module, dict]:
     """Train every candidate (layer, encoder) on 85% of the gathered rows, pick the one the engine
     reads best on the other 15%, and retrain it on all rows."""
@@ -74,12 +84,8 @@ def choose_encoder(directory: Path, config: RunConfig, tensors: dict) -> tuple[i
         else:
             fit, held = EncoderData.from_gathered(train, layer).split(0.15, config.seed)
         for kind in kinds:
-            encoder = build_encoder(kind, tensors[f"window.{layer}"].shape[-1], codec, config.window,
-                                    slot_read=config.slot_read)
             # one candidate: nothing to choose, so train it on every training row right away
-            losses = train_encoder(encoder, codec, EncoderData.from_gathered(train, layer) if single else fit,
-                                   epochs=config.encoder_epochs, seed=config.seed,
-                                   position_dropout=config.position_dropout)
+            encoder, losses = fit_encoder(config, codec, kind, EncoderData.from_gathered(train, layer) if single else fit)
             metrics = encoder_metrics(encoder, codec, held) | {"layer": layer, "encoder": kind, "final_loss": losses[-1],
                                                                "train_exact": encoder_metrics(encoder, codec, fit)["exact"]}
             if len(probe["x"]):
@@ -97,10 +103,7 @@ def choose_encoder(directory: Path, config: RunConfig, tensors: dict) -> tuple[i
     _, layer, kind = best
     # the held-out rows picked the winner; now it learns from them too (measured on SmolLM2:
     # 97.5% of test questions read exactly when trained on all rows)
-    encoder = build_encoder(kind, tensors[f"window.{layer}"].shape[-1], codec, config.window,
-                            slot_read=config.slot_read)
-    train_encoder(encoder, codec, EncoderData.from_gathered(train, layer), epochs=config.encoder_epochs,
-                  seed=config.seed, position_dropout=config.position_dropout)
+    encoder, _ = fit_encoder(config, codec, kind, EncoderData.from_gathered(train, layer))
     summary = {"chosen": {"layer": layer, "encoder": kind}, "candidates": results,
                "selection": "val" if len(val["x"]) else "15% of the training rows"}
     (directory / "encoders.json").write_text(json.dumps(summary, indent=2) + "\n")
