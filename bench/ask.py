@@ -68,8 +68,8 @@ def aligner_part(policy: LMPolicy, pairs: list[tuple[str, str, str]], source: st
     return {"rows": rows, "misses": misses}
 
 
-def heldout_pairs(n: int) -> list[tuple[str, str, str]]:
-    return [(m.question, m.expression, m.op or CANNOT) for m in mappings(n, "heldout", max_digits=30, seed=7)]
+def heldout_pairs(n: int, family: str = "heldout") -> list[tuple[str, str, str]]:
+    return [(m.question, m.expression, m.op or CANNOT) for m in mappings(n, family, max_digits=30, seed=7)]
 
 
 def csv_pairs(n_per_type: int) -> list[tuple[str, str, str]]:
@@ -153,6 +153,8 @@ def main() -> None:
     aligner = [parts.get("aligner heldout", lambda: aligner_part(policy, heldout_pairs(n_aligner), "held-out family")),
                parts.get("aligner heldout free",
                          lambda: aligner_part(policy, heldout_pairs(n_aligner), "held-out family", constrained=False)),
+               parts.get("aligner fresh", lambda: aligner_part(policy, heldout_pairs(n_aligner, "fresh"),
+                                                               "fresh held-out family")),
                parts.get("aligner csv", lambda: aligner_part(policy, csv_pairs(n_csv), "paper CSV format"))]
     rows = []
     for d in sizes:

@@ -139,7 +139,42 @@ CHAT: dict[wording.Family, tuple[str, ...]] = {
               "Explain how multiplication works.", "Who wrote Hamlet?"),
     "heldout": ("What's the weather like?", "Can you recommend a book?", "What does subtraction mean?",
                 "Why is the sky blue?"),
+    "fresh": ("What time zone is London in?", "Write a haiku about rain.", "How do I boil an egg?"),
 }
+#: A second held-out family, for the question aligner alone (whole sentences, held-out
+#: filler): written on 2026-12-07 before any aligner was measured on it, and never used to
+#: choose training wordings. The first held-out family steered three rounds of them (its misses
+#: were read), so it no longer measures wording that training never saw; this one does, once.
+FRESH: dict[str, tuple[str, ...]] = {
+    "add": ("What's the result of adding {x} and {y}?", "{x} and {y} together make how much?",
+            "Please total up {x} and {y}.", "Put {y} on top of {x}; what's the total?",
+            "I need {x} + {y} worked out.", "Increase {x} by {y}. Result?"),
+    "sub": ("How much bigger is {x} than {y}?", "Subtracting {y} from {x} gives what?",
+            "{x} with {y} deducted is?", "Calculate the difference: {x} minus {y}.",
+            "I have {x} and pay out {y}. What remains?", "Count back {y} from {x}."),
+    "mul": ("Multiply together {x} and {y}, please.", "What do {x} and {y} multiply to?",
+            "{x} multiplied with {y} comes to?", "Give the result of {x} × {y}.",
+            "If each of {x} crates holds {y} bottles, how many bottles are there?", "Work out {x} times {y} for me."),
+    "div": ("What is {x} divided by {y}, ignoring any remainder?", "Divide {x} by {y} and round down.",
+            "Compute the integer quotient {x} ÷ {y}.", "How many whole {y}s are there in {x}?",
+            "If {x} sweets are shared among {y} kids, how many whole sweets does each kid get?",
+            "What's the floor of {x}/{y}?"),
+    "gt": ("Is {x} a larger value than {y}?", "Is {x} more than {y}, yes or no?",
+           "True or false: {x} is bigger than {y}.", "Does {x} come out ahead of {y}?",
+           "Is the number {x} greater than the number {y}?"),
+    "lt": ("Is {x} smaller than {y}, yes or no?", "Is the number {x} below the number {y}?",
+           "Is {x} a lesser value than {y}?", "True or false: {x} is less than {y}.",
+           "Does {x} come before {y} when counting up?"),
+    "eq": ("Is {x} the very same number as {y}?", "True or false: {x} equals {y}.",
+           "Do {x} and {y} have the same value, yes or no?", "Is the number {x} equal to the number {y}?",
+           "Are {x} and {y} exactly equal?"),
+    CANNOT: ("What is {x} raised to the {y}th power?", "What's the remainder when {x} is divided by {y}?",
+             "Find the greatest common divisor of {x} and {y}.", "Which is bigger, {x} or {y}?",
+             "My phone PIN is {x} and my locker is {y}.", "What is the mean of {x} and {y}?",
+             "Multiply {x} by {y} and give the result modulo 1000.", "Is {x} an even number, and is {y}?"),
+}
+#: the wording families :func:`mappings` draws from: the neurosymbolic ones, and ``fresh``
+ALIGNER_FAMILIES = ("train", "heldout", "all", "fresh")
 
 
 @dataclass(frozen=True)
@@ -157,6 +192,8 @@ def templates(op: str, family: wording.Family) -> tuple[str, ...]:
     """The question templates (``{x}``, ``{y}``) of one executor operator and family."""
     if op not in SYMBOLS:
         raise LmarithError(f"unknown operator {op!r}; known: {', '.join(SYMBOLS)}")
+    if family == "fresh":
+        return FRESH[op]
     extra: tuple[str, ...] = ()
     if family == "train":
         extra = tuple(f.replace("{e}", e) for f in wording.FRAMES["train"] for e in ALIGNER_EXPRESSIONS.get(op, ()))
@@ -176,6 +213,8 @@ def cannot_groups(family: wording.Family) -> tuple[tuple[str, ...], ...]:
     """Templates of questions with no executor expression, one group per kind (each
     neurosymbolic type the executors lack, each type asked mod 1000, the rest): questions are
     drawn group first, so no kind's many templates crowd out the others."""
+    if family == "fresh":
+        return (FRESH[CANNOT],)
     neuro = [wording.templates(kind, family, mod=False) for kind in NO_EXECUTOR_TYPES]
     mod = [wording.templates(kind, family, mod=True) for kind in MOD_1000_TYPES]
     return (*neuro, *mod, NOT_EXPRESSIONS[family])
@@ -218,11 +257,12 @@ def choices(numbers: Sequence[int]) -> tuple[str, ...]:
 
 def mappings(count: int, family: str = "train", *, max_digits: int = 30, cannot_share: float = 0.15,
              ops: tuple[str, ...] = tuple(SYMBOLS), seed: int = 0, exact_digits: bool = False) -> list[Mapping]:
-    """``count`` questions worded from ``family`` (``train``, ``heldout``, ``all``), operators in
+    """``count`` questions worded from ``family`` (one of :data:`ALIGNER_FAMILIES`), operators in
     equal shares, ``cannot_share`` of them with no expression; with surfaces (filler,
-    punctuation, casing) of the same family. Operands have 1..max_digits digits (``exact_digits``:
-    max_digits each, for a benchmark cell). Reproducible from ``seed``."""
-    chosen_from = families(family)
+    punctuation, casing) of the same family (``fresh``: the held-out ones). Operands have
+    1..max_digits digits (``exact_digits``: max_digits each, for a benchmark cell). Reproducible
+    from ``seed``."""
+    chosen_from = ("fresh",) if family == "fresh" else families(family)
     if max_digits < 1:
         raise LmarithError(f"max_digits must be >= 1, got {max_digits}")
     if not 0 <= cannot_share < 1:
@@ -232,7 +272,7 @@ def mappings(count: int, family: str = "train", *, max_digits: int = 30, cannot_
     asked = 0
     for _ in range(count):
         chosen = rng.choice(chosen_from)
-        surface = wording.Surface.draw(rng, chosen)
+        surface = wording.Surface.draw(rng, "heldout" if chosen == "fresh" else chosen)
         if rng.random() < cannot_share:
             if rng.random() < 0.2:
                 out.append(Mapping(surface.apply(rng.choice(CHAT[chosen])), CANNOT, None))
