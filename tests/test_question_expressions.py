@@ -11,8 +11,9 @@ from hypothesis import strategies as st
 from lmarith.errors import LmarithError
 from lmarith.machines.problems import parse_problem
 from lmarith.questions import wording
-from lmarith.questions.expressions import (ALIGNER_EXPRESSIONS, ALIGNER_SENTENCES, CANNOT, SHARED_TYPES, SYMBOLS,
-                                          cannot_templates, mappings, templates)
+from lmarith.questions.expressions import (ALIGNER_EXPRESSIONS, ALIGNER_SENTENCES, CANNOT, FRESH, SHARED_TYPES,
+                                          SYMBOLS, cannot_templates, mappings, templates,
+                                          training_groups)
 
 
 def test_every_operator_has_both_families_and_they_share_no_template() -> None:
@@ -37,8 +38,24 @@ def test_the_aligners_own_wordings_are_none_of_the_held_out_ones() -> None:
     assert not {wording.normalise(e) for e in own} & held
 
 
+def test_the_fresh_family_shares_no_template_with_the_others() -> None:
+    """``fresh`` measures wording that training never saw: no template of it is (up to case,
+    spacing and closing punctuation) one of the other families', nor an aligner-only phrase."""
+    others = {wording.normalise(t) for op in SYMBOLS for fam in ("train", "heldout") for t in templates(op, fam)}
+    others |= {wording.normalise(t) for fam in ("train", "heldout") for t in cannot_templates(fam)}
+    others |= {wording.normalise(e) for table in (ALIGNER_EXPRESSIONS, ALIGNER_SENTENCES)
+               for phrases in table.values() for e in phrases}
+    fresh = [wording.normalise(t) for phrases in FRESH.values() for t in phrases]
+    assert set(FRESH) == {*SYMBOLS, CANNOT} and len(fresh) == len(set(fresh)) > 40
+    assert not set(fresh) & others
+    rows = mappings(300, "fresh", max_digits=8, seed=1)
+    assert {m.op for m in rows} == {*SYMBOLS, None}
+    with pytest.raises(LmarithError, match="phrasing set"):
+        mappings(3, "fresher")
+
+
 @settings(max_examples=30, deadline=None)
-@given(seed=st.integers(0, 10_000), family=st.sampled_from(["train", "heldout"]))
+@given(seed=st.integers(0, 10_000), family=st.sampled_from(["train", "heldout", "fresh"]))
 def test_an_expression_is_what_the_question_asks(seed: int, family: str) -> None:
     for m in mappings(40, family, max_digits=30, seed=seed):
         numbers = re.findall(r"\d+", m.question)
@@ -63,6 +80,19 @@ def test_shares_and_reproducibility() -> None:
     assert len(long) > 50  # long operands are common, not rare
     with pytest.raises(LmarithError):
         mappings(3, "train", max_digits=0)
+
+
+def test_training_draws_whole_sentences_as_often_as_framed_phrases() -> None:
+    for op in SYMBOLS:
+        groups = training_groups(op)
+        assert sorted(t for g in groups for t in g) == sorted(templates(op, "train")), op
+    framed, sentences = training_groups("div")
+    assert "Integer-divide {x} by {y}." in sentences and len(framed) > 10 * len(sentences)
+    patterns = [re.compile(re.escape(wording.normalise(t)).replace(r"\{x\}", r"\d+").replace(r"\{y\}", r"\d+"))
+                for t in sentences]
+    asked = [wording.normalise(m.question) for m in mappings(1000, "train", ops=("div",), cannot_share=0, seed=2)]
+    share = sum(any(p.search(q) for p in patterns) for q in asked) / len(asked)
+    assert 0.4 < share < 0.6, share  # about half (uniform over templates: 1 in 24)
 
 
 def test_the_issue_examples_are_worded_by_the_training_family() -> None:
