@@ -3,7 +3,9 @@
 1. The aligner alone: exact expressions (or ``CANNOT``) for questions of the held-out wording
    family, which training never saw, operands of 1 to 30 digits (``--n-aligner``), per
    operator, as `ask` decodes it (choosing among the expressions on the question's own
-   numbers, and CANNOT) and decoding freely; and for questions read from a CSV file in the paper's format (columns
+   numbers, and CANNOT) and decoding freely; for questions of the fresh held-out family (whole
+   sentences written after the first family had steered training wordings, never used to
+   choose any); and for questions read from a CSV file in the paper's format (columns
    ``problem_type,x,y,question,solution``, held-out wording): addition and division name an
    executor expression, the other types (multiplication and lcm asked mod 1000, gcd, ...) none.
 2. `ask` via the executors: held-out-family questions at 3, 10 and 30 digits (``--n`` each, the
@@ -68,7 +70,7 @@ def aligner_part(policy: LMPolicy, pairs: list[tuple[str, str, str]], source: st
     return {"rows": rows, "misses": misses}
 
 
-def heldout_pairs(n: int, family: str = "heldout") -> list[tuple[str, str, str]]:
+def family_pairs(n: int, family: str = "heldout") -> list[tuple[str, str, str]]:
     return [(m.question, m.expression, m.op or CANNOT) for m in mappings(n, family, max_digits=30, seed=7)]
 
 
@@ -150,10 +152,10 @@ def main() -> None:
     # every ask row is kept under its size: a run of fewer --sizes shares its rows with a full one
     parts = Parts(stem.with_suffix(".partial.json"), run_key([args.model, n, n_aligner, n_csv], measured_by))
     policy = load_policy(args.model, adapters, batch_size=64)
-    aligner = [parts.get("aligner heldout", lambda: aligner_part(policy, heldout_pairs(n_aligner), "held-out family")),
+    aligner = [parts.get("aligner heldout", lambda: aligner_part(policy, family_pairs(n_aligner), "held-out family")),
                parts.get("aligner heldout free",
-                         lambda: aligner_part(policy, heldout_pairs(n_aligner), "held-out family", constrained=False)),
-               parts.get("aligner fresh", lambda: aligner_part(policy, heldout_pairs(n_aligner, "fresh"),
+                         lambda: aligner_part(policy, family_pairs(n_aligner), "held-out family", constrained=False)),
+               parts.get("aligner fresh", lambda: aligner_part(policy, family_pairs(n_aligner, "fresh"),
                                                                "fresh held-out family")),
                parts.get("aligner csv", lambda: aligner_part(policy, csv_pairs(n_csv), "paper CSV format"))]
     rows = []
