@@ -12,8 +12,7 @@ from lmarith.errors import LmarithError
 from lmarith.machines.problems import parse_problem
 from lmarith.questions import wording
 from lmarith.questions.expressions import (ALIGNER_EXPRESSIONS, ALIGNER_SENTENCES, CANNOT, FRESH, SHARED_TYPES,
-                                          SYMBOLS, cannot_templates, mappings, templates,
-                                          training_groups)
+                                          SYMBOLS, cannot_templates, mappings, templates)
 
 
 def test_every_operator_has_both_families_and_they_share_no_template() -> None:
@@ -80,19 +79,6 @@ def test_shares_and_reproducibility() -> None:
     assert len(long) > 50  # long operands are common, not rare
     with pytest.raises(LmarithError):
         mappings(3, "train", max_digits=0)
-
-
-def test_training_draws_whole_sentences_as_often_as_framed_phrases() -> None:
-    for op in SYMBOLS:
-        groups = training_groups(op)
-        assert sorted(t for g in groups for t in g) == sorted(templates(op, "train")), op
-    framed, sentences = training_groups("div")
-    assert "Integer-divide {x} by {y}." in sentences and len(framed) > 10 * len(sentences)
-    patterns = [re.compile(re.escape(wording.normalise(t)).replace(r"\{x\}", r"\d+").replace(r"\{y\}", r"\d+"))
-                for t in sentences]
-    asked = [wording.normalise(m.question) for m in mappings(1000, "train", ops=("div",), cannot_share=0, seed=2)]
-    share = sum(any(p.search(q) for p in patterns) for q in asked) / len(asked)
-    assert 0.4 < share < 0.6, share  # about half (uniform over templates: 1 in 24)
 
 
 def test_the_issue_examples_are_worded_by_the_training_family() -> None:

@@ -84,67 +84,35 @@ ALIGNER_SENTENCES: dict[str, tuple[str, ...]] = {
     "add": ("Add {x} plus {y}.", "Sum up {x} and {y}.", "Combine {x} and {y} by adding them.",
             "Start at {x} and count up {y}. Where do you end?", "What is {y} more than {x}?",
             "If you add {y} to {x}, what do you get?", "How much do {x} and {y} make together?",
-            "I had {x} and found {y} more. How many do I have now?",
-            # round 4 (2026-12-07): word problems and question forms, drawn as often as framed phrases
-            "What do {x} and {y} add up to?", "A shop sold {x} items on Monday and {y} on Tuesday. How many in all?",
-            "There were {x} people and {y} more arrived. How many people are there now?", "Add up {x} and {y}.",
-            "Give the sum: {x} + {y}.", "{x} plus {y} makes what?", "Find the total when {y} is added to {x}.",
-            "A tank holds {x} litres; {y} litres are poured in. How many litres now?",
-            "Go up {y} from {x}. Which number do you reach?", "Could you add {x} to {y} for me?",
-            "My savings are {x} and I earn {y}. What do I have?"),
+            "I had {x} and found {y} more. How many do I have now?"),
     "sub": ("Remove {y} from {x}.", "From {x}, subtract {y}.", "Start at {x} and count down {y}. Where do you end?",
             "I had {x} and lost {y}. How many do I have now?", "What is {y} less than {x}?",
             "Take {y} off {x}. What is left?", "Reduce {x} by {y}.", "Knock {y} off {x}.",
-            "If {y} is removed from {x}, how much is left over?", "How far is {x} above {y}, as {x} minus {y}?",
-            "What do you get if you take {y} from {x}?",
-            "A tank holds {x} litres and {y} litres leak out. How many litres remain?",
-            "{x} people were on the bus and {y} got off. How many are still on it?",
-            "What is the difference when {y} is subtracted from {x}?", "Go down {y} from {x}. Which number do you reach?",
-            "What is {x} with {y} taken out?", "Could you subtract {y} from {x} for me?",
-            "A road is {x} metres long and {y} metres are paved. How many metres are not?",
-            "By how much is {y} short of {x}?", "What is left after spending {y} out of {x}?"),
+            "If {y} is removed from {x}, how much is left over?", "How far is {x} above {y}, as {x} minus {y}?"),
     "mul": ("Find the product when {x} is multiplied by {y}.", "Multiply {x} and {y}.",
             "There are {x} boxes with {y} items each. How many items in all?", "How much is {x} multiplied by {y}?",
-            "Compute the full product of {x} and {y}.", "Scale {x} by a factor of {y}.",
-            "Each of {x} shelves holds {y} books. How many books are there?",
-            "What is the area of a rectangle {x} wide and {y} long?", "If {x} people each pay {y}, what is paid in total?",
-            "Multiply {x} with {y} and give the whole product.", "What number is {x} times as large as {y}?",
-            "A farm has {x} fields with {y} trees in each. How many trees?", "Could you multiply {x} by {y} for me?",
-            "What does {x} come to when multiplied by {y}?",
-            "How much do {x} tickets cost at {y} each?", "Take {x}, {y} times. How much is that?"),
+            "Compute the full product of {x} and {y}.", "Scale {x} by a factor of {y}."),
     "div": ("Share {x} equally among {y}; how many whole ones does each get?", "Integer-divide {x} by {y}.",
             "How many full groups of {y} can be made from {x}?", "Divide {x} by {y}; keep only the whole part.",
             "How many times does {y} fit into {x} completely?", "Split {x} into groups of {y}. How many full groups?",
-            "What is {x} over {y}, rounded down to a whole number?",
-            "A rope {x} cm long is cut into pieces {y} cm long. How many whole pieces are there?",
-            "Give the quotient of {x} and {y}, dropping any remainder.", "What is {x} divided by {y}, decimals cut off?",
-            "{x} eggs go into cartons of {y}. How many full cartons?", "Could you divide {x} by {y} for me, whole part only?",
-            "What do you get dividing {x} by {y} and throwing away the remainder?",
-            "Buses seat {y} each; how many buses can {x} people fill completely?", "Work {x} // {y} through for me."),
+            "What is {x} over {y}, rounded down to a whole number?"),
     "gt": ("Is {x} greater than {y}, yes or no?", "Is {x} the larger number compared with {y}?", "Does {x} beat {y}?",
            "Is {x} over {y}?", "Is {x} strictly greater than {y}?", "{x} > {y}, correct?", "Check: {x} > {y}.",
            "Is {x} a bigger number than {y}?", "Tell me whether {x} is larger than {y}.", "Does {x} surpass {y}?",
            "Is {x} ahead of {y}?", "Is {x} greater in value than {y}?", "Does {x} top {y}?", "Does {x} outweigh {y}?",
            "Is {x} in excess of {y}?", "Does {x} outrank {y}?", "Does {x} go beyond {y}?", "Is {x} past {y}?",
            "Does {x} outstrip {y}?",
-           "Is {x} the bigger one, compared to {y}?",
-           "Does {x} have a greater value than {y}?", "Has {x} got more than {y}?",
-           "Is {x} larger, yes or no, than {y}?",
-           "Would {x} win against {y} in size?"),
+           "Is {x} the bigger one, compared to {y}?"),
     "lt": ("Is {x} smaller compared to {y}?", "Is {x} less than {y}, yes or no?", "{x} < {y}, correct?",
            "Is {x} beneath {y}?", "Is {x} strictly less than {y}?", "Is {x} a smaller number than {y}?",
            "Check: {x} < {y}.", "Tell me whether {x} is smaller than {y}.", "Does {x} come in lower than {y}?",
            "Is {x} less in value than {y}?", "Does {x} trail {y}?", "Is {x} behind {y}?", "Is {x} not as big as {y}?",
-           "Is {x} the smaller one, compared to {y}?",
-           "Does {x} have a lower value than {y}?", "Is {x} lower than {y}, yes or no?", "Has {x} got less than {y}?",
-           "Is {x} under {y} in value?", "Does {x} fall below {y}?"),
+           "Is {x} the smaller one, compared to {y}?"),
     "eq": ("Is {x} the same value as {y}?", "{x} == {y}, correct?", "Is {x} equivalent to {y}?",
            "Are {x} and {y} equivalent?", "Do {x} and {y} have equal value?", "Check: {x} = {y}.",
            "Tell me whether {x} equals {y}.", "Is {x} exactly {y}?", "Are the numbers {x} and {y} equal, yes or no?",
            "Do {x} and {y} agree?", "Is {x} equal in value to {y}?", "Are {x} and {y} one and the same?",
-           "Is {x} exactly equal to {y}?",
-           "Is {x} the same amount as {y}?", "Do {x} and {y} have the same size?", "Does {x} equal {y}, yes or no?",
-           "Are {x} and {y} equal numbers?", "Is {x} no more and no less than {y}?"),
+           "Is {x} exactly equal to {y}?"),
 }
 #: questions about two numbers with no executor expression (besides the neurosymbolic types
 #: the executors lack: remainders, gcd, lcm, squares mod, bitwise operations)
@@ -159,13 +127,7 @@ NOT_EXPRESSIONS: dict[wording.Family, tuple[str, ...]] = {
               "What is the sum of the digits of {x} and {y}?", "What is {x} plus {y} plus {x}?",
               "What fraction of {x} is {y}?", "What is {y} as a share of {x}?", "Round {x} to the nearest {y}.",
               "How many times does the digit {y} appear in {x}?", "Is {x} divisible by {y}?",
-              "How many numbers are less than {x} and more than {y}?",
-              # round 4 (2026-12-07)
-              "What is {x} squared plus {y} squared?", "Is {x} odd, and is {y}?",
-              "What is {x} factorial, and {y} factorial?", "How many seconds are in {x} hours and {y} minutes?",
-              "What is the product of the digits of {x} and of {y}?", "Find the least common multiple of {x} and {y}.",
-              "What is the square root of {x}, and of {y}?", "What is {x} increased by {y} percent?",
-              "List the numbers from {x} to {y}.", "Call me at {x} or {y}."),
+              "How many numbers are less than {x} and more than {y}?"),
     "heldout": ("What is {x} frimble {y}?", "Give max({x}, {y}).", "My house number is {x} and my flat is {y}.",
                 "What is {x} percent of {y}?", "Page {x} of the book mentions {y} birds.",
                 "What is the distance between {x} and {y} on a number line?", "How many digits do {x} and {y} have?"),
@@ -182,7 +144,8 @@ CHAT: dict[wording.Family, tuple[str, ...]] = {
 #: A second held-out family, for the question aligner alone (whole sentences, held-out
 #: filler): written on 2026-12-07 before any aligner was measured on it, and never used to
 #: choose training wordings. The first held-out family steered three rounds of them (its misses
-#: were read), so it no longer measures wording that training never saw; this one does, once.
+#: were read), so it no longer measures wording that training never saw. Measured so far on the
+#: shipped aligner and one candidate (round 4, not shipped); its misses have been read too.
 FRESH: dict[str, tuple[str, ...]] = {
     "add": ("What's the result of adding {x} and {y}?", "{x} and {y} together make how much?",
             "Please total up {x} and {y}.", "Put {y} on top of {x}; what's the total?",
@@ -239,20 +202,6 @@ def templates(op: str, family: wording.Family) -> tuple[str, ...]:
     if op in SHARED_TYPES:
         return wording.templates(SHARED_TYPES[op], family, mod=False) + extra
     return COMPARISONS[op][family] + extra
-
-
-@cache
-def training_groups(op: str) -> tuple[tuple[str, ...], ...]:
-    """The training templates of ``op`` in groups drawn equally often: phrases in frames, and
-    whole sentences (``<`` and ``==`` have sentences only). Uniform over templates, the
-    sentences (word problems among them) were about 1 question in 30 of ``+ - * //``, since
-    every phrase comes in 14 frames."""
-    sentences = set(ALIGNER_SENTENCES.get(op, ()))
-    sentences |= ({s.replace("{m}", "") for s in wording.SENTENCES[SHARED_TYPES[op]]["train"]} if op in SHARED_TYPES
-                  else set(COMPARISONS[op]["train"]))
-    every = templates(op, "train")
-    groups = (tuple(t for t in every if t not in sentences), tuple(t for t in every if t in sentences))
-    return tuple(group for group in groups if group)
 
 
 #: asked mod 1000 (as the paper's data set asks them), these have no executor expression either:
@@ -336,9 +285,7 @@ def mappings(count: int, family: str = "train", *, max_digits: int = 30, cannot_
         op = ops[asked % len(ops)]
         asked += 1
         x, y = operands(rng, op, max_digits, exact_digits)
-        # training draws a group first (see training_groups); the measuring families as they were
-        group = rng.choice(training_groups(op)) if chosen == "train" else templates(op, chosen)
-        template = rng.choice(group)
+        template = rng.choice(templates(op, chosen))
         out.append(Mapping(surface.apply(template.format(x=x, y=y)), expression(op, x, y), op))
     rng.shuffle(out)
     return out
