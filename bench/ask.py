@@ -4,8 +4,8 @@
    family, which training never saw, operands of 1 to 30 digits (``--n-aligner``), per
    operator, as `ask` decodes it (choosing among the expressions on the question's own
    numbers, and CANNOT) and decoding freely; for questions of the fresh held-out family (whole
-   sentences written after the first family had steered training wordings, never used to
-   choose any); and for questions read from a CSV file in the paper's format (columns
+   sentences, written once the first family had steered training wordings, before any aligner
+   was measured on them); and for questions read from a CSV file in the paper's format (columns
    ``problem_type,x,y,question,solution``, held-out wording): addition and division name an
    executor expression, the other types (multiplication and lcm asked mod 1000, gcd, ...) none.
 2. `ask` via the executors: held-out-family questions at 3, 10 and 30 digits (``--n`` each, the
