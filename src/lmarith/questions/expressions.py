@@ -263,6 +263,8 @@ def mappings(count: int, family: str = "train", *, max_digits: int = 30, cannot_
     punctuation, casing) of the same family (``fresh``: the held-out ones). Operands have
     1..max_digits digits (``exact_digits``: max_digits each, for a benchmark cell). Reproducible
     from ``seed``."""
+    if family not in ALIGNER_FAMILIES:
+        raise LmarithError(f"phrasing set must be one of {', '.join(ALIGNER_FAMILIES)}, got {family!r}")
     chosen_from = ("fresh",) if family == "fresh" else families(family)
     if max_digits < 1:
         raise LmarithError(f"max_digits must be >= 1, got {max_digits}")
