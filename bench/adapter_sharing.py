@@ -9,7 +9,8 @@ whole table, and the passes over the table that took. The per-operator total for
 operators is estimated from the measured per-operator runs: their mean passes times the sum of the
 seven per-operator tables (a machine that several operators run, such as ADD inside MUL, is in
 each of their tables). The shared run was evaluated every 200 steps, the per-operator runs every
-25 (their first exact step is known more finely, which favours them). Writes bench/results/adapter_sharing.{json,md,png}.
+25 (their first exact step is known more finely, which favours them).
+Writes bench/results/adapter_sharing.json and the page docs/results/adapter_sharing.md (plot beside it).
 
     python bench/adapter_sharing.py
 """
@@ -20,8 +21,8 @@ import csv
 import statistics
 from pathlib import Path
 
-from lmarith.evaluation.report import write_report
-from lmarith.recipes import ExecutorRecipe, table_pairs
+from lmarith.evaluation.report import PAGES, command_line, write_report
+from lmarith.executors.recipes import ExecutorRecipe, table_pairs
 
 RESULTS = Path(__file__).parent / "results"
 BATCH_SIZE = 16  # every run above: --batch-size 16
@@ -40,8 +41,13 @@ def run_row(op: str, batch_size: int) -> dict:
     points = curve(op)
     step = next((s for s, exact in points if exact == 1.0), None)
     examples = None if step is None else step * batch_size
-    return {"adapter": op.upper(), "entries": entries, "steps_to_exact": step, "examples_to_exact": examples,
-            "passes_to_exact": None if examples is None else examples / entries}
+    return {
+        "adapter": op.upper(),
+        "entries": entries,
+        "steps_to_exact": step,
+        "examples_to_exact": examples,
+        "passes_to_exact": None if examples is None else examples / entries,
+    }
 
 
 def plot(runs: dict[str, list[tuple[int, float]]], entries: dict[str, int], batch_size: int, path: Path) -> None:
@@ -76,17 +82,30 @@ def main() -> None:
     estimate = None
     if per_op:
         passes = statistics.fmean(r["passes_to_exact"] for r in per_op)
-        estimate = {"adapter": "7 per-operator (estimate)", "entries": seven,
-                    "examples_to_exact": round(passes * seven), "passes_to_exact": passes,
-                    "vs_shared": passes * seven / shared["examples_to_exact"]}
+        estimate = {
+            "adapter": "7 per-operator (estimate)",
+            "entries": seven,
+            "examples_to_exact": round(passes * seven),
+            "passes_to_exact": passes,
+            "vs_shared": passes * seven / shared["examples_to_exact"],
+        }
     summary = [*rows, *([estimate] if estimate else [])]
     for row in rows:
-        row["vs_shared"] = None if row["examples_to_exact"] is None else row["examples_to_exact"] / shared["examples_to_exact"]
-    write_report(RESULTS / "adapter_sharing", {"batch_size": BATCH_SIZE, "runs": rows, "per_operator_estimate": estimate},
-                 "Shared adapter vs one adapter per operator (SmolLM2, window table)", {"cost to exactness": summary},
-                 notes=__doc__.split("\n\n")[1])
+        row["vs_shared"] = (
+            None if row["examples_to_exact"] is None else row["examples_to_exact"] / shared["examples_to_exact"]
+        )
+    write_report(
+        RESULTS / "adapter_sharing",
+        {"batch_size": BATCH_SIZE, "runs": rows, "per_operator_estimate": estimate},
+        "Shared adapter vs one adapter per operator (SmolLM2, window table)",
+        {"cost to exactness": summary},
+        notes=__doc__.split("\n\n")[1],
+        md_dir=PAGES,
+        command=command_line(),
+        plot="adapter_sharing.png",
+    )
     runs = {op: curve(op) for op in measured}
-    plot(runs, {r["adapter"].lower(): r["entries"] for r in rows}, BATCH_SIZE, RESULTS / "adapter_sharing.png")
+    plot(runs, {r["adapter"].lower(): r["entries"] for r in rows}, BATCH_SIZE, PAGES / "adapter_sharing.png")
     for row in summary:
         print(row)
 

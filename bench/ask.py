@@ -16,7 +16,8 @@ Each part (the aligner's, and every 25 questions of an `ask` row) is kept as it 
 (``ask.partial.json``): a rerun with the same adapters, counts and code goes on from there. A run
 of fewer ``--sizes`` writes its report and keeps that file, so a later full run measures only
 the rows it lacks.
-Writes bench/results/ask.json, .md and .png.
+Writes bench/results/ask.json and the page docs/results/ask.md with its plot (``--quick``:
+bench/results/ask_quick.*).
 
     python bench/ask.py [--model smollm2] [--adapters DIR] [--n 100] [--sizes 3,10,30] [--n-aligner 1000]
                         [--quick]
@@ -35,13 +36,21 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from lmarith.evaluation.report import Parts, run_key, shown_path, source_files, write_report  # noqa: E402
-from lmarith.execute.lm_policy import LMPolicy, load_policy  # noqa: E402
-from lmarith.execute.questions import align_questions, ask  # noqa: E402
+from lmarith.evaluation.report import (  # noqa: E402
+    PAGES,
+    Parts,
+    command_line,
+    run_key,
+    shown_path,
+    source_files,
+    write_report,
+)
+from lmarith.executors.lm_policy import LMPolicy, load_policy  # noqa: E402
+from lmarith.executors.question_aligner import align_questions, ask  # noqa: E402
 from lmarith.machines.problems import parse_problem  # noqa: E402
 from lmarith.models.shipped import shipped_dir  # noqa: E402
+from lmarith.questions.csv_io import read_csv, write_csv  # noqa: E402
 from lmarith.questions.expressions import CANNOT, SYMBOLS, Mapping, mappings  # noqa: E402
-from lmarith.questions.files import read_csv, write_csv  # noqa: E402
 from lmarith.questions.question import sample_questions  # noqa: E402
 
 RESULTS = Path(__file__).parent / "results"
@@ -62,10 +71,18 @@ def aligner_part(policy: LMPolicy, pairs: list[tuple[str, str, str]], source: st
     for (_, expected, kind), text in zip(pairs, written, strict=True):
         by_kind[kind].append(text == expected)
     hits = [text == expected for (_, expected, _), text in zip(pairs, written)]
-    rows = [{"source": source, "kind": "all", "n": len(hits), "exact": sum(hits) / len(hits),
-             "seconds_per_question": seconds}]
-    rows += [{"source": source, "kind": kind, "n": len(h), "exact": sum(h) / len(h)}
-             for kind, h in sorted(by_kind.items())]
+    rows = [
+        {
+            "source": source,
+            "kind": "all",
+            "n": len(hits),
+            "exact": sum(hits) / len(hits),
+            "seconds_per_question": seconds,
+        }
+    ]
+    rows += [
+        {"source": source, "kind": kind, "n": len(h), "exact": sum(h) / len(h)} for kind, h in sorted(by_kind.items())
+    ]
     misses = [(q, e, t) for (q, e, _), t in zip(pairs, written) if t != e][:8]
     return {"rows": rows, "misses": misses}
 
@@ -96,31 +113,49 @@ def ask_chunk(policy: LMPolicy, cell: list[Mapping]) -> dict:
     """Answer ``cell`` by aligner + executors: per question, right or not, and the seconds."""
     started = time.perf_counter()
     answers = ask(policy, [m.question for m in cell])
-    return {"seconds": time.perf_counter() - started, "questions": [
-        {"question": m.question, "op": m.op, "right": a.answer == parse_problem(m.expression).answer(),
-         "aligned": a.aligned, "aligner_exact": a.aligned == m.expression, "reason": a.reason,
-         "calls": a.result.calls if a.result else 0} for a, m in zip(answers, cell, strict=True)]}
+    return {
+        "seconds": time.perf_counter() - started,
+        "questions": [
+            {
+                "question": m.question,
+                "op": m.op,
+                "right": a.answer == parse_problem(m.expression).answer(),
+                "aligned": a.aligned,
+                "aligner_exact": a.aligned == m.expression,
+                "reason": a.reason,
+                "calls": a.result.calls if a.result else 0,
+            }
+            for a, m in zip(answers, cell, strict=True)
+        ],
+    }
 
 
 def ask_row(digits: int, chunks: list[dict]) -> dict:
     """One operand size's row from its chunks."""
     done = [q for c in chunks for q in c["questions"]]
     n = len(done)
-    per_op = {op: sum(q["right"] for q in done if q["op"] == op) / max(1, sum(q["op"] == op for q in done))
-              for op in SYMBOLS}
-    return {"digits": digits, "n": n, "accuracy": sum(q["right"] for q in done) / n,
-            "aligner_exact": sum(q["aligner_exact"] for q in done) / n,
-            "seconds_per_question": sum(c["seconds"] for c in chunks) / n,
-            "llm_calls_per_question": sum(q["calls"] for q in done) / n + 1, "per_operator": per_op,
-            "failures": [(q["question"], q["aligned"], q["reason"]) for q in done if not q["right"]][:5]}
+    per_op = {
+        op: sum(q["right"] for q in done if q["op"] == op) / max(1, sum(q["op"] == op for q in done)) for op in SYMBOLS
+    }
+    return {
+        "digits": digits,
+        "n": n,
+        "accuracy": sum(q["right"] for q in done) / n,
+        "aligner_exact": sum(q["aligner_exact"] for q in done) / n,
+        "seconds_per_question": sum(c["seconds"] for c in chunks) / n,
+        "llm_calls_per_question": sum(q["calls"] for q in done) / n + 1,
+        "per_operator": per_op,
+        "failures": [(q["question"], q["aligned"], q["reason"]) for q in done if not q["right"]][:5],
+    }
 
 
 def plot(rows: list[dict], path: Path) -> None:
     fig, ax = plt.subplots(figsize=(5, 3.2))
     ax.bar([str(r["digits"]) for r in rows], [r["accuracy"] for r in rows], color="tab:blue")
     ax.axhline(0.99, color="grey", linestyle="--", linewidth=1, label="target 0.99")
-    ax.set(xlabel="operand digits", ylabel="correct answers", ylim=(0, 1.05),
-           title="ask via executors, held-out wording")
+    ax.set(
+        xlabel="operand digits", ylabel="correct answers", ylim=(0, 1.05), title="ask via executors, held-out wording"
+    )
     ax.legend(loc="lower right")
     fig.tight_layout()
     fig.savefig(path, dpi=120)
@@ -132,8 +167,11 @@ def main() -> None:
     parser.add_argument("--model", default="smollm2")
     parser.add_argument("--adapters", type=Path, help="executors + QUESTION adapter (default: the shipped ones)")
     parser.add_argument("--n", type=int, default=100, help="questions per operand size")
-    parser.add_argument("--sizes", default=",".join(map(str, SIZES)),
-                        help="operand sizes of the ask rows, comma-separated (30 digits: hours on 2 CPU cores)")
+    parser.add_argument(
+        "--sizes",
+        default=",".join(map(str, SIZES)),
+        help="operand sizes of the ask rows, comma-separated (30 digits: hours on 2 CPU cores)",
+    )
     parser.add_argument("--n-aligner", type=int, default=1000, help="held-out questions for the aligner alone")
     parser.add_argument("--n-csv", type=int, default=30, help="CSV questions per paper type")
     parser.add_argument("--quick", action="store_true", help="small sizes, for a smoke run")
@@ -148,16 +186,22 @@ def main() -> None:
     if adapters is None:
         raise SystemExit(f"no adapters ship for {args.model}; pass --adapters DIR")
     stem = RESULTS / ("ask_quick" if args.quick else "ask")
+    pages = RESULTS if args.quick else PAGES  # a smoke run's page stays beside its JSON (not committed)
     measured_by = [*adapters.rglob("*.safetensors"), *source_files(__file__)]  # the weights and the code
     # every ask row is kept under its size: a run of fewer --sizes shares its rows with a full one
     parts = Parts(stem.with_suffix(".partial.json"), run_key([args.model, n, n_aligner, n_csv], measured_by))
     policy = load_policy(args.model, adapters, batch_size=64)
-    aligner = [parts.get("aligner heldout", lambda: aligner_part(policy, family_pairs(n_aligner), "held-out family")),
-               parts.get("aligner heldout free",
-                         lambda: aligner_part(policy, family_pairs(n_aligner), "held-out family", constrained=False)),
-               parts.get("aligner fresh", lambda: aligner_part(policy, family_pairs(n_aligner, "fresh"),
-                                                               "fresh held-out family")),
-               parts.get("aligner csv", lambda: aligner_part(policy, csv_pairs(n_csv), "paper CSV format"))]
+    aligner = [
+        parts.get("aligner heldout", lambda: aligner_part(policy, family_pairs(n_aligner), "held-out family")),
+        parts.get(
+            "aligner heldout free",
+            lambda: aligner_part(policy, family_pairs(n_aligner), "held-out family", constrained=False),
+        ),
+        parts.get(
+            "aligner fresh", lambda: aligner_part(policy, family_pairs(n_aligner, "fresh"), "fresh held-out family")
+        ),
+        parts.get("aligner csv", lambda: aligner_part(policy, csv_pairs(n_csv), "paper CSV format")),
+    ]
     rows = []
     for d in sizes:
         # a 30-digit row runs for hours on 2 cores: kept 25 questions at a time
@@ -165,11 +209,20 @@ def main() -> None:
     table = [{k: v for k, v in r.items() if k not in ("per_operator", "failures")} for r in rows]
     shown = shown_path(adapters)
     payload = {"model": args.model, "adapters": str(shown), "aligner": aligner, "ask": rows}
-    write_report(stem, payload, f"Questions in words on {args.model}: question aligner + executors",
-                 {"question aligner alone (exact expression)": [r for part in aligner for r in part["rows"]],
-                  "ask via executors (correct answers)": table},
-                 notes=f"Adapters `{shown}`.\n\n" + __doc__.split("\n\n")[1] + "\n\n" + __doc__.split("\n\n")[2])
-    plot(rows, stem.with_suffix(".png"))
+    write_report(
+        stem,
+        payload,
+        f"Questions in words on {args.model}: question aligner + executors",
+        {
+            "question aligner alone (exact expression)": [r for part in aligner for r in part["rows"]],
+            "ask via executors (correct answers)": table,
+        },
+        notes=f"Adapters `{shown}`.\n\n" + __doc__.split("\n\n")[1] + "\n\n" + __doc__.split("\n\n")[2],
+        md_dir=pages,
+        command=command_line(),
+        plot=f"{stem.name}.png",
+    )
+    plot(rows, pages / f"{stem.name}.png")
     if args.quick or set(sizes) >= set(SIZES):  # else a later full run goes on from these parts
         parts.done()
 

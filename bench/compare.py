@@ -34,19 +34,23 @@ many. Each (method, cell) is kept as it ends in ``compare.partial.json``, with a
 weights that method runs on and of lmarith's code: an interrupted run (in this session or a
 later one, the file committed) goes on from there, and measures again only the methods whose
 weights changed; any change of the code measures every cell again. Each cell says when it was
-measured. Writes bench/results/compare.json and .png, and the report docs/results.md.
+measured. Writes bench/results/compare.json and the page docs/results/compare.md with its plot
+(``--quick``: bench/results/compare_quick.*, not committed); ``--render`` writes the page again
+from the JSON, measuring nothing.
 
     python bench/compare.py --neuro-run RUN [--n 50] [--skip METHOD:TYPE:DIGITS,...] [--quick]
+    python bench/compare.py --render
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import random
 import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
 from typing import NamedTuple
@@ -59,31 +63,47 @@ import torch  # noqa: E402
 
 from lmarith.baselines.lora import train_lora, trained  # noqa: E402
 from lmarith.errors import LmarithError  # noqa: E402
-from lmarith.evaluation.neuro_run import intervention_dir, read_run, trained_intervention  # noqa: E402
 from lmarith.evaluation.report import (  # noqa: E402
-    Parts, markdown_table, run_key, shown_path, source_files, write_report)
-from lmarith.execute import execute  # noqa: E402
-from lmarith.execute.lm_policy import LMPolicy, load_policy  # noqa: E402
-from lmarith.execute.questions import Asked, ask  # noqa: E402
+    PAGES,
+    Parts,
+    command_line,
+    run_key,
+    shown_path,
+    source_files,
+    write_report,
+)
+from lmarith.executors import execute  # noqa: E402
+from lmarith.executors.lm_policy import LMPolicy, load_policy  # noqa: E402
+from lmarith.executors.question_aligner import Asked, ask  # noqa: E402
 from lmarith.machines.problems import parse_problem  # noqa: E402
 from lmarith.models.loading import default_model_dir  # noqa: E402
 from lmarith.models.shipped import shipped_dir  # noqa: E402
 from lmarith.neurosymbolic.intervention import intervene  # noqa: E402
 from lmarith.neurosymbolic.lm import generate  # noqa: E402
+from lmarith.neurosymbolic.run import intervention_dir, read_run, trained_intervention  # noqa: E402
 from lmarith.questions import wording  # noqa: E402
 from lmarith.questions.prompts import chat_messages, parse_answer, render_prompt  # noqa: E402
 from lmarith.questions.question import Question, make_question, phrasings  # noqa: E402
 
 ROOT = Path(__file__).parent
 RESULTS = ROOT / "results"
-REPORT = ROOT.parent / "docs" / "results.md"
 TYPES = ("addition", "subtraction", "multiplication", "division", "comparison")
 SYMBOL = {"addition": "+", "subtraction": "-", "multiplication": "*", "division": "//", "comparison": ">"}
 METHODS = ("base", "cot", "lora", "neuro", "executors", "caef", "default")
 #: the order cells are measured in, cheapest method first (an interrupted run has the most cells)
 MEASURE_ORDER = ("base", "default", "lora", "neuro", "caef", "cot", "executors")
-COLUMNS = ("method", "type", "digits", "n", "accuracy", "aligner_read", "seconds_per_question", "tokens_per_question",
-           "measured", "skipped")
+COLUMNS = (
+    "method",
+    "type",
+    "digits",
+    "n",
+    "accuracy",
+    "aligner_read",
+    "seconds_per_question",
+    "tokens_per_question",
+    "measured",
+    "skipped",
+)
 #: the row of the question aligner alone, read off the executors' cells
 ALIGNER = "question aligner alone (expression right)"
 #: what the report says of its questions and methods: the docstring between its title and usage
@@ -140,18 +160,28 @@ def timed(run: Callable[[list[Question]], Answered], qs: list[Question]) -> dict
     """One chunk of a cell: questions answered right, seconds, generated tokens and when."""
     started = time.perf_counter()
     answered = run(qs)
-    return {"n": len(qs), "right": sum(a == q.solution for a, q in zip(answered.answers, qs, strict=True)),
-            "seconds": time.perf_counter() - started, "tokens": answered.tokens, "read": answered.read,
-            "measured": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M")}  # cells of a resumed run say when
+    return {
+        "n": len(qs),
+        "right": sum(a == q.solution for a, q in zip(answered.answers, qs, strict=True)),
+        "seconds": time.perf_counter() - started,
+        "tokens": answered.tokens,
+        "read": answered.read,
+        "measured": datetime.now(UTC).strftime("%Y-%m-%d %H:%M"),
+    }  # cells of a resumed run say when
 
 
 def cell(chunks: list[dict]) -> dict:
     """A cell's row from its chunks: accuracy, seconds and tokens per question, when it ended."""
     n = sum(c["n"] for c in chunks)
     read = {"aligner_read": sum(c["read"] for c in chunks) / n} if chunks[0]["read"] is not None else {}
-    return {"n": n, "accuracy": sum(c["right"] for c in chunks) / n, **read,
-            "seconds_per_question": sum(c["seconds"] for c in chunks) / n,
-            "tokens_per_question": sum(c["tokens"] for c in chunks) / n, "measured": max(c["measured"] for c in chunks)}
+    return {
+        "n": n,
+        "accuracy": sum(c["right"] for c in chunks) / n,
+        **read,
+        "seconds_per_question": sum(c["seconds"] for c in chunks) / n,
+        "tokens_per_question": sum(c["tokens"] for c in chunks) / n,
+        "measured": max(c["measured"] for c in chunks),
+    }
 
 
 class Methods:
@@ -174,12 +204,23 @@ class Methods:
     def caef_default(self) -> LMPolicy:
         return load_policy("default", batch_size=256, fmt="caef")
 
-    def _chat(self, model: torch.nn.Module, qs: list[Question], cot: bool,
-              around: Callable[[], AbstractContextManager] | None = None) -> Answered:
+    def _chat(
+        self,
+        model: torch.nn.Module,
+        qs: list[Question],
+        cot: bool,
+        around: Callable[[], AbstractContextManager] | None = None,
+    ) -> Answered:
         digits = max(len(str(q.solution)) for q in qs)
         prompts = [render_prompt(self.tokenizer, chat_messages(q, cot=cot)) for q in qs]
-        replies = generate(model, self.tokenizer, prompts, max_new_tokens=(160 if cot else 8) + 2 * digits,
-                           batch_size=self.args.batch_size, around=around)
+        replies = generate(
+            model,
+            self.tokenizer,
+            prompts,
+            max_new_tokens=(160 if cot else 8) + 2 * digits,
+            batch_size=self.args.batch_size,
+            around=around,
+        )
         tokens = sum(len(self.tokenizer(r, add_special_tokens=False)["input_ids"]) + 1 for r in replies)
         return Answered([parse_answer(r, cot=cot) for r in replies], tokens)
 
@@ -215,8 +256,9 @@ class Methods:
     def caef(self, qs: list[Question]) -> Answered:
         if qs[0].problem_type == "multiplication":  # CAEF's MUL loops b times: out of reach
             return Answered([None] * len(qs), 0)
-        return self._asked(qs, ask(self.policy, [q.question for q in qs], fmt="caef", align=True,
-                               executors=self.caef_default))
+        return self._asked(
+            qs, ask(self.policy, [q.question for q in qs], fmt="caef", align=True, executors=self.caef_default)
+        )
 
     def _asked(self, qs: list[Question], asked: list[Asked]) -> Answered:
         """Answers and generated tokens (the aligner's expression and every executor step)."""
@@ -262,8 +304,9 @@ def mean_accuracy(rows: list[dict], method: str, digits: int, column: str = "acc
 def summary_lines(methods: list[str]) -> list[tuple[str, str, str]]:
     """The report's rows: (label, method, column) - each method's accuracy, and the question
     aligner alone on the executors' questions (its share of the questions' own expressions)."""
-    return [(m, m, "accuracy") for m in methods] + ([(ALIGNER, "executors", "aligner_read")]
-                                                     if "executors" in methods else [])
+    return [(m, m, "accuracy") for m in methods] + (
+        [(ALIGNER, "executors", "aligner_read")] if "executors" in methods else []
+    )
 
 
 def per_type(rows: list[dict], methods: list[str], digits: int) -> list[dict]:
@@ -271,6 +314,37 @@ def per_type(rows: list[dict], methods: list[str], digits: int) -> list[dict]:
     at = {(r["method"], r["type"]): r for r in rows if r["digits"] == digits}
     shown = lambda r, c: "not measured" if "skipped" in r else f"{r[c]:.2f}"  # noqa: E731
     return [{"method": label, **{t: shown(at[m, t], c) for t in TYPES}} for label, m, c in summary_lines(methods)]
+
+
+def recorded_command(payload: dict) -> str:
+    """The command of a JSON written before reports recorded theirs, from its settings."""
+    skip = f" --skip {','.join(payload['skip'])}" if payload["skip"] else ""
+    return f"python bench/compare.py --neuro-run {payload['neuro_run']} --n {payload['n']}{skip}"
+
+
+def report(stem: Path, payload: dict, pages: Path, full: bool) -> None:
+    """The page of ``payload`` (what ``main`` measured, or the JSON read back by ``--render``):
+    with every method measured (``full``), the means and a table per size above every cell."""
+    rows, methods, sizes = payload["rows"], payload["methods"], tuple(payload["sizes"])
+    tables: dict[str, list[dict]] = {}
+    if full:
+        tables["Mean accuracy over the five types"] = [
+            {"method": label, **{f"{d} digits": mean_accuracy(rows, m, d, c) for d in sizes}}
+            for label, m, c in summary_lines(methods)
+        ]
+        tables |= {f"{d} digits: accuracy per type": per_type(rows, methods, d) for d in sizes}
+    tables["Every cell"] = [{c: r.get(c, "") for c in COLUMNS} for r in rows]
+    write_report(
+        stem,
+        payload,
+        "Every method on the same questions (SmolLM2-135M-Instruct)",
+        tables,
+        notes=ABOUT,
+        md_dir=pages,
+        command=payload.get("command") or recorded_command(payload),
+        plot=f"{stem.name}.png",
+    )
+    plot(rows, sizes, pages / f"{stem.name}.png")
 
 
 def plot(rows: list[dict], sizes: tuple[int, ...], path: Path) -> None:
@@ -299,10 +373,19 @@ def main() -> None:
     parser.add_argument("--lora-per-cell", type=int, default=64)
     parser.add_argument("--batch-size", type=int, default=16)
     parser.add_argument("--methods", default=",".join(METHODS))
-    parser.add_argument("--skip", default="", help="cells not measured, METHOD:TYPE:DIGITS comma-separated "
-                        "(e.g. executors:multiplication:30); the report lists them as not measured")
+    parser.add_argument(
+        "--skip",
+        default="",
+        help="cells not measured, METHOD:TYPE:DIGITS comma-separated "
+        "(e.g. executors:multiplication:30); the report lists them as not measured",
+    )
     parser.add_argument("--quick", action="store_true", help="2 questions per cell at 3 and 10 digits")
+    parser.add_argument("--render", action="store_true", help="write the page again from compare.json, no measuring")
     args = parser.parse_args()
+    if args.render:
+        payload = json.loads((RESULTS / "compare.json").read_text())
+        report(RESULTS / "compare", payload, PAGES, set(payload["methods"]) == set(METHODS))
+        return
     args.sizes = (3, 10) if args.quick else (3, 10, 30)
     args.lora_dir = lora_dir(args.quick)
     n = 2 if args.quick else args.n
@@ -319,50 +402,64 @@ def main() -> None:
         raise SystemExit("no SmolLM2 executors ship; pass --adapters DIR")
     stem = RESULTS / ("compare_quick" if args.quick else "compare")
     # the code is in the key: a run resumed in a later session keeps only cells of the same code
-    parts = Parts(stem.with_suffix(".partial.json"),
-                  run_key([n, args.sizes, args.lora_per_cell], source_files(__file__)))
+    parts = Parts(
+        stem.with_suffix(".partial.json"), run_key([n, args.sizes, args.lora_per_cell], source_files(__file__))
+    )
     if "lora" in methods:
         ensure_lora(args.lora_dir, args.sizes, 2 if args.quick else args.lora_per_cell)
     # each method's cells are kept for the weights it runs on: retraining one method's weights
     # (the question aligner, say) measures that method again, not the others
-    weights = {"lora": [args.lora_dir / "final"],
-               "neuro": [intervention_dir(args.neuro_run)] if args.neuro_run else [],
-               "executors": [adapters], "caef": [adapters / "QUESTION", default_model_dir("caef")],
-               "default": [default_model_dir("window")]}
+    weights = {
+        "lora": [args.lora_dir / "final"],
+        "neuro": [intervention_dir(args.neuro_run)] if args.neuro_run else [],
+        "executors": [adapters],
+        "caef": [adapters / "QUESTION", default_model_dir("default-caef")],
+        "default": [default_model_dir()],
+    }
     key = {m: run_key(m, [f for d in weights.get(m, []) for f in sorted(d.rglob("*.safetensors"))]) for m in methods}
     run = Methods(args)
-    calls = {"base": run.base_method, "cot": run.cot, "lora": run.lora, "neuro": run.neuro_method,
-             "executors": run.executors, "caef": run.caef, "default": run.default_method}
+    calls = {
+        "base": run.base_method,
+        "cot": run.cot,
+        "lora": run.lora,
+        "neuro": run.neuro_method,
+        "executors": run.executors,
+        "caef": run.caef,
+        "default": run.default_method,
+    }
     rows = []
     for method in sorted(methods, key=MEASURE_ORDER.index):
         for problem_type in TYPES:
             for digits in args.sizes:
                 if (method, problem_type, str(digits)) in skip:
-                    rows.append({"method": method, "type": problem_type, "digits": digits, "n": 0,
-                                 "skipped": "not measured (--skip)"})
+                    rows.append(
+                        {
+                            "method": method,
+                            "type": problem_type,
+                            "digits": digits,
+                            "n": 0,
+                            "skipped": "not measured (--skip)",
+                        }
+                    )
                     continue
                 qs = questions(problem_type, digits, n, "heldout", seed=0)  # kept 25 at a time
-                chunks = parts.chunks(f"{method} {problem_type} {digits} {key[method]}", qs,
-                                      lambda part, m=method: timed(calls[m], part))
+                chunks = parts.chunks(
+                    f"{method} {problem_type} {digits} {key[method]}", qs, lambda part, m=method: timed(calls[m], part)
+                )
                 rows.append({"method": method, "type": problem_type, "digits": digits, **cell(chunks)})
     rows.sort(key=lambda r: (METHODS.index(r["method"]), TYPES.index(r["type"]), r["digits"]))
-    write_report(stem, {"methods": methods, "sizes": args.sizes, "n": n, "skip": sorted(":".join(c) for c in skip),
-                        "adapters": str(shown_path(adapters)),
-                        "neuro_run": str(args.neuro_run), "rows": rows},
-                 "Every method on the same questions (SmolLM2-135M-Instruct)",
-                 {"all cells": [{c: r.get(c, "") for c in COLUMNS} for r in rows]}, notes=ABOUT)
-    plot(rows, args.sizes, stem.with_suffix(".png"))
-    if not args.quick and set(methods) == set(METHODS):  # the report compares every method
-        summary = [{"method": label, **{f"{d} digits": mean_accuracy(rows, m, d, c) for d in args.sizes}}
-                   for label, m, c in summary_lines(methods)]
-        REPORT.write_text("# Results: every method on the same questions\n\n" + ABOUT + "\n\n"
-                          + "![accuracy per type and size](../bench/results/compare.png)\n\n"
-                          + "## Mean accuracy over the five types\n\n" + markdown_table(summary)
-                          + "".join(f"\n## {d} digits: accuracy per type\n\n"
-                                    + markdown_table(per_type(rows, methods, d)) for d in args.sizes)
-                          + "\n## Every cell\n\n" + markdown_table(rows, COLUMNS)
-                          + "\nRegenerate: `python bench/compare.py --neuro-run RUN"
-                          + (f" --skip {args.skip}" if args.skip else "") + "` (see the README).\n")
+    payload = {
+        "methods": methods,
+        "sizes": args.sizes,
+        "n": n,
+        "skip": sorted(":".join(c) for c in skip),
+        "adapters": str(shown_path(adapters)),
+        "neuro_run": str(args.neuro_run),
+        "command": command_line(),
+        "rows": rows,
+    }
+    full = not args.quick and set(methods) == set(METHODS)  # the report compares every method
+    report(stem, payload, RESULTS if args.quick else PAGES, full)
     parts.done()
 
 

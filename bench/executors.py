@@ -12,7 +12,8 @@
 4. generated tokens per 100-digit addition, window vs CAEF format (reference texts, one token
    per character as the character tokenizer writes them).
 
-Writes bench/results/executors.json, executors.md and executors.png.
+Writes bench/results/executors.json and the page docs/results/executors.md with its plot
+(``--section caef``: executors_caef.*; ``--quick``: bench/results/executors_quick.*, not committed).
 
     python bench/executors.py [--n 200] [--model default] [--runtime auto] [--quick]
     python bench/executors.py --section caef [--n 200] [--caef-model DIR]
@@ -30,13 +31,18 @@ from pathlib import Path
 
 import torch
 
-from lmarith.evaluation.executors import evaluate, evaluate_aligner, grid, plot
-from lmarith.evaluation.report import write_report
-from lmarith.execute import OraclePolicy, execute
-from lmarith.execute.lm_policy import LMPolicy, load_policy
+from lmarith.evaluation.executor_eval import evaluate, evaluate_aligner, grid, plot
+from lmarith.evaluation.report import PAGES, command_line, write_report
+from lmarith.executors import OraclePolicy, execute
+from lmarith.executors.lm_policy import LMPolicy, load_policy
 from lmarith.models import load_model
 
 RESULTS = Path(__file__).parent / "results"
+
+
+def outputs(name: str, quick: bool) -> tuple[Path, Path]:
+    """The JSON stem and the page's directory of a report: a smoke run's stay in bench/results."""
+    return (RESULTS / f"{name}_quick", RESULTS) if quick else (RESULTS / name, PAGES)
 
 
 def accuracy_rows(policy: LMPolicy, n: int, quick: bool) -> list[dict]:
@@ -75,14 +81,25 @@ def caef_section(args: argparse.Namespace) -> None:
     minutes = (time.perf_counter() - started) / 60
     machine = f"{platform.machine()}, {torch.get_num_threads()} torch threads"
     name = args.caef_model or "embedded CAEF-format default"
-    write_report(RESULTS / "executors_caef", {"model": name, "machine": machine, "minutes": minutes, "rows": rows},
-                 f"Executors in the CAEF format: {name}",
-                 {"LM aligners on (part all)": [r for r in rows if r["part"] == "all"],
-                  "parts alone": [r for r in rows if r["part"] != "all"]},
-                 notes=f"{machine}; {minutes:.0f} minutes.\n\n" + __doc__.split("\n\n")[1])
-    plot([r for r in rows if r["part"] == "all"], RESULTS / "executors_caef.png", f"{name}, CAEF format, aligners on")
+    stem, pages = outputs("executors_caef", args.quick)
+    write_report(
+        stem,
+        {"model": name, "machine": machine, "minutes": minutes, "rows": rows},
+        f"Executors in the CAEF format: {name}",
+        {
+            "LM aligners on (part all)": [r for r in rows if r["part"] == "all"],
+            "parts alone": [r for r in rows if r["part"] != "all"],
+        },
+        notes=f"{machine}; {minutes:.0f} minutes.\n\n" + __doc__.split("\n\n")[1],
+        md_dir=pages,
+        command=command_line(),
+        plot=f"{stem.name}.png",
+    )
+    plot([r for r in rows if r["part"] == "all"], pages / f"{stem.name}.png", f"{name}, CAEF format, aligners on")
     for row in rows:
-        print({k: row[k] for k in ("op", "digits", "part", "n", "final_accuracy", "failed", "outcomes", "first_failure")})
+        print(
+            {k: row[k] for k in ("op", "digits", "part", "n", "final_accuracy", "failed", "outcomes", "first_failure")}
+        )
 
 
 def speed_row(policy: LMPolicy, naive: LMPolicy, n: int) -> dict:
@@ -94,27 +111,46 @@ def speed_row(policy: LMPolicy, naive: LMPolicy, n: int) -> dict:
         results = execute(problems, p, fmt="window")
         timings[name] = (time.perf_counter() - started) / n
         timings[f"{name}_accuracy"] = sum(r.correct for r in results) / n
-    return {"problems": n, "digits": 10, "seconds_per_problem_ours": timings["ours"],
-            "seconds_per_problem_naive": timings["naive"], "speedup": timings["naive"] / timings["ours"],
-            "accuracy_ours": timings["ours_accuracy"], "accuracy_naive": timings["naive_accuracy"]}
+    return {
+        "problems": n,
+        "digits": 10,
+        "seconds_per_problem_ours": timings["ours"],
+        "seconds_per_problem_naive": timings["naive"],
+        "speedup": timings["naive"] / timings["ours"],
+        "accuracy_ours": timings["ours_accuracy"],
+        "accuracy_naive": timings["naive_accuracy"],
+    }
 
 
 def token_row(n: int) -> dict:
     """Generated tokens per 100-digit addition in each format (reference outputs)."""
     problems = [p for _, _, p in grid(["add"], [100], n, 2, False)]
-    tokens = {fmt: sum(r.tokens for r in execute(problems, OraclePolicy(fmt), fmt=fmt)) / n for fmt in ("window", "caef")}
-    return {"digits": 100, "window_tokens": tokens["window"], "caef_tokens": tokens["caef"],
-            "caef_over_window": tokens["caef"] / tokens["window"]}
+    tokens = {
+        fmt: sum(r.tokens for r in execute(problems, OraclePolicy(fmt), fmt=fmt)) / n for fmt in ("window", "caef")
+    }
+    return {
+        "digits": 100,
+        "window_tokens": tokens["window"],
+        "caef_tokens": tokens["caef"],
+        "caef_over_window": tokens["caef"] / tokens["window"],
+    }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--n", type=int, default=200)
     parser.add_argument("--model", default="default")
-    parser.add_argument("--section", default="window", choices=["window", "caef"],
-                        help="window: the embedded default (executors.*); caef: the CAEF-format model (executors_caef.*)")
-    parser.add_argument("--caef-model", help="a CAEF-format model directory that writes the aligners' texts "
-                        "(lmarith train default --format caef); default: the embedded one")
+    parser.add_argument(
+        "--section",
+        default="window",
+        choices=["window", "caef"],
+        help="window: the embedded default (executors.*); caef: the CAEF-format model (executors_caef.*)",
+    )
+    parser.add_argument(
+        "--caef-model",
+        help="a CAEF-format model directory that writes the aligners' texts "
+        "(lmarith train default --format caef); default: the embedded one",
+    )
     parser.add_argument("--runtime", default="auto", choices=["auto", "lean", "transformers"])
     parser.add_argument("--quick", action="store_true", help="small sizes, for a smoke run")
     args = parser.parse_args()
@@ -129,12 +165,26 @@ def main() -> None:
     speed = speed_row(policy, LMPolicy(hf_model, hf_tokenizer, naive=True), 10 if args.quick else 30)
     tokens = token_row(5 if args.quick else 20)
     machine = f"{platform.machine()}, {torch.get_num_threads()} torch threads, device {policy.device}"
-    payload = {"model": args.model, "runtime": args.runtime, "machine": machine, "window": rows, "speed": speed, "tokens": tokens}
-    write_report(RESULTS / "executors", payload, "Executors on the embedded default",
-                 {"window format": rows, "driver vs paper's way": [speed],
-                  "tokens per 100-digit addition": [tokens]},
-                 notes=f"Model `{args.model}`, runtime `{args.runtime}`; {machine}.\n\n" + __doc__.split("\n\n")[1])
-    plot([r for r in rows if r["n"] >= 20], RESULTS / "executors.png", "embedded default, window format")
+    payload = {
+        "model": args.model,
+        "runtime": args.runtime,
+        "machine": machine,
+        "window": rows,
+        "speed": speed,
+        "tokens": tokens,
+    }
+    stem, pages = outputs("executors", args.quick)
+    write_report(
+        stem,
+        payload,
+        "Executors on the embedded default",
+        {"window format": rows, "driver vs paper's way": [speed], "tokens per 100-digit addition": [tokens]},
+        notes=f"Model `{args.model}`, runtime `{args.runtime}`; {machine}.\n\n" + __doc__.split("\n\n")[1],
+        md_dir=pages,
+        command=command_line(),
+        plot=f"{stem.name}.png",
+    )
+    plot([r for r in rows if r["n"] >= 20], pages / f"{stem.name}.png", "embedded default, window format")
     for row in rows:
         print(row)
     print(speed, tokens, sep="\n")

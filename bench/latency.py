@@ -7,9 +7,10 @@ forward and the shared KV-cached decoder) and with ``--runtime transformers`` (t
 before the lean runtimes existed), so the speed-ups are ratios measured side by side. Tokens
 per transition come from `solve --json` (generated tokens / LM calls). For SmolLM2 the generated
 tokens per window command are counted with its tokenizer; its seconds per problem are in
-bench/results/real_model.md (batched) and, with the shipped adapters, as one `solve` here.
+docs/results/real_model.md (batched) and, with the shipped adapters, as one `solve` here.
 
-Writes bench/results/latency.json, latency.md and latency.png.
+Writes bench/results/latency.json and the page docs/results/latency.md with its plot (``--quick``:
+bench/results/latency_quick.*, not committed).
 
     python bench/latency.py [--repeats 5] [--quick]
 """
@@ -77,10 +78,11 @@ def smollm2_row(repeats: int) -> dict | None:
     """SmolLM2: generated tokens per window command (+ EOS) with its tokenizer, and one 10-digit
     addition through `solve --model smollm2` with the shipped adapters, if they are installed."""
     try:
+        from transformers import AutoTokenizer
+
+        from lmarith.executors.recipes import DefaultRecipe, default_table
         from lmarith.models.shipped import shipped_dir
         from lmarith.models.smollm2 import smollm2_dir
-        from lmarith.recipes import DefaultRecipe, default_table
-        from transformers import AutoTokenizer
 
         tokenizer = AutoTokenizer.from_pretrained(smollm2_dir())
     except Exception as err:  # noqa: BLE001 - report, don't fail, when SmolLM2 is absent
@@ -92,8 +94,13 @@ def smollm2_row(repeats: int) -> dict | None:
         return {**row, "note": "no shipped SmolLM2 executors: no seconds per problem"}
     argv = ["solve", ADD10, "--model", "smollm2"]
     times, out = wall(argv, repeats)
-    return {**row, "problem": ADD10, "answer_correct": out.splitlines()[-1] == str(sum(int(part) for part in ADD10.split("+"))),
-            "solve_median_s": statistics.median(times), "tokens_per_transition": tokens_per_transition(argv)}
+    return {
+        **row,
+        "problem": ADD10,
+        "answer_correct": out.splitlines()[-1] == str(sum(int(part) for part in ADD10.split("+"))),
+        "solve_median_s": statistics.median(times),
+        "tokens_per_transition": tokens_per_transition(argv),
+    }
 
 
 def plot(rows: list[dict], path: Path) -> None:
@@ -134,8 +141,14 @@ def main() -> None:
         for runtime in runtimes:
             full = argv + (["--runtime", runtime] if runtime != "auto" else [])
             times, out = wall(full, repeats)
-            row = {"command": name, "runtime": runtime, "median_s": statistics.median(times), "target_s": target,
-                   "meets_target": statistics.median(times) <= target, "runs_s": [round(t, 3) for t in times]}
+            row = {
+                "command": name,
+                "runtime": runtime,
+                "median_s": statistics.median(times),
+                "target_s": target,
+                "meets_target": statistics.median(times) <= target,
+                "runs_s": [round(t, 3) for t in times],
+            }
             if argv[0] == "solve":
                 row["answer_digits"] = len(out.splitlines()[-1])
                 row["tokens_per_transition"] = tokens_per_transition(full)
@@ -146,13 +159,23 @@ def main() -> None:
             for slow in (r for r in rows if r["command"] == row["command"] and r["runtime"] != "auto"):
                 row[f"speedup_vs_{slow['runtime']}"] = slow["median_s"] / row["median_s"]
     smollm2 = None if args.quick else smollm2_row(repeats)
-    machine = f"{platform.machine()}, {os.cpu_count()} cores, OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS', 'unset')}"
-    from lmarith.evaluation.report import write_report
+    machine = (
+        f"{platform.machine()}, {os.cpu_count()} cores, OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS', 'unset')}"
+    )
+    from lmarith.evaluation.report import PAGES, command_line, write_report
 
-    write_report(RESULTS / "latency", {"machine": machine, "repeats": repeats, "rows": rows, "smollm2": smollm2},
-                 "Latency of whole commands", {"commands": rows, "SmolLM2 window commands": [smollm2] if smollm2 else []},
-                 notes=f"{machine}; {repeats} runs each, median.\n\n" + __doc__.split("\n\n")[1])
-    plot(rows, RESULTS / "latency.png")
+    stem, pages = (RESULTS / "latency_quick", RESULTS) if args.quick else (RESULTS / "latency", PAGES)
+    write_report(
+        stem,
+        {"machine": machine, "repeats": repeats, "rows": rows, "smollm2": smollm2},
+        "Latency of whole commands",
+        {"commands": rows, "SmolLM2 window commands": [smollm2] if smollm2 else []},
+        notes=f"{machine}; {repeats} runs each, median.\n\n" + __doc__.split("\n\n")[1],
+        md_dir=pages,
+        command=command_line(),
+        plot=f"{stem.name}.png",
+    )
+    plot(rows, pages / f"{stem.name}.png")
 
 
 if __name__ == "__main__":

@@ -4,7 +4,7 @@ For every operator at 5/10/50/100 digits: transitions per problem (caller + call
 characters an executor reads and writes per problem in the CAEF and window formats, for the
 CAEF machines and the schoolbook (long) ones; and reference transitions per second.
 CAEF's * and // run the paper's test grid (b in 1..15, quotient 2-3) since their cost grows
-with values. Writes bench/results/machines.json and machines.md.
+with values. Writes bench/results/machines.json and the page docs/results/machines.md.
 
     python bench/machines.py [--n 5]
 """
@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 from lmarith.data import sample_problems
-from lmarith.evaluation.report import write_report
+from lmarith.evaluation.report import PAGES, command_line, write_report
 from lmarith.machines import caef, count_transitions, machine_runs, run, window
 from lmarith.machines.problems import OPERATORS, Problem, operator
 
@@ -52,8 +52,11 @@ def long_division_problems(digits: int, n: int) -> list[Problem]:
     """a of 2*digits digits over b of digits digits (200 // 100 digits at 100)."""
     rng = random.Random(digits)
     return [
-        Problem(rng.randrange(10 ** (2 * digits - 1), 10 ** (2 * digits)), operator("div"),
-                rng.randrange(10 ** (digits - 1), 10**digits))
+        Problem(
+            rng.randrange(10 ** (2 * digits - 1), 10 ** (2 * digits)),
+            operator("div"),
+            rng.randrange(10 ** (digits - 1), 10**digits),
+        )
         for _ in range(n)
     ]
 
@@ -74,8 +77,15 @@ def main() -> None:
                     problems = sample_problems(op.name, digits, args.n, seed=0, long=long)
                 rows.append(measure(problems, digits, long))
                 print(rows[-1])
-    write_report(RESULTS / "machines", rows, "Reference machines: transitions and text size per problem",
-                 {"per operator and digit length": rows}, notes=__doc__.split("\n\n")[1])
+    write_report(
+        RESULTS / "machines",
+        rows,
+        "Reference machines: transitions and text size per problem",
+        {"per operator and digit length": rows},
+        notes=__doc__.split("\n\n")[1],
+        md_dir=PAGES,
+        command=command_line(),
+    )
 
 
 if __name__ == "__main__":

@@ -9,9 +9,11 @@ reported beside it for the record; nothing here reads the test questions. With s
 ``--seeds`` the encoders' mean vector (an ensemble) is scored too; ``--thresholds`` scores
 the same vectors at other gate thresholds, ``--hard`` also reads each encoder with hard slot
 attention, and "why the gate shut" says which read-out check failed on the unseen rows of
-each type.
+each type. Writes bench/results/neuro_wordings.json and the page docs/results/neuro_wordings.md
+(``--out bench/results/NAME``: NAME.json and docs/results/NAME.md; elsewhere: both there).
 
-    python bench/neuro_wordings.py RUN [--dropouts 0,0.15] [--seeds 0] [--thresholds 0.8] [--layer L] [--hard] [--out STEM]
+    python bench/neuro_wordings.py RUN [--dropouts 0,0.15] [--seeds 0] [--thresholds 0.8] [--layer L] [--hard]
+        [--out STEM]
 """
 
 from __future__ import annotations
@@ -22,12 +24,12 @@ from pathlib import Path
 
 import torch
 
-from lmarith.evaluation.neuro_pipeline import gathered_split
-from lmarith.evaluation.neuro_run import gathered_questions, read_run
-from lmarith.evaluation.report import write_report
+from lmarith.evaluation.report import command_line, page_dir, write_report
+from lmarith.neurosymbolic.fit import EncoderData, read_metrics, train_encoder
 from lmarith.neurosymbolic.gather import load_gathered
 from lmarith.neurosymbolic.networks import build_encoder
-from lmarith.neurosymbolic.train import EncoderData, read_metrics, train_encoder
+from lmarith.neurosymbolic.pipeline import gathered_split
+from lmarith.neurosymbolic.run import gathered_questions, read_run
 from lmarith.questions import wording
 from lmarith.questions.question import Question
 from lmarith.vsa import VSACodec
@@ -57,8 +59,11 @@ def held_out(q: Question) -> bool:
 
 def scores(report: dict, types: tuple[str, ...]) -> dict:
     trained = [report[t]["open_and_exact"] for t in types if t in report]
-    return {"mean": sum(trained) / len(trained), "negatives_open": report.get("negative", {}).get("gate_open"),
-            **{t: report[t]["open_and_exact"] for t in types if t in report}}
+    return {
+        "mean": sum(trained) / len(trained),
+        "negatives_open": report.get("negative", {}).get("gate_open"),
+        **{t: report[t]["open_and_exact"] for t in types if t in report},
+    }
 
 
 def main() -> None:
@@ -77,8 +82,10 @@ def main() -> None:
     training = torch.tensor([s in ("train", "negatives") for s in split_of])
     unseen = torch.tensor([held_out(q) for q in rows]) & training
     layer, codec = args.layer or config.layer or config.scan_layers[0], VSACodec(config.codec())
-    data = {name: EncoderData.from_gathered({k: v[keep] for k, v in tensors.items()}, layer)
-            for name, keep in (("fit", training & ~unseen), ("unseen", unseen))}
+    data = {
+        name: EncoderData.from_gathered({k: v[keep] for k, v in tensors.items()}, layer)
+        for name, keep in (("fit", training & ~unseen), ("unseen", unseen))
+    }
     data["probe"] = EncoderData.from_gathered(gathered_split(tensors, "probe"), layer)
     seeds = [int(s) for s in args.seeds.split(",")]
     thresholds = [float(t) for t in args.thresholds.split(",")] if args.thresholds else [config.threshold]
@@ -88,14 +95,30 @@ def main() -> None:
         for threshold in thresholds:
             for split in ("unseen", "probe"):
                 report = read_metrics(codec, vectors[split], data[split], threshold, config.types, config.digit_margin)
-                results.append({"position_dropout": dropout, "seed": seed, "threshold": threshold, "rows": split,
-                                "count": len(data[split].x),
-                                **{k: round(v, 3) if isinstance(v, float) else v
-                                   for k, v in scores(report, config.types).items()}})
+                results.append(
+                    {
+                        "position_dropout": dropout,
+                        "seed": seed,
+                        "threshold": threshold,
+                        "rows": split,
+                        "count": len(data[split].x),
+                        **{
+                            k: round(v, 3) if isinstance(v, float) else v
+                            for k, v in scores(report, config.types).items()
+                        },
+                    }
+                )
                 print(results[-1], flush=True)
                 if split == "unseen" and threshold == config.threshold:
-                    shut.extend({"position_dropout": dropout, "seed": seed, "type": t,
-                                 **{why: round(v, 3) for why, v in r["shut_by"].items()}} for t, r in report.items())
+                    shut.extend(
+                        {
+                            "position_dropout": dropout,
+                            "seed": seed,
+                            "type": t,
+                            **{why: round(v, 3) for why, v in r["shut_by"].items()},
+                        }
+                        for t, r in report.items()
+                    )
         results[-1]["minutes"] = minutes
 
     @torch.no_grad()
@@ -107,23 +130,33 @@ def main() -> None:
         for seed in seeds:
             started = time.perf_counter()
             encoder = build_encoder("attention", tensors[f"window.{layer}"].shape[-1], codec, config.window)
-            train_encoder(encoder, codec, data["fit"], epochs=config.encoder_epochs, seed=seed,
-                          position_dropout=dropout)
+            train_encoder(
+                encoder, codec, data["fit"], epochs=config.encoder_epochs, seed=seed, position_dropout=dropout
+            )
             outputs.append(read(encoder))
             score(dropout, str(seed), outputs[-1], round((time.perf_counter() - started) / 60, 1))
             if args.hard:
                 encoder.hard = True
                 score(dropout, f"{seed} hard", read(encoder), None)
         if len(outputs) > 1:
-            score(dropout, f"mean of {len(outputs)}",
-                  {split: torch.stack([o[split] for o in outputs]).mean(0) for split in ("unseen", "probe")}, None)
-    write_report(args.out, {"run": str(args.run), "layer": layer, "fit_rows": len(data["fit"].x),
-                            "results": results, "shut_by": shut},
-                 "Encoder choices on training-family wordings held out of encoder training",
-                 {"open and exact (mean over the trained types), per type": results,
-                  f"why the gate shut on unseen rows (fraction failing each check, threshold {config.threshold})":
-                      shut},
-                 notes=__doc__.split("\n\n")[1])
+            score(
+                dropout,
+                f"mean of {len(outputs)}",
+                {split: torch.stack([o[split] for o in outputs]).mean(0) for split in ("unseen", "probe")},
+                None,
+            )
+    write_report(
+        args.out,
+        {"run": str(args.run), "layer": layer, "fit_rows": len(data["fit"].x), "results": results, "shut_by": shut},
+        "Encoder choices on training-family wordings held out of encoder training",
+        {
+            "open and exact (mean over the trained types), per type": results,
+            f"why the gate shut on unseen rows (fraction failing each check, threshold {config.threshold})": shut,
+        },
+        notes=__doc__.split("\n\n")[1],
+        md_dir=page_dir(args.out),
+        command=command_line(),
+    )
 
 
 if __name__ == "__main__":

@@ -5,7 +5,8 @@ with ``--scan``, trains both encoders at every gathered layer to measure how wel
 symbolic engine reads the operands there, on fresh training-family questions (val) and on
 the held-out wording family (probe). ``--words-run`` adds the intervention trained on number
 words; ``--latency`` times ``lmarith neuro ask`` (the shipped intervention unless
-``--ask-run``). Writes bench/results/neurosymbolic.json, .md and neurosymbolic.png.
+``--ask-run``). Writes bench/results/neurosymbolic.json and the page docs/results/neurosymbolic.md
+with its plot.
 
     lmarith neuro run --run RUN --json RUN/eval.json      # the pipeline (resumable)
     lmarith neuro ship --run RUN                          # package it (ask/chat without --run)
@@ -27,19 +28,21 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import torch
 
-from lmarith.evaluation.neuro_run import read_run
-from lmarith.evaluation.neurosymbolic import METHODS, method_rows, per_type_rows, unrelated_line
-from lmarith.evaluation.report import write_report
+from lmarith.evaluation.neuro_eval import METHODS, method_rows, per_type_rows, unrelated_line
+from lmarith.evaluation.report import PAGES, write_report
+from lmarith.neurosymbolic.fit import EncoderData, encoder_metrics, probe_metrics, train_encoder
 from lmarith.neurosymbolic.gather import load_gathered
 from lmarith.neurosymbolic.networks import ENCODERS, build_encoder
-from lmarith.evaluation.neuro_pipeline import gathered_split
-from lmarith.neurosymbolic.train import EncoderData, encoder_metrics, probe_metrics, train_encoder
+from lmarith.neurosymbolic.pipeline import gathered_split
+from lmarith.neurosymbolic.run import read_run
 from lmarith.vsa import VSACodec
 
 RESULTS = Path(__file__).parent / "results"
-TARGETS = ("neurosymbolic >= 0.95 mean accuracy on the held-out wording family, no trained type below 0.85, above every "
-           "baseline, CE <= 0.15x the best baseline; gate open on 0 of 50 held-out addition and division questions each; "
-           "unrelated prompts' replies identical with the hook on and off on every prompt; ask under 3 s per question")
+TARGETS = (
+    "neurosymbolic >= 0.95 mean accuracy on the held-out wording family, no trained type below 0.85, above every "
+    "baseline, CE <= 0.15x the best baseline; gate open on 0 of 50 held-out addition and division questions each; "
+    "unrelated prompts' replies identical with the hook on and off on every prompt; ask under 3 s per question"
+)
 
 
 def scan(run: Path, epochs: int, layers: list[int] | None, kinds: tuple[str, ...] = ENCODERS) -> list[dict]:
@@ -57,16 +60,25 @@ def scan(run: Path, epochs: int, layers: list[int] | None, kinds: tuple[str, ...
             fit, held = fit.split(0.15, config.seed)
         for kind in kinds:
             encoder = build_encoder(kind, manifest["hidden"], codec, config.window)
-            train_encoder(encoder, codec, fit, epochs=epochs, seed=config.seed, position_dropout=config.position_dropout)
+            train_encoder(
+                encoder, codec, fit, epochs=epochs, seed=config.seed, position_dropout=config.position_dropout
+            )
             row = {"layer": layer, "encoder": kind, **encoder_metrics(encoder, codec, held)}
             if len(probe["x"]):
-                per_type = probe_metrics(encoder, codec, EncoderData.from_gathered(probe, layer), config.threshold,
-                                         config.types, config.digit_margin)
+                per_type = probe_metrics(
+                    encoder,
+                    codec,
+                    EncoderData.from_gathered(probe, layer),
+                    config.threshold,
+                    config.types,
+                    config.digit_margin,
+                )
                 trained = [per_type[t] for t in config.types if t in per_type]
                 row["probe_exact"] = fmean(r["exact"] for r in trained)
                 row["probe_open_and_exact"] = fmean(r["open_and_exact"] for r in trained)
-                row["probe_held_out_types_open"] = fmean(r["gate_open"] for t, r in per_type.items()
-                                                         if t not in config.types and t != "negative")
+                row["probe_held_out_types_open"] = fmean(
+                    r["gate_open"] for t, r in per_type.items() if t not in config.types and t != "negative"
+                )
             rows.append(row)
             print(rows[-1], flush=True)
     return rows
@@ -106,17 +118,24 @@ def latency(run: Path | None, count: int) -> dict:
     from lmarith.questions.question import sample_questions
     from lmarith.questions.rules import TRAIN_TYPES
 
-    questions = [q.question for q in sample_questions(max(1, count // 8 + 1), TRAIN_TYPES, phrasing="heldout",
-                                                      seed=11)][: count - 2]
+    questions = [
+        q.question for q in sample_questions(max(1, count // 8 + 1), TRAIN_TYPES, phrasing="heldout", seed=11)
+    ][: count - 2]
     questions += ["What is the capital of France?", "Write a haiku about autumn."]
     cmd = [sys.executable, "-m", "lmarith.cli", "neuro", "ask", "--timing"] + (["--run", str(run)] if run else [])
     env = dict(os.environ, OMP_NUM_THREADS=os.environ.get("OMP_NUM_THREADS", "2"))
     done = subprocess.run(cmd, input="\n".join(questions) + "\n", capture_output=True, text=True, env=env, check=True)
     load = float(re.search(r"in (\d+\.\d+) s", done.stderr.splitlines()[0]).group(1))
     each = [float(x) for x in re.findall(r"replied in (\d+\.\d+) s", done.stderr)]
-    return {"intervention": str(run) if run else "shipped", "questions": len(each), "load_seconds": load,
-            "seconds_per_question": fmean(each), "max_seconds": max(each),
-            "threads": env["OMP_NUM_THREADS"], "replies": done.stdout.splitlines()[:4]}
+    return {
+        "intervention": str(run) if run else "shipped",
+        "questions": len(each),
+        "load_seconds": load,
+        "seconds_per_question": fmean(each),
+        "max_seconds": max(each),
+        "threads": env["OMP_NUM_THREADS"],
+        "replies": done.stdout.splitlines()[:4],
+    }
 
 
 def word_rows(report: dict, words_report: dict | None) -> list[dict]:
@@ -131,10 +150,16 @@ def word_rows(report: dict, words_report: dict | None) -> list[dict]:
         neuro, base = part["neurosymbolic"], part["base"]
         if part.get("from_run"):
             label += f" ({Path(part['from_run']).name})"
-        rows.append({"intervention": label, "questions": part["count"], "base accuracy": base["accuracy"],
-                     "neurosymbolic accuracy": neuro["accuracy"],
-                     "gate open": fmean(r["gate_open"] for r in neuro["per_type"].values()),
-                     "engine right": fmean(r["engine_correct"] for r in neuro["per_type"].values())})
+        rows.append(
+            {
+                "intervention": label,
+                "questions": part["count"],
+                "base accuracy": base["accuracy"],
+                "neurosymbolic accuracy": neuro["accuracy"],
+                "gate open": fmean(r["gate_open"] for r in neuro["per_type"].values()),
+                "engine right": fmean(r["engine_correct"] for r in neuro["per_type"].values()),
+            }
+        )
     return rows
 
 
@@ -147,8 +172,12 @@ def plot(report: dict, path: Path) -> None:
         values = [report[method]["per_type"].get(t, {}).get("accuracy", 0) for t in types]
         ax.bar([x + i * width for x in range(len(types))], values, width, label=method)
     held_out = set(report["setup"]["held_out_types"])
-    ax.set_xticks([x + 0.4 - width / 2 for x in range(len(types))],
-                  [f"{t}\n(held out)" if t in held_out else t for t in types], rotation=30, ha="right")
+    ax.set_xticks(
+        [x + 0.4 - width / 2 for x in range(len(types))],
+        [f"{t}\n(held out)" if t in held_out else t for t in types],
+        rotation=30,
+        ha="right",
+    )
     ax.set_ylabel("accuracy")
     ax.set_ylim(0, 1.05)
     ax.set_title(f"{report['setup']['model']}: accuracy per problem type on held-out questions")
@@ -157,19 +186,26 @@ def plot(report: dict, path: Path) -> None:
     fig.savefig(path, dpi=120)
 
 
-def notes(report: dict, met: dict, command: str) -> str:
+def notes(report: dict, met: dict) -> str:
     """The setup, the unrelated prompts and the targets, above the tables."""
     setup = report["setup"]
-    lines = [(f"Model `{setup['model']}`, layer {setup['layer']}, encoder `{setup['encoder']}`, injection "
-              f"`{setup['inject']}`, strength {setup['strength']}, gate threshold {setup['threshold']}, "
-              f"digit margin {setup.get('digit_margin', 0)}; "
-              f"{setup['train_per_type']} training questions per trained type, {setup['test_per_type']} held-out "
-              f"questions per type. Means over the trained types; held-out types "
-              f"({', '.join(setup['held_out_types'])}) shown per type only."), "",
-             f"{unrelated_line(report).capitalize()} ({report['unrelated']['prompts']} prompts).", "",
-             f"Targets ({TARGETS}):", ""]
+    lines = [
+        (
+            f"Model `{setup['model']}`, layer {setup['layer']}, encoder `{setup['encoder']}`, injection "
+            f"`{setup['inject']}`, strength {setup['strength']}, gate threshold {setup['threshold']}, "
+            f"digit margin {setup.get('digit_margin', 0)}; "
+            f"{setup['train_per_type']} training questions per trained type, {setup['test_per_type']} held-out "
+            f"questions per type. Means over the trained types; held-out types "
+            f"({', '.join(setup['held_out_types'])}) shown per type only."
+        ),
+        "",
+        f"{unrelated_line(report).capitalize()} ({report['unrelated']['prompts']} prompts).",
+        "",
+        f"Targets ({TARGETS}):",
+        "",
+    ]
     lines += [f"- {k}: {v:.3f}" if isinstance(v, float) else f"- {k}: {v}" for k, v in met.items()]
-    return "\n".join(lines + ["", f"Produced by: `{command}`"])
+    return "\n".join(lines)
 
 
 def main() -> None:
@@ -182,8 +218,13 @@ def main() -> None:
     parser.add_argument("--scan-json", type=Path, help="read the scan from this file (written by --scan-only)")
     parser.add_argument("--scan-only", type=Path, help="run the scan, write it to this file and stop")
     parser.add_argument("--words-run", type=Path, help="run trained on number words (--numbers words), evaluated")
-    parser.add_argument("--also", type=Path, nargs="*", default=[], help="other runs whose neurosymbolic results "
-                        "(same test questions) are tabled beside this one")
+    parser.add_argument(
+        "--also",
+        type=Path,
+        nargs="*",
+        default=[],
+        help="other runs whose neurosymbolic results (same test questions) are tabled beside this one",
+    )
     parser.add_argument("--latency", action="store_true", help="time `lmarith neuro ask` (model loaded once)")
     parser.add_argument("--ask-run", type=Path, help="intervention for --latency (default: the shipped one)")
     parser.add_argument("--latency-count", type=int, default=10)
@@ -192,8 +233,9 @@ def main() -> None:
     args = parser.parse_args()
     torch.set_num_threads(1)
     if args.scan_only:
-        args.scan_only.write_text(json.dumps(scan(args.run, args.epochs, args.layers, tuple(args.scan_encoders)),
-                                             indent=2) + "\n")
+        args.scan_only.write_text(
+            json.dumps(scan(args.run, args.epochs, args.layers, tuple(args.scan_encoders)), indent=2) + "\n"
+        )
         return
     report = json.loads((args.run / "eval.json").read_text())
     for other in args.also:  # number-word results measured on another run with the same digits recipe
@@ -210,51 +252,88 @@ def main() -> None:
     else:
         rows = scan(args.run, args.epochs, args.layers, tuple(args.scan_encoders)) if args.scan else None
     met = targets(report, timing)
-    scanned = (f" --scan --epochs {args.epochs} --scan-encoders {' '.join(args.scan_encoders)}"
-               + (f" --layers {' '.join(map(str, args.layers))}" if args.layers else ""))
+    scanned = f" --scan --epochs {args.epochs} --scan-encoders {' '.join(args.scan_encoders)}" + (
+        f" --layers {' '.join(map(str, args.layers))}" if args.layers else ""
+    )
     scanned = f" --scan-json {args.scan_json}" if args.scan_json else scanned
-    extra = (scanned if args.scan or args.scan_json else "") + (" --latency" if args.latency or args.latency_json else "") + (
-        " --words-run WORDS" if args.words_run else "")
+    extra = (
+        (scanned if args.scan or args.scan_json else "")
+        + (" --latency" if args.latency or args.latency_json else "")
+        + (" --words-run WORDS" if args.words_run else "")
+    )
     command = f"{args.command}; python bench/neurosymbolic.py --run RUN{extra}"
     RESULTS.mkdir(exist_ok=True)
     for m in METHODS:  # a part not evaluated (yet) is reported as missing, not invented
         report.setdefault(m, {"accuracy": None, "cross_entropy": None, "per_type": {}, "skipped": "not evaluated"})
     summary = {m: {k: report[m].get(k) for k in ("accuracy", "cross_entropy", "per_type")} for m in METHODS}
-    out = summary | {"unrelated": report["unrelated"], "setup": report["setup"], "targets": met,
-                     "encoder_scan": rows, "command": command, "held_out_gate": report.get("held_out_gate"),
-                     "chat": report.get("chat"), "words": word_rows(report, words_report), "latency": timing,
-                     "words_run_setup": words_report.get("setup") if words_report else None}
-    tables = {"Methods (means over the trained types)": method_rows(report),
-              "Per problem type (accuracy / answer cross-entropy; gate open: how often the intervention acted; "
-              "engine right: it opened with the right answer, what a perfect decoder would score)": per_type_rows(report)}
+    out = summary | {
+        "unrelated": report["unrelated"],
+        "setup": report["setup"],
+        "targets": met,
+        "encoder_scan": rows,
+        "command": command,
+        "held_out_gate": report.get("held_out_gate"),
+        "chat": report.get("chat"),
+        "words": word_rows(report, words_report),
+        "latency": timing,
+        "words_run_setup": words_report.get("setup") if words_report else None,
+    }
+    tables = {
+        "Methods (means over the trained types)": method_rows(report),
+        "Per problem type (accuracy / answer cross-entropy; gate open: how often the intervention acted; "
+        "engine right: it opened with the right answer, what a perfect decoder would score)": per_type_rows(report),
+    }
     gate = report.get("held_out_gate") or {}
     tables["Gate on held-out types (held-out wording family, two-shot prompt)"] = [
-        {"type": t, "questions": r["count"], "gate open": r["gate_open"]} for t, r in gate.items()]
+        {"type": t, "questions": r["count"], "gate open": r["gate_open"]} for t, r in gate.items()
+    ]
     tables["Unrelated prompts by kind (hook off vs on)"] = [
         {"kind": k, "prompts": r["prompts"], "identical replies": r["identical"], "gate open": r["gate_open"]}
-        for k, r in report["unrelated"].get("per_kind", {}).items()]
+        for k, r in report["unrelated"].get("per_kind", {}).items()
+    ]
     chat = report.get("chat")
     if chat:
         tables["Test questions asked as a plain chat (the prompt `neuro ask` gives unrecognised wordings)"] = [
             {"type": t, "accuracy": r["accuracy"], "gate open": r["gate_open"], "engine right": r["engine_correct"]}
-            for t, r in chat["per_type"].items()] + [{"type": "mean (trained)", "accuracy": chat["accuracy"]}]
+            for t, r in chat["per_type"].items()
+        ] + [{"type": "mean (trained)", "accuracy": chat["accuracy"]}]
     tables["Operands as English number words (num2words), held-out wording family"] = word_rows(report, words_report)
     others = {}
     for other in args.also:
         o = json.loads((other / "eval.json").read_text())
-        enc = json.loads((other / "encoders.json").read_text())["candidates"][0] if (other / "encoders.json").is_file() else {}
+        enc = (
+            json.loads((other / "encoders.json").read_text())["candidates"][0]
+            if (other / "encoders.json").is_file()
+            else {}
+        )
         others[str(other)] = {k: o.get(k) for k in ("neurosymbolic", "unrelated", "held_out_gate", "chat", "setup")}
-        rows_other = [{"run": other.name, "type": t, "accuracy": r["accuracy"], "cross-entropy": r["cross_entropy"],
-                       "gate open": r["gate_open"], "engine right": r["engine_correct"],
-                       "probe exact": (enc.get("probe") or {}).get(t, {}).get("exact", "")}
-                      for t, r in o["neurosymbolic"]["per_type"].items()]
-        rows_other.append({"run": other.name, "type": "mean (trained)", "accuracy": o["neurosymbolic"]["accuracy"],
-                           "cross-entropy": o["neurosymbolic"]["cross_entropy"]})
+        rows_other = [
+            {
+                "run": other.name,
+                "type": t,
+                "accuracy": r["accuracy"],
+                "cross-entropy": r["cross_entropy"],
+                "gate open": r["gate_open"],
+                "engine right": r["engine_correct"],
+                "probe exact": (enc.get("probe") or {}).get(t, {}).get("exact", ""),
+            }
+            for t, r in o["neurosymbolic"]["per_type"].items()
+        ]
+        rows_other.append(
+            {
+                "run": other.name,
+                "type": "mean (trained)",
+                "accuracy": o["neurosymbolic"]["accuracy"],
+                "cross-entropy": o["neurosymbolic"]["cross_entropy"],
+            }
+        )
         gate_o = o.get("held_out_gate") or {}
         u = o.get("unrelated") or {}
-        tables[f"Another attempt: `{other.name}` (held-out gate " + ", ".join(
-            f"{t} {r['gate_open']} of {r['count']}" for t, r in gate_o.items())
-            + f"; unrelated identical {u.get('identical_count')} of {u.get('prompts')})"] = rows_other
+        tables[
+            f"Another attempt: `{other.name}` (held-out gate "
+            + ", ".join(f"{t} {r['gate_open']} of {r['count']}" for t, r in gate_o.items())
+            + f"; unrelated identical {u.get('identical_count')} of {u.get('prompts')})"
+        ] = rows_other
     out["other_runs"] = others
     if timing:
         tables["`lmarith neuro ask` latency"] = [{k: v for k, v in timing.items() if k != "replies"}]
@@ -264,12 +343,24 @@ def main() -> None:
         for t, r in (cand.get("probe") or {}).items():
             probe_rows.append({"layer": cand["layer"], "encoder": cand["encoder"], "type": t, **r})
     if probe_rows:
-        tables["Encoder read-out on the held-out wording family (probe; gate open: the read-out checks pass)"] = probe_rows
+        tables["Encoder read-out on the held-out wording family (probe; gate open: the read-out checks pass)"] = (
+            probe_rows
+        )
     if rows:
-        tables["Encoder scan on attempt 1's gather (val: fresh training-family questions; probe: held-out wording family)"] = rows
-    write_report(RESULTS / "neurosymbolic", out, "Neurosymbolic VSA intervention vs baselines", tables,
-                 notes=notes(report, met, command))
-    plot(report, RESULTS / "neurosymbolic.png")
+        tables[
+            "Encoder scan on attempt 1's gather (val: fresh training-family questions; probe: held-out wording family)"
+        ] = rows
+    write_report(
+        RESULTS / "neurosymbolic",
+        out,
+        "Neurosymbolic VSA intervention vs baselines",
+        tables,
+        notes=notes(report, met),
+        md_dir=PAGES,
+        command=command,
+        plot="neurosymbolic.png",
+    )
+    plot(report, PAGES / "neurosymbolic.png")
 
 
 if __name__ == "__main__":

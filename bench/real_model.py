@@ -12,8 +12,8 @@ test split, greedy, CPU):
    with the operands, so fewer; none at 1,000 digits, where 3 shots overflow its context).
 
 Trains nothing: it measures the adapters that ship (``assets/executors/<model>``) or
-``--adapters DIR``. Writes bench/results/real_model.json, .md and .png (``--quick``:
-real_model_quick.*). The whole run takes
+``--adapters DIR``. Writes bench/results/real_model.json and the page docs/results/real_model.md
+with its plot (``--quick``: bench/results/real_model_quick.*, not committed). The whole run takes
 hours on 2 cores, so each part (the table, each cell, the base model) is kept in
 ``real_model.partial.json`` as it ends; a rerun with the same adapters and sizes goes on
 from there, and the partial file is removed once the report is written.
@@ -31,13 +31,13 @@ from pathlib import Path
 import torch
 
 from lmarith.baselines.direct import few_shot_accuracy
-from lmarith.evaluation.executors import evaluate, grid, plot
-from lmarith.evaluation.report import Parts, run_key, shown_path, write_report
-from lmarith.execute import Request
-from lmarith.execute.lm_policy import LMPolicy
+from lmarith.evaluation.executor_eval import evaluate, grid, plot
+from lmarith.evaluation.report import PAGES, Parts, command_line, run_key, shown_path, write_report
+from lmarith.executors import Request
+from lmarith.executors.lm_policy import LMPolicy
+from lmarith.executors.recipes import ExecutorRecipe, table_pairs
 from lmarith.models import find_adapters, load_adapters, load_model
 from lmarith.models.shipped import check_manifest, shipped_dir
-from lmarith.recipes import ExecutorRecipe, table_pairs
 
 RESULTS = Path(__file__).parent / "results"
 
@@ -54,8 +54,12 @@ def table_row(policy: LMPolicy) -> dict:
     for adapter, members in groups.items():
         completions = policy.complete(adapter, [requests[i] for i in members], 40)
         exact += sum(c.text == pairs[i][1] for i, c in zip(members, completions, strict=True))
-    return {"entries": len(pairs), "exact": exact, "exact_rate": exact / len(pairs),
-            "seconds": time.perf_counter() - started}
+    return {
+        "entries": len(pairs),
+        "exact": exact,
+        "exact_rate": exact / len(pairs),
+        "seconds": time.perf_counter() - started,
+    }
 
 
 def executor_row(policy: LMPolicy, op: str, digits: int, count: int) -> dict:
@@ -69,8 +73,12 @@ def cells(n: int, n_long: int, quick: bool) -> list[tuple[str, int, int]]:
     """(operator, digits, problems) of the targets."""
     if quick:
         return [("add", 10, 5), ("sub", 10, 5), ("mul", 3, 3)]
-    return [*((op, 100, n) for op in ("add", "sub", "eq", "gt", "lt")), ("mul", 10, n_long), ("div", 10, n_long),
-            ("add", 1000, 5)]
+    return [
+        *((op, 100, n) for op in ("add", "sub", "eq", "gt", "lt")),
+        ("mul", 10, n_long),
+        ("div", 10, n_long),
+        ("add", 1000, 5),
+    ]
 
 
 def main() -> None:
@@ -88,29 +96,60 @@ def main() -> None:
         raise SystemExit(f"no executors ship for {args.model}; pass --adapters DIR")
     manifest = check_manifest(adapters, args.model, "executors")
     stem = RESULTS / ("real_model_quick" if args.quick else "real_model")
+    pages = RESULTS if args.quick else PAGES  # a smoke run's page stays beside its JSON (not committed)
     settings = [args.model, args.n, args.n_long, args.base_n, args.quick]
     parts = Parts(stem.with_suffix(".partial.json"), run_key(settings, adapters.rglob("*.safetensors")))
     base, tokenizer = load_model(args.model)
     grid_cells = cells(args.n, args.n_long, args.quick)
-    direct = [parts.get(f"base {op} {d}", lambda op=op, d=d, k=min(args.base_n, count): {
-                  "op": op, "digits": d, "n": k, "base_3shot_accuracy": few_shot_accuracy(base, tokenizer, op, d, k)})
-              for op, d, count in grid_cells if d <= 100]
+    direct = [
+        parts.get(
+            f"base {op} {d}",
+            lambda op=op, d=d, k=min(args.base_n, count): {  # noqa: B008 (binds the loop values)
+                "op": op,
+                "digits": d,
+                "n": k,
+                "base_3shot_accuracy": few_shot_accuracy(base, tokenizer, op, d, k),
+            },
+        )
+        for op, d, count in grid_cells
+        if d <= 100
+    ]
     names = list(find_adapters(adapters))
-    policy = LMPolicy(load_adapters(base, adapters, names), tokenizer, {n.upper(): n for n in names},
-                      batch_size=args.batch_size)
+    policy = LMPolicy(
+        load_adapters(base, adapters, names), tokenizer, {n.upper(): n for n in names}, batch_size=args.batch_size
+    )
     table = parts.get("table", lambda: table_row(policy))
-    rows = [parts.get(f"{op} {d}", lambda op=op, d=d, count=count: executor_row(policy, op, d, count))
-            for op, d, count in grid_cells]
+    rows = [
+        parts.get(f"{op} {d}", lambda op=op, d=d, count=count: executor_row(policy, op, d, count))
+        for op, d, count in grid_cells
+    ]
     shown = shown_path(adapters)
     machine = f"{platform.machine()}, {torch.get_num_threads()} torch threads, device {policy.device}"
-    payload = {"model": args.model, "adapters": str(shown), "adapter_names": names,
-               "manifest": manifest.model_dump() if manifest else None, "machine": machine,
-               "table": table, "executor": rows, "base": direct}
-    write_report(stem, payload, f"Window-format executors on {args.model}",
-                 {"whole window table, greedy": [table], f"executors (adapters {', '.join(names)})": rows,
-                  "base model, 3-shot direct answer": direct},
-                 notes=f"Adapters `{shown}`; {machine}.\n\n" + __doc__.split("\n\n")[1])
-    plot(rows, stem.with_suffix(".png"), f"{args.model} executors, window format")
+    payload = {
+        "model": args.model,
+        "adapters": str(shown),
+        "adapter_names": names,
+        "manifest": manifest.model_dump() if manifest else None,
+        "machine": machine,
+        "table": table,
+        "executor": rows,
+        "base": direct,
+    }
+    write_report(
+        stem,
+        payload,
+        f"Window-format executors on {args.model}",
+        {
+            "whole window table, greedy": [table],
+            f"executors (adapters {', '.join(names)})": rows,
+            "base model, 3-shot direct answer": direct,
+        },
+        notes=f"Adapters `{shown}`; {machine}.\n\n" + __doc__.split("\n\n")[1],
+        md_dir=pages,
+        command=command_line(),
+        plot=f"{stem.name}.png",
+    )
+    plot(rows, pages / f"{stem.name}.png", f"{args.model} executors, window format")
     parts.done()
 
 

@@ -9,8 +9,9 @@ test-split problems with the CAEF machines and symbolic aligners (``lmarith eval
 executor``): final and strict accuracy, and each problem's outcome (exact, recovered, wrong
 answer, bad output, step cap), with where each missed problem first left the machine (``ADD
 line 2``: the command line, where the digit sum is written; line 1 is the copied tape).
-Writes bench/results/smol_caef_<op>.json, .md and .png; each cell is kept in a partial file as
-it ends, and a rerun on the same adapter goes on from there.
+Writes bench/results/smol_caef_<op>.json and the page docs/results/smol_caef_<op>.md with its
+plot; each cell is kept in a partial file as it ends, and a rerun on the same adapter goes on
+from there.
 
     python bench/smol_caef.py --run RUN [--op add] [--digits 5,10] [--n 50]
 """
@@ -28,22 +29,31 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import torch  # noqa: E402
 
-from lmarith.evaluation.executors import evaluate, grid  # noqa: E402
-from lmarith.evaluation.report import Parts, run_key, shown_path, write_report  # noqa: E402
-from lmarith.execute import OUTCOMES  # noqa: E402
-from lmarith.execute.lm_policy import LMPolicy, load_policy  # noqa: E402
+from lmarith.evaluation.executor_eval import evaluate, grid  # noqa: E402
+from lmarith.evaluation.report import PAGES, Parts, command_line, run_key, shown_path, write_report  # noqa: E402
+from lmarith.executors import OUTCOMES  # noqa: E402
+from lmarith.executors.lm_policy import LMPolicy, load_policy  # noqa: E402
 from lmarith.models.shipped import check_manifest  # noqa: E402
 
 RESULTS = Path(__file__).parent / "results"
-COLOURS = {"exact": "tab:green", "recovered": "yellowgreen", "wrong answer": "tab:orange", "bad output": "tab:red",
-           "step cap": "tab:purple", "no adapter": "tab:gray"}
+COLOURS = {
+    "exact": "tab:green",
+    "recovered": "yellowgreen",
+    "wrong answer": "tab:orange",
+    "bad output": "tab:red",
+    "step cap": "tab:purple",
+    "no adapter": "tab:gray",
+}
 
 
 def curve(run: Path) -> list[dict]:
     """Exact held-out transitions by step (``eval.csv``'s test_exact rows)."""
     with (run / "eval.csv").open() as handle:
-        return [{"step": int(r["step"]), "exact_transitions": float(r["value"])}
-                for r in csv.DictReader(handle) if r["metric"] == "test_exact"]
+        return [
+            {"step": int(r["step"]), "exact_transitions": float(r["value"])}
+            for r in csv.DictReader(handle)
+            if r["metric"] == "test_exact"
+        ]
 
 
 def wall_minutes(run: Path) -> tuple[int, float]:
@@ -68,8 +78,12 @@ def plot(points: list[dict], rows: list[dict], path: Path, title: str) -> None:
     """Left: exact held-out transitions while training; right: how the test problems ended."""
     fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
     left.plot([p["step"] for p in points], [p["exact_transitions"] for p in points], marker="o")
-    left.set(xlabel="training step", ylabel="exact held-out transitions", ylim=(-0.02, 1.02),
-             title="training (200 held-out transitions a point)")
+    left.set(
+        xlabel="training step",
+        ylabel="exact held-out transitions",
+        ylim=(-0.02, 1.02),
+        title="training (200 held-out transitions a point)",
+    )
     left.grid(alpha=0.3)
     labels = [f"{r['digits']} digits (n={r['n']})" for r in rows]
     bottom = [0.0] * len(rows)
@@ -100,29 +114,53 @@ def main() -> None:
     manifest = check_manifest(adapters, args.model, "executors")
     digits = [int(d) for d in args.digits.split(",")]
     stem = RESULTS / f"smol_caef_{args.op}"
-    parts = Parts(stem.with_suffix(".partial.json"),
-                  run_key([args.model, args.op, args.n], adapters.rglob("*.safetensors")))
+    parts = Parts(
+        stem.with_suffix(".partial.json"), run_key([args.model, args.op, args.n], adapters.rglob("*.safetensors"))
+    )
     policy = load_policy(args.model, adapters, batch_size=args.batch_size, fmt="caef")
     rows = [parts.get(f"{args.op} {d}", lambda d=d: cell(policy, args.op, d, args.n)) for d in digits]
     points = curve(args.run)
     steps, minutes = wall_minutes(args.run)
     machine = f"{platform.machine()}, {torch.get_num_threads()} torch threads, device {policy.device}"
-    training = {"steps": steps, "wall_minutes": round(minutes, 1), "machine": platform.machine(),
-                "command": manifest.command if manifest else None}
+    training = {
+        "steps": steps,
+        "wall_minutes": round(minutes, 1),
+        "machine": platform.machine(),
+        "command": manifest.command if manifest else None,
+    }
     shown = shown_path(adapters)
-    payload = {"model": args.model, "adapters": str(shown), "training": training, "curve": points,
-               "rows": rows, "machine": machine}
-    table = [{k: r[k] for k in ("op", "digits", "n", "final_accuracy", "strict_accuracy", "seconds_per_problem")}
-             | {"outcomes": ", ".join(f"{n} {kind}" for kind, n in r["outcomes"].items()),
-                "where the misses began": ", ".join(f"{n} at {site}" for site, n in r["deviations"].items()),
-                "first of them": f"`{r['first_deviation']}`" if r["first_deviation"] else ""}
-             for r in rows]
-    notes = (f"Adapter `{shown}`, trained by `{training['command']}`: {steps} steps, "
-             f"{minutes:.0f} minutes of wall time on this machine's CPU cores ({machine}).\n\n"
-             + __doc__.split("\n\n")[1])
-    write_report(stem, payload, f"CAEF-format {args.op.upper()} executor on {args.model}",
-                 {"test problems (CAEF machines, symbolic aligners)": table, "training curve": points}, notes=notes)
-    plot(points, rows, stem.with_suffix(".png"), f"{args.model} LoRA, CAEF {args.op.upper()}")
+    payload = {
+        "model": args.model,
+        "adapters": str(shown),
+        "training": training,
+        "curve": points,
+        "rows": rows,
+        "machine": machine,
+    }
+    table = [
+        {k: r[k] for k in ("op", "digits", "n", "final_accuracy", "strict_accuracy", "seconds_per_problem")}
+        | {
+            "outcomes": ", ".join(f"{n} {kind}" for kind, n in r["outcomes"].items()),
+            "where the misses began": ", ".join(f"{n} at {site}" for site, n in r["deviations"].items()),
+            "first of them": f"`{r['first_deviation']}`" if r["first_deviation"] else "",
+        }
+        for r in rows
+    ]
+    notes = (
+        f"Adapter `{shown}`, trained by `{training['command']}`: {steps} steps, "
+        f"{minutes:.0f} minutes of wall time on this machine's CPU cores ({machine}).\n\n" + __doc__.split("\n\n")[1]
+    )
+    write_report(
+        stem,
+        payload,
+        f"CAEF-format {args.op.upper()} executor on {args.model}",
+        {"test problems (CAEF machines, symbolic aligners)": table, "training curve": points},
+        notes=notes,
+        md_dir=PAGES,
+        command=command_line(),
+        plot=f"{stem.name}.png",
+    )
+    plot(points, rows, PAGES / f"{stem.name}.png", f"{args.model} LoRA, CAEF {args.op.upper()}")
     parts.done()
 
 

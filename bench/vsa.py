@@ -2,7 +2,8 @@
 
 Encodes random problems (type, a, b), adds i.i.d. Gaussian noise of standard deviation sigma
 to every component, decodes, and bisects for the largest sigma at which >= 99% of problems
-still decode exactly (type and both operands). Writes bench/results/vsa.json and vsa.md.
+still decode exactly (type and both operands). Writes bench/results/vsa.json and the page
+docs/results/vsa.md.
 
     python bench/vsa.py [--dims 512 1024 2048] [--problems 2000]
 """
@@ -14,6 +15,7 @@ from pathlib import Path
 
 import torch
 
+from lmarith.evaluation.report import PAGES
 from lmarith.questions.rules import PROBLEM_TYPES
 from lmarith.vsa import CodecConfig, VSACodec
 
@@ -56,24 +58,47 @@ def main() -> None:
         sigma = noise_margin(codec, args.problems, args.seed)
         sample = codec.encode_problem(0, 999, 999)
         snr_norm = sigma * math.sqrt(dim) / sample.norm().item()
-        rows.append({"dim": dim, "sigma": sigma, "noise_to_signal_norm": snr_norm,
-                     "exact_at_sigma": exact_rate(codec, sigma, args.problems, torch.Generator().manual_seed(args.seed + 1))})
+        rows.append(
+            {
+                "dim": dim,
+                "sigma": sigma,
+                "noise_to_signal_norm": snr_norm,
+                "exact_at_sigma": exact_rate(codec, sigma, args.problems, torch.Generator().manual_seed(args.seed + 1)),
+            }
+        )
         print(rows[-1])
 
     RESULTS.mkdir(exist_ok=True)
-    report = {"target_exact_rate": 0.99, "problems": args.problems, "max_digits": 4,
-              "types": len(PROBLEM_TYPES), "results": rows,
-              "command": "python bench/vsa.py " + " ".join(f"--dims {' '.join(map(str, args.dims))} --problems {args.problems} --seed {args.seed}".split())}
+    report = {
+        "target_exact_rate": 0.99,
+        "problems": args.problems,
+        "max_digits": 4,
+        "types": len(PROBLEM_TYPES),
+        "results": rows,
+        "command": "python bench/vsa.py "
+        + " ".join(f"--dims {' '.join(map(str, args.dims))} --problems {args.problems} --seed {args.seed}".split()),
+    }
     (RESULTS / "vsa.json").write_text(json.dumps(report, indent=2) + "\n")
-    lines = ["# VSA noise margin", "",
-             (f"Largest i.i.d. Gaussian noise std (per component) at which >= 99% of {args.problems} random "
-             "problems (type, a, b in 1..999, 10 types) decode exactly. Problem vectors have norm ~2.6 "
-             "(7 unitary terms)."), "",
-             "| dim | sigma | noise norm / signal norm | exact rate at sigma (fresh sample) |",
-             "| ---: | ---: | ---: | ---: |"]
-    lines += [f"| {r['dim']} | {r['sigma']:.4f} | {r['noise_to_signal_norm']:.2f} | {r['exact_at_sigma']:.3f} |" for r in rows]
-    lines += ["", f"Command: `{report['command']}`", ""]
-    (RESULTS / "vsa.md").write_text("\n".join(lines))
+    lines = [
+        "# VSA noise margin",
+        "",
+        f"Produced by: `{report['command']}`",
+        "",
+        (
+            f"Largest i.i.d. Gaussian noise std (per component) at which >= 99% of {args.problems} random "
+            "problems (type, a, b in 1..999, 10 types) decode exactly. Problem vectors have norm ~2.6 "
+            "(7 unitary terms)."
+        ),
+        "",
+        "| dim | sigma | noise norm / signal norm | exact rate at sigma (fresh sample) |",
+        "| ---: | ---: | ---: | ---: |",
+    ]
+    lines += [
+        f"| {r['dim']} | {r['sigma']:.4f} | {r['noise_to_signal_norm']:.2f} | {r['exact_at_sigma']:.3f} |" for r in rows
+    ]
+    lines += [""]
+    PAGES.mkdir(parents=True, exist_ok=True)
+    (PAGES / "vsa.md").write_text("\n".join(lines))
 
 
 if __name__ == "__main__":

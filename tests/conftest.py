@@ -38,7 +38,14 @@ def gpt2_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from lmarith.models import build_char_tokenizer, prepare_tokenizer, save_model
 
     tokenizer = prepare_tokenizer(build_char_tokenizer())
-    config = GPT2Config(vocab_size=len(tokenizer), n_embd=32, n_layer=2, n_head=2, n_positions=512,
-                        bos_token_id=tokenizer.bos_token_id, eos_token_id=tokenizer.eos_token_id,
-                        pad_token_id=tokenizer.pad_token_id)
+    config = GPT2Config(
+        vocab_size=len(tokenizer),
+        n_embd=32,
+        n_layer=2,
+        n_head=2,
+        n_positions=512,
+        bos_token_id=tokenizer.bos_token_id,
+        eos_token_id=tokenizer.eos_token_id,
+        pad_token_id=tokenizer.pad_token_id,
+    )
     return save_model(GPT2LMHeadModel(config), tokenizer, tmp_path_factory.mktemp("gpt2") / "model")

@@ -16,6 +16,7 @@ import torch
 from safetensors.torch import load_file
 
 from lmarith.errors import LmarithError
+from lmarith.executors.recipes import ExecutorRecipe, adapter_name, table_pairs
 from lmarith.models import (
     find_adapters,
     load_adapters,
@@ -23,7 +24,6 @@ from lmarith.models import (
     ship_adapters,
 )
 from lmarith.models.shipped import Manifest, check_manifest, write_manifest
-from lmarith.recipes import ExecutorRecipe, adapter_name, table_pairs
 
 
 def test_table_recipe_covers_the_operators_machines() -> None:
@@ -38,14 +38,31 @@ def test_table_recipe_covers_the_operators_machines() -> None:
 
 def test_a_tiny_gpt2_trains_the_table_recipe_and_solves(gpt2_dir: Path, tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
     out = tmp_path / "run"
-    code, _, err = cli("train", "executor", "--model", str(gpt2_dir), "--op", "add", "--table", "--max-steps", "3",
-                       "--batch-size", "8", "--lora-rank", "4", "--bf16", "--out", str(out))
+    code, _, err = cli(
+        "train",
+        "executor",
+        "--model",
+        str(gpt2_dir),
+        "--op",
+        "add",
+        "--table",
+        "--max-steps",
+        "3",
+        "--batch-size",
+        "8",
+        "--lora-rank",
+        "4",
+        "--bf16",
+        "--out",
+        str(out),
+    )
     assert code == 0, err
     manifest = json.loads((out / "final" / "manifest.json").read_text())
     assert manifest["base_model"] == str(gpt2_dir) and "--table" in manifest["command"]
     assert "--bf16" in manifest["command"]  # bf16 autocast is part of the recipe it replays
-    code, stdout, err = cli("solve", "12+34", "--model", str(gpt2_dir), "--adapters", str(out / "final"), "--json",
-                            "--max-steps", "6")
+    code, stdout, err = cli(
+        "solve", "12+34", "--model", str(gpt2_dir), "--adapters", str(out / "final"), "--json", "--max-steps", "6"
+    )
     assert code in (0, 1), err  # an untrained model may fail the problem; it must not crash
     record = json.loads(stdout)
     assert record["machine"] == "ADD" and record["calls"] >= 1
@@ -69,15 +86,33 @@ def test_a_tiny_gpt2_trains_the_table_recipe_and_solves(gpt2_dir: Path, tmp_path
 
 
 def test_install_needs_a_named_model(gpt2_dir: Path, tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
-    code, _, err = cli("train", "executor", "--model", str(gpt2_dir), "--op", "add", "--table", "--install",
-                       "--out", str(tmp_path / "run"))
+    code, _, err = cli(
+        "train",
+        "executor",
+        "--model",
+        str(gpt2_dir),
+        "--op",
+        "add",
+        "--table",
+        "--install",
+        "--out",
+        str(tmp_path / "run"),
+    )
     assert code == 2 and "packaged" in err and len(err.strip().splitlines()) == 1
     assert not (tmp_path / "run").exists()
 
 
 def test_manifest_version_mismatch_is_one_clear_line(tmp_path: Path) -> None:
-    write_manifest(tmp_path, Manifest(base_model="smollm2", package="pytest", version="0.0.1", kind="executors",
-                                      command="lmarith train executor --table"))
+    write_manifest(
+        tmp_path,
+        Manifest(
+            base_model="smollm2",
+            package="pytest",
+            version="0.0.1",
+            kind="executors",
+            command="lmarith train executor --table",
+        ),
+    )
     with pytest.raises(LmarithError, match="pytest 0.0.1, but"):
         check_manifest(tmp_path, "smollm2", "executors")
     with pytest.raises(LmarithError, match="holds executors, not intervention"):
@@ -88,10 +123,37 @@ def test_manifest_version_mismatch_is_one_clear_line(tmp_path: Path) -> None:
 def test_accelerate_launch_with_two_cpu_processes(gpt2_dir: Path, tmp_path: Path) -> None:
     """How a user with several GPUs trains: the loss is logged once per step, the adapter loads."""
     out = tmp_path / "ddp"
-    launch = [sys.executable, "-m", "accelerate.commands.launch", "--cpu", "--num_processes", "2",
-              "--num_machines", "1", "--mixed_precision", "no", "--dynamo_backend", "no", "-m", "lmarith.cli",
-              "train", "executor", "--model", str(gpt2_dir), "--op", "eq", "--table", "--max-steps", "4",
-              "--batch-size", "4", "--lora-rank", "4", "--out", str(out)]
+    launch = [
+        sys.executable,
+        "-m",
+        "accelerate.commands.launch",
+        "--cpu",
+        "--num_processes",
+        "2",
+        "--num_machines",
+        "1",
+        "--mixed_precision",
+        "no",
+        "--dynamo_backend",
+        "no",
+        "-m",
+        "lmarith.cli",
+        "train",
+        "executor",
+        "--model",
+        str(gpt2_dir),
+        "--op",
+        "eq",
+        "--table",
+        "--max-steps",
+        "4",
+        "--batch-size",
+        "4",
+        "--lora-rank",
+        "4",
+        "--out",
+        str(out),
+    ]
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
     done = subprocess.run(launch, capture_output=True, text=True, timeout=600, env=env)
     assert done.returncode == 0, done.stderr[-3000:]

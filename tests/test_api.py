@@ -13,11 +13,13 @@ from lmarith.errors import LmarithError
 
 
 def test_import_lmarith_is_light() -> None:
-    code = ("import sys, lmarith\n"
-            "heavy = [m for m in ('numpy', 'torch', 'transformers', 'peft', 'typer') if m in sys.modules]\n"
-            "assert not heavy, heavy\n"
-            "from lmarith import ask, solve\n"
-            "assert 'torch' not in sys.modules\n")
+    code = (
+        "import sys, lmarith\n"
+        "heavy = [m for m in ('numpy', 'torch', 'transformers', 'peft', 'typer') if m in sys.modules]\n"
+        "assert not heavy, heavy\n"
+        "from lmarith import ask, solve\n"
+        "assert 'torch' not in sys.modules\n"
+    )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
 

@@ -8,13 +8,11 @@ import json
 import shutil
 from pathlib import Path
 
-import pytest
-
-from lmarith.execute import Completion, OraclePolicy, Request
-from lmarith.execute.prompts import QUESTION_TASK, prompt
-from lmarith.execute.questions import CANNOT_PARSE, align_questions, ask, numbers_in, whole_numbers
+from lmarith.executors import Completion, OraclePolicy, Request
+from lmarith.executors.question_aligner import CANNOT_PARSE, align_questions, ask, numbers_in, whole_numbers
+from lmarith.executors.recipes import QuestionRecipe, question_pairs
+from lmarith.executors.tasks import QUESTION_TASK, prompt
 from lmarith.questions.expressions import CANNOT, SYMBOLS, choices
-from lmarith.recipes import QuestionRecipe, question_pairs
 
 
 class Scripted(OraclePolicy):
@@ -40,10 +38,25 @@ class Scripted(OraclePolicy):
 
 
 def test_what_the_aligner_writes_decides_what_runs() -> None:
-    policy = Scripted({"What is 12 times 34?": "12*34", "Is 5000 bigger than 4999?": "5000>4999",
-                       "Tell me a joke.": CANNOT, "Divide 7 by 0.": "7//0", "Subtract 17 from 93.": "93 minus 17"})
-    asked = ask(policy, ["What is 12 times  34?", "Is 5000 bigger than 4999?", "Tell me a joke.", "Divide 7 by 0.",
-                         "Subtract 17 from 93."])
+    policy = Scripted(
+        {
+            "What is 12 times 34?": "12*34",
+            "Is 5000 bigger than 4999?": "5000>4999",
+            "Tell me a joke.": CANNOT,
+            "Divide 7 by 0.": "7//0",
+            "Subtract 17 from 93.": "93 minus 17",
+        }
+    )
+    asked = ask(
+        policy,
+        [
+            "What is 12 times  34?",
+            "Is 5000 bigger than 4999?",
+            "Tell me a joke.",
+            "Divide 7 by 0.",
+            "Subtract 17 from 93.",
+        ],
+    )
     assert policy.asked[0] == "What is 12 times 34?"  # whitespace folded before the aligner reads it
     product, greater, joke, by_zero, words = asked
     assert (product.expression, product.answer, product.correct) == ("12*34", "408", True)
@@ -77,8 +90,15 @@ def test_another_policy_can_run_what_the_aligner_wrote() -> None:
 
 
 def test_an_expression_on_numbers_the_question_lacks_is_not_computed() -> None:
-    policy = Scripted({"What remains when 170 is taken from 93?": "170-170", "Add 4817 and 12.": "4817+12",
-                       "What is 123 plus 45?": "123+46", "Is 7 equal to 7?": "7==7", "Is 7 equal to 8?": "7==7"})
+    policy = Scripted(
+        {
+            "What remains when 170 is taken from 93?": "170-170",
+            "Add 4817 and 12.": "4817+12",
+            "What is 123 plus 45?": "123+46",
+            "Is 7 equal to 7?": "7==7",
+            "Is 7 equal to 8?": "7==7",
+        }
+    )
     assert numbers_in("Add 4,817,000 and 12, then 3,4.") == {4817000: 1, 12: 1, 3: 1, 4: 1}
     questions = [q.replace("4817", "4,817") for q in policy.replies]
     copied, separated, misread, equal, once = ask(policy, questions)
@@ -91,7 +111,10 @@ def test_an_expression_on_numbers_the_question_lacks_is_not_computed() -> None:
 def test_the_aligner_picks_among_expressions_on_the_questions_whole_numbers() -> None:
     assert whole_numbers("Is -5 more than 3.25, or 93-17, or 93 - 8, or 1,000 and 7?") == [93, 17, 93, 8, 1000, 7]
     assert choices([5, 5])[0] == CANNOT and "5==5" in choices([5, 5]) and "5==5" not in choices([5, 6])
-    assert set(choices([12, 34])) == {CANNOT, *(f"{x}{s}{y}" for x, y in ((12, 34), (34, 12)) for s in SYMBOLS.values())}
+    assert set(choices([12, 34])) == {
+        CANNOT,
+        *(f"{x}{s}{y}" for x, y in ((12, 34), (34, 12)) for s in SYMBOLS.values()),
+    }
     assert choices([]) == choices([7]) == (CANNOT,)
     policy = Scripted({"What is 12 times 34?": "12*34", "What is 4.5 plus 3?": CANNOT})
     constrained = policy.requests_of(["What is 12 times 34?", "What is 4.5 plus 3?"])
@@ -110,14 +133,44 @@ def test_validation_questions_are_worded_like_training_but_other_draws() -> None
 
 
 def test_train_question_and_ask_on_any_model(gpt2_dir: Path, tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
-    code, _, err = cli("train", "question", "--model", str(gpt2_dir), "--out", str(tmp_path / "q"), "--count", "40",
-                       "--max-steps", "2", "--batch-size", "4", "--lora-rank", "2", "--bf16")
+    code, _, err = cli(
+        "train",
+        "question",
+        "--model",
+        str(gpt2_dir),
+        "--out",
+        str(tmp_path / "q"),
+        "--count",
+        "40",
+        "--max-steps",
+        "2",
+        "--batch-size",
+        "4",
+        "--lora-rank",
+        "2",
+        "--bf16",
+    )
     assert code == 0, err
     manifest = json.loads((tmp_path / "q" / "final" / "manifest.json").read_text())
     assert manifest["command"].startswith(f"lmarith train question --model {gpt2_dir}")
     assert manifest["command"].endswith("--bf16")  # the precision is part of the recipe it replays
-    code, _, err = cli("train", "executor", "--model", str(gpt2_dir), "--op", "all", "--table", "--max-steps", "1",
-                       "--batch-size", "4", "--lora-rank", "2", "--out", str(tmp_path / "x"))
+    code, _, err = cli(
+        "train",
+        "executor",
+        "--model",
+        str(gpt2_dir),
+        "--op",
+        "all",
+        "--table",
+        "--max-steps",
+        "1",
+        "--batch-size",
+        "4",
+        "--lora-rank",
+        "2",
+        "--out",
+        str(tmp_path / "x"),
+    )
     assert code == 0, err
     both = tmp_path / "both"
     shutil.copytree(tmp_path / "x" / "final" / "ALL", both / "ALL")
@@ -128,13 +181,16 @@ def test_train_question_and_ask_on_any_model(gpt2_dir: Path, tmp_path: Path, cli
     record = json.loads(out.splitlines()[-1])
     assert record["question"] == "What is 12 times 34?" and record["aligned"] in choices([12, 34])  # constrained
     assert record["answer"] is not None or record["reason"]  # CANNOT, or untrained executors that failed, said why
-    code, out, err = cli("ask", "What is 12 times 34?", "--model", str(gpt2_dir), "--adapters", str(both), "--json",
-                         "--free-aligner")
+    code, out, err = cli(
+        "ask", "What is 12 times 34?", "--model", str(gpt2_dir), "--adapters", str(both), "--json", "--free-aligner"
+    )
     assert code in (0, 1), err  # writing freely, an untrained aligner rarely writes an expression
     free = json.loads(out.splitlines()[-1])
     assert free["answer"] is not None or free["reason"].startswith(CANNOT_PARSE) or free["aligned"] in choices([12, 34])
     # executors without a question aligner: one line that says how to get one
-    code, _, err = cli("ask", "What is 1 plus 2?", "--model", str(gpt2_dir), "--adapters", str(tmp_path / "x" / "final"))
+    code, _, err = cli(
+        "ask", "What is 1 plus 2?", "--model", str(gpt2_dir), "--adapters", str(tmp_path / "x" / "final")
+    )
     assert code == 2 and "lmarith train question" in err and len(err.strip().splitlines()) == 1
 
 

@@ -12,10 +12,7 @@ from pathlib import Path
 import pytest
 
 from lmarith import data
-from lmarith.machines.caef import symbols
-from lmarith.machines.problems import Problem, operator
-from lmarith.models import build_char_tokenizer, loading
-from lmarith.recipes import (
+from lmarith.executors.recipes import (
     CAEF_ALIGNERS,
     CaefDefaultRecipe,
     caef_default_pairs,
@@ -24,13 +21,19 @@ from lmarith.recipes import (
     shared_prefix,
     train_caef_default,
 )
+from lmarith.machines.caef import symbols
+from lmarith.machines.problems import Problem, operator
+from lmarith.models import build_char_tokenizer, loading
 
 
 def _texts() -> list[str]:
     source = [p for op in ("add", "sub", "mul", "div", "gt") for p in data.problems(op, 1, 3, 2, "train")]
     texts = []
     for cls, problem in source:
-        for s in [*data.executor_samples(problem.op.name, [(cls, problem)], "caef"), *data.aligner_samples([(cls, problem)])]:
+        for s in [
+            *data.executor_samples(problem.op.name, [(cls, problem)], "caef"),
+            *data.aligner_samples([(cls, problem)]),
+        ]:
             texts += [s.input, s.output]
     return texts
 
@@ -44,7 +47,10 @@ def test_symbol_tokens_are_exact_and_several_times_shorter() -> None:
     assert [tokenizer.decode(i) for i in ids] == texts
     assert sum(map(len, texts)) > 2.5 * sum(map(len, ids))
     assert tokenizer.convert_ids_to_tokens(tokenizer("|1|2[HEAD1]", add_special_tokens=False)["input_ids"]) == [
-        "|1", "|2", "[HEAD1]"]
+        "|1",
+        "|2",
+        "[HEAD1]",
+    ]
 
 
 def test_the_data_covers_the_nine_machines_and_both_aligner_directions() -> None:
@@ -88,20 +94,35 @@ def test_a_round_can_keep_whole_left_mask_runs_and_add_leading_zero_subtractions
     recipe = CaefDefaultRecipe(max_len=5, mul_div_len=1, num=2)
     focused = recipe.model_copy(update={"whole_traces": {1: ["LEFT_MASK"]}, "prefix_subs": {1: 2}})
     assert caef_default_pairs(focused, "train", polish=2) == caef_default_pairs(recipe, "train", polish=2)
-    assert strips(caef_default_pairs(focused, "train", polish=1)) > 2 * strips(caef_default_pairs(recipe, "train", polish=1))
+    assert strips(caef_default_pairs(focused, "train", polish=1)) > 2 * strips(
+        caef_default_pairs(recipe, "train", polish=1)
+    )
 
 
 def test_train_default_caef_installs_a_model_that_solve_uses_with_its_aligners(
-        cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
-    from lmarith import recipes
-    from lmarith.execute.lm_policy import load_policy
+    cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    from lmarith.executors import recipes
+    from lmarith.executors.lm_policy import load_policy
 
     assets = tmp_path / "assets"
     monkeypatch.setattr(loading, "default_model_dir", lambda fmt="window": assets / fmt)
     monkeypatch.setattr(recipes, "default_model_dir", lambda fmt="window": assets / fmt)
-    recipe = CaefDefaultRecipe(hidden=32, layers=1, heads=2, intermediate=64, max_len=2, mul_div_len=1, num=1,
-                               max_steps=2, eval_every=2, save_every=2, eval_samples=4,
-                               polish_steps=2, polish_mul_div_num=1)
+    recipe = CaefDefaultRecipe(
+        hidden=32,
+        layers=1,
+        heads=2,
+        intermediate=64,
+        max_len=2,
+        mul_div_len=1,
+        num=1,
+        max_steps=2,
+        eval_every=2,
+        save_every=2,
+        eval_samples=4,
+        polish_steps=2,
+        polish_mul_div_num=1,
+    )
     result = train_caef_default(tmp_path / "run", recipe)
     assert (assets / "caef" / "config.json").is_file()
     assert (tmp_path / "run" / f"polish{recipe.polish_rounds}" / "final").is_dir()  # the last round trained

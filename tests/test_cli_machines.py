@@ -17,12 +17,18 @@ def test_trace_window_json_long(cli) -> None:  # type: ignore[no-untyped-def]
     _, stdout, _ = cli("trace", "123*45", "--format", "window", "--json", "--long")
     record = json.loads(stdout)
     assert record["answer"] == "5535" and record["machine"] == "LONG_MUL"
-    assert record["steps"][0] == {"depth": 0, "machine": "LONG_MUL", "state": "q0", "input": "LONG_MUL q0 _",
-                                  "output": "OUTPUT=0 >0 q1"}
+    assert record["steps"][0] == {
+        "depth": 0,
+        "machine": "LONG_MUL",
+        "state": "q0",
+        "input": "LONG_MUL q0 _",
+        "output": "OUTPUT=0 >0 q1",
+    }
 
 
 @pytest.mark.parametrize(
-    "problem", ["12+", "-5+3", "7//0", "abc+1", "1" * 100_000 + "+1", "3^4"],
+    "problem",
+    ["12+", "-5+3", "7//0", "abc+1", "1" * 100_000 + "+1", "3^4"],
     ids=["incomplete", "negative", "div0", "letters", "huge", "unknown-op"],
 )
 def test_bad_input_is_one_line_and_exit_2(cli, problem: str) -> None:  # type: ignore[no-untyped-def]
@@ -34,8 +40,24 @@ def test_bad_input_is_one_line_and_exit_2(cli, problem: str) -> None:  # type: i
 
 def test_generate_writes_the_file_and_a_summary(cli, tmp_path) -> None:  # type: ignore[no-untyped-def]
     path = tmp_path / "add.json"
-    code, stdout, stderr = cli("generate", "executor", "--op", "add", "--min", "1", "--max", "2", "--num", "5",
-                               "--split", "train", "--out", str(path), "--format", "window")
+    code, stdout, stderr = cli(
+        "generate",
+        "executor",
+        "--op",
+        "add",
+        "--min",
+        "1",
+        "--max",
+        "2",
+        "--num",
+        "5",
+        "--split",
+        "train",
+        "--out",
+        str(path),
+        "--format",
+        "window",
+    )
     assert code == 0, stderr
     records = json.loads(path.read_text())
     assert set(records[0]) == {"instruction", "input", "output"}
@@ -65,8 +87,24 @@ def test_the_format_decides_the_machines_unless_told(cli, args: list[str], machi
 
 def test_generate_follows_the_same_machine_rule(cli, tmp_path) -> None:  # type: ignore[no-untyped-def]
     path = tmp_path / "mul.jsonl"
-    code, _, stderr = cli("generate", "executor", "--op", "mul", "--min", "1", "--max", "1", "--num", "2",
-                          "--split", "test", "--out", str(path), "--format", "window")
+    code, _, stderr = cli(
+        "generate",
+        "executor",
+        "--op",
+        "mul",
+        "--min",
+        "1",
+        "--max",
+        "1",
+        "--num",
+        "2",
+        "--split",
+        "test",
+        "--out",
+        str(path),
+        "--format",
+        "window",
+    )
     assert code == 0, stderr
     rows = [json.loads(line) for line in path.read_text().splitlines()]
     assert any(row["prompt"].startswith("LONG_MUL") for row in rows)

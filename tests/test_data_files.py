@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from lmarith import data
-from lmarith.data.prompts import INSTRUCTIONS
+from lmarith.data.instructions import INSTRUCTIONS
 from lmarith.errors import LmarithError
 from lmarith.machines.caef import HALT_LINE
 from lmarith.machines.core import MACHINES
@@ -61,8 +61,14 @@ def test_train_list_layout() -> None:
 
 @pytest.mark.parametrize(
     "kind,split,layout",
-    [("executor", "train", "records"), ("aligner", "train", "records"), ("raw", "train", "pairs"),
-     ("executor", "test", "pairs"), ("aligner", "test", "pairs"), ("raw", "test", "pairs")],
+    [
+        ("executor", "train", "records"),
+        ("aligner", "train", "records"),
+        ("raw", "train", "pairs"),
+        ("executor", "test", "pairs"),
+        ("aligner", "test", "pairs"),
+        ("raw", "test", "pairs"),
+    ],
 )
 def test_layout_per_kind_and_split(kind: str, split: data.Split, layout: data.Layout) -> None:
     assert data.layout(kind, split) == layout
@@ -72,7 +78,10 @@ def test_aligner_texts_end_in_a_newline_where_the_original_has_one() -> None:
     text = data.dumps(list(data.aligner_samples(classed("345+678"))), "records")
     to_machine, to_answer = json.loads(text)
     assert to_machine["instruction"] == "345+678="
-    assert to_machine["output"] == "ADD, q0, [HEAD1] |5|4|3[HEAD2] |8|7|6 [C] [OUTPUT]\nCMD: [C] 0, [HEAD1] RIGHT, [HEAD2] RIGHT, q1\n"
+    assert (
+        to_machine["output"]
+        == "ADD, q0, [HEAD1] |5|4|3[HEAD2] |8|7|6 [C] [OUTPUT]\nCMD: [C] 0, [HEAD1] RIGHT, [HEAD2] RIGHT, q1\n"
+    )
     assert to_answer["instruction"] == f"ADD, qH,  |5|4|3[HEAD1] |8|7|6[HEAD2] [C]1 |3|2|0|1\n{HALT_LINE}\n"
     assert to_answer["output"] == "345+678=1023"
 
@@ -127,7 +136,9 @@ def test_prompt_puts_the_stepping_machines_instruction_before_the_input() -> Non
 
 def test_whole_keeps_every_transition_of_the_named_machines_only() -> None:
     problems = classed("98765432109-12345678901")
-    sampled, whole = (texts(list(data.executor_samples("sub", problems, "caef", 2, whole=w))) for w in ((), {"LEFT_MASK"}))
+    sampled, whole = (
+        texts(list(data.executor_samples("sub", problems, "caef", 2, whole=w))) for w in ((), {"LEFT_MASK"})
+    )
 
     def of(name: str, pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
         return [pair for pair in pairs if pair[0].startswith(name + ",")]
@@ -139,9 +150,14 @@ def test_whole_keeps_every_transition_of_the_named_machines_only() -> None:
 
 def test_init_pairs_are_whole_runs() -> None:
     add, sub = data.init_samples(classed("345+678", "12-7"))
-    assert add.input == "ADD, q0, [HEAD1] |5|4|3[HEAD2] |8|7|6 [C] [OUTPUT]\nCMD: [C] 0, [HEAD1] RIGHT, [HEAD2] RIGHT, q1"
+    assert (
+        add.input == "ADD, q0, [HEAD1] |5|4|3[HEAD2] |8|7|6 [C] [OUTPUT]\nCMD: [C] 0, [HEAD1] RIGHT, [HEAD2] RIGHT, q1"
+    )
     assert add.output == f"ADD, qH,  |5|4|3[HEAD1] |8|7|6[HEAD2] [C]1 |3|2|0|1\n{HALT_LINE}"
-    assert (sub.input, sub.output) == ("SUB, q0, [HEAD1]|2|1 [HEAD2]|7 \nCMD q1", f"SUB, qH, [HEAD1]|2|1 [HEAD2]|7 |5\n{HALT_LINE}")
+    assert (sub.input, sub.output) == (
+        "SUB, q0, [HEAD1]|2|1 [HEAD2]|7 \nCMD q1",
+        f"SUB, qH, [HEAD1]|2|1 [HEAD2]|7 |5\n{HALT_LINE}",
+    )
 
 
 def test_operator_lists() -> None:
@@ -174,11 +190,28 @@ def test_generate_mixed_aligner_set(cli, tmp_path: Path) -> None:  # type: ignor
 
 def test_generate_separate_writes_aligned_part_files(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     path = tmp_path / "sub_test.jsonl"
-    code, stdout, stderr = cli("generate", "raw", "--op", "sub", "--min", "2", "--max", "3", "--num", "2",
-                               "--split", "test", "--separate", "--out", str(path))
+    code, stdout, stderr = cli(
+        "generate",
+        "raw",
+        "--op",
+        "sub",
+        "--min",
+        "2",
+        "--max",
+        "3",
+        "--num",
+        "2",
+        "--split",
+        "test",
+        "--separate",
+        "--out",
+        str(path),
+    )
     assert code == 0, stderr
     raw = data.read(path)
-    parts = {part: data.read(tmp_path / f"sub_test.{part}.jsonl") for part in ("executor", "aligner_input", "aligner_output")}
+    parts = {
+        part: data.read(tmp_path / f"sub_test.{part}.jsonl") for part in ("executor", "aligner_input", "aligner_output")
+    }
     assert raw and all(len(p) == len(raw) for p in parts.values())
     for r, e, i, o in zip(raw, parts["executor"], parts["aligner_input"], parts["aligner_output"]):
         assert i.input == r.input and i.output == e.input and e.input.startswith("SUB, q0, ")
@@ -190,8 +223,9 @@ def test_generate_separate_writes_aligned_part_files(cli, tmp_path: Path) -> Non
 
 def test_generate_executor_prompt_and_init(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     path = tmp_path / "init.json"
-    code, _, stderr = cli("generate", "executor", "--op", "add", "--max", "1", "--num", "1", "--init", "--prompt",
-                          "--out", str(path))
+    code, _, stderr = cli(
+        "generate", "executor", "--op", "add", "--max", "1", "--num", "1", "--init", "--prompt", "--out", str(path)
+    )
     assert code == 0, stderr
     records = json.loads(path.read_text())
     assert records[0]["instruction"].startswith(INSTRUCTIONS["ADD"] + "\nADD, q0, ")

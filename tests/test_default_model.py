@@ -4,8 +4,8 @@ import json
 
 import pytest
 
+from lmarith.executors.recipes import DefaultRecipe, default_table, exact_rate
 from lmarith.models import load_model
-from lmarith.recipes import DefaultRecipe, default_table, exact_rate
 
 
 @pytest.fixture(scope="module", params=["numpy", "lean", "transformers"])

@@ -10,10 +10,10 @@ from hypothesis import strategies as st
 
 from lmarith.data import sample_problems
 from lmarith.errors import LmarithError
-from lmarith.execute import Completion, OraclePolicy, Request, execute, pair, prompt, reference_output
-from lmarith.machines.window import parse_view
+from lmarith.executors import Completion, OraclePolicy, Request, execute, pair, prompt, reference_output
 from lmarith.machines import caef, machine, machine_runs, run, window
 from lmarith.machines.problems import OPERATORS, Problem, operator, parse_problem
+from lmarith.machines.window import parse_view
 
 OPS = [op.name for op in OPERATORS]
 
@@ -92,8 +92,14 @@ def test_unparseable_output_fails_that_problem_only() -> None:
 
 @pytest.mark.parametrize(
     "fmt, bad",
-    [("caef", "ADD, q1, nonsense\nCMD: q1"), ("caef", "one line"), ("window", "C=1 OUTPUT+2"),
-     ("window", "Q=1 q1"), ("window", ">7 q1"), ("window", "CALL NOPE(A)->B q1")],
+    [
+        ("caef", "ADD, q1, nonsense\nCMD: q1"),
+        ("caef", "one line"),
+        ("window", "C=1 OUTPUT+2"),
+        ("window", "Q=1 q1"),
+        ("window", ">7 q1"),
+        ("window", "CALL NOPE(A)->B q1"),
+    ],
 )
 def test_malformed_steps_are_recorded_never_raised(fmt: str, bad: str) -> None:
     policy = Corrupting(fmt, lambda r, text: bad if r.text.startswith(("ADD, q1", "ADD q1")) else text)
@@ -159,7 +165,9 @@ def test_a_caef_deviation_names_the_line_that_went_wrong() -> None:
     assert result.deviated_at == "ADD line 1"
     truncated = Corrupting("caef", lambda r, text: text.split("\n")[0])
     [result] = execute([parse_problem("1+2")], truncated, fmt="caef")
-    assert result.outcome == "bad output" and result.deviation is not None and "line 2: wrote no line" in result.deviation
+    assert (
+        result.outcome == "bad output" and result.deviation is not None and "line 2: wrote no line" in result.deviation
+    )
     assert result.deviated_at == "ADD line 2"
 
 
@@ -200,7 +208,9 @@ def test_prompt_contract() -> None:
 
 @settings(max_examples=25, deadline=None)
 @given(
-    st.sampled_from(OPS), st.integers(0, 10**8), st.integers(0, 10**8),
+    st.sampled_from(OPS),
+    st.integers(0, 10**8),
+    st.integers(0, 10**8),
     st.sampled_from(["window", "caef"]),
 )
 def test_oracle_matches_python_on_schoolbook_machines(op: str, a: int, b: int, fmt: str) -> None:

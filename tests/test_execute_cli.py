@@ -45,8 +45,23 @@ def test_eval_parts_give_rows_per_part(part: str, cli, tmp_path) -> None:  # typ
     from lmarith.models import default_model_dir
 
     path = tmp_path / "rows.json"
-    code, _, err = cli("eval", "--op", "add", "--digits", "2", "--n", "3", "--format", "caef", "--part", part,
-                       "--model", str(default_model_dir("window")), "--json", str(path))
+    code, _, err = cli(
+        "eval",
+        "--op",
+        "add",
+        "--digits",
+        "2",
+        "--n",
+        "3",
+        "--format",
+        "caef",
+        "--part",
+        part,
+        "--model",
+        str(default_model_dir()),
+        "--json",
+        str(path),
+    )
     assert code == 0, err
     [row] = json.loads(path.read_text())
     assert row["part"] == part and row["n"] == 3 and row["final_accuracy"] == 0.0
@@ -59,8 +74,8 @@ def test_eval_parts_give_rows_per_part(part: str, cli, tmp_path) -> None:  # typ
 
 
 def test_aligner_parts_score_the_reference_as_exact() -> None:
-    from lmarith.evaluation.executors import evaluate_aligner, grid
-    from lmarith.execute import OraclePolicy
+    from lmarith.evaluation.executor_eval import evaluate_aligner, grid
+    from lmarith.executors import OraclePolicy
 
     cells = grid(["sub", "gt"], [3], 4, 0, False)
     for part in ("aligner-in", "aligner-out"):

@@ -12,8 +12,8 @@ import torch
 
 from lmarith.data import executor_samples, problems, sample_problems
 from lmarith.errors import LmarithError
-from lmarith.execute import Request, execute, pair
-from lmarith.execute.lm_policy import LMPolicy
+from lmarith.executors import Request, execute, pair
+from lmarith.executors.lm_policy import LMPolicy
 from lmarith.models import (
     TrainConfig,
     add_adapter,
@@ -25,8 +25,15 @@ from lmarith.models import (
     train,
 )
 
-PROMPTS = ["ADD q1 47 C=1", "X", "LONG_MUL q1 3", "ADD, q1,  |5[HEAD1]|4|3 |8[HEAD2]|7|6 [C]1 |3[OUTPUT]",
-           "ADD q0 __ C=", "MUL_DIGIT q1 7 D=3 C=0", "q"]
+PROMPTS = [
+    "ADD q1 47 C=1",
+    "X",
+    "LONG_MUL q1 3",
+    "ADD, q1,  |5[HEAD1]|4|3 |8[HEAD2]|7|6 [C]1 |3[OUTPUT]",
+    "ADD q0 __ C=",
+    "MUL_DIGIT q1 7 D=3 C=0",
+    "q",
+]
 
 
 @pytest.fixture(autouse=True)
@@ -89,7 +96,9 @@ def test_adapters_switch_per_task() -> None:
         for name, param in peft_model.named_parameters():
             if "lora_B.second" in name:
                 param.normal_(0, 0.5)
-    policy = LMPolicy(peft_model, tokenizer, {"ADD": "first", "MUL_DIGIT": "second", "SUB": "first", "ALIGN_SUB": "second"})
+    policy = LMPolicy(
+        peft_model, tokenizer, {"ADD": "first", "MUL_DIGIT": "second", "SUB": "first", "ALIGN_SUB": "second"}
+    )
     assert policy.adapter_for(Request("MUL_DIGIT", "", "mul")) == "second"  # per machine
     assert policy.adapter_for(Request("LESS_THAN", "", "sub")) == "first"  # per operator
     assert policy.adapter_for(Request("ALIGN_LONG_SUB", "", "sub")) == "second"
@@ -161,13 +170,34 @@ def test_solve_and_eval_with_a_model_directory(adder: Path, tmp_path: Path, cli)
     assert record["answer"] == lines[-1] and record["calls"] == 4
 
     rows_path = tmp_path / "rows.json"
-    code, out, err = cli("eval", "--op", "add,gt", "--digits", "2,3", "--n", "5", "--model", str(adder),
-                         "--json", str(rows_path), "--plot", str(tmp_path / "acc.png"))
+    code, out, err = cli(
+        "eval",
+        "--op",
+        "add,gt",
+        "--digits",
+        "2,3",
+        "--n",
+        "5",
+        "--model",
+        str(adder),
+        "--json",
+        str(rows_path),
+        "--plot",
+        str(tmp_path / "acc.png"),
+    )
     assert code == 0, err
     rows = json.loads(rows_path.read_text())
     assert [(r["op"], r["digits"], r["n"]) for r in rows] == [("add", 2, 5), ("add", 3, 5), ("gt", 2, 5), ("gt", 3, 5)]
-    keys = {"op", "digits", "n", "strict_accuracy", "final_accuracy", "calls_per_problem",
-            "tokens_per_problem", "seconds_per_problem"}
+    keys = {
+        "op",
+        "digits",
+        "n",
+        "strict_accuracy",
+        "final_accuracy",
+        "calls_per_problem",
+        "tokens_per_problem",
+        "seconds_per_problem",
+    }
     assert all(keys <= set(r) for r in rows)
     assert (tmp_path / "acc.png").stat().st_size > 0
     assert "final" in out

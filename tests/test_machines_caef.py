@@ -55,48 +55,63 @@ def test_add_345_678_full_trace() -> None:
 
 
 SUB_TEXTS = [
-    ("""
+    (
+        """
 SUB, q0, [HEAD1]|9|1|8|7|4 [HEAD2]|5|4|3|2|1 
-CMD q1""", """
+CMD q1""",
+        """
 SUB, q1, [HEAD1]|9|1|8|7|4 [HEAD2]|5|4|3|2|1 
 CMD [CALL] REFLECTION, q2
 REFLECTION, q0, [HEAD1] |9|9|9|9|9[HEAD2] |5|4|3|2|1 [OUTPUT]
-CMD [HEAD1] RIGHT, [HEAD2] RIGHT, q1"""),
-    ("""
+CMD [HEAD1] RIGHT, [HEAD2] RIGHT, q1""",
+    ),
+    (
+        """
 SUB, q1, [HEAD1]|9|1|8|7|4 [HEAD2]|5|4|3|2|1 
 CMD [CALL] REFLECTION, q2
 REFLECTION, qH,  |9|9|9|9|9[HEAD1] |5|4|3|2|1[HEAD2] |4|5|6|7|8
-No command to execute. Halt state.""", """
+No command to execute. Halt state.""",
+        """
 SUB, q2, [HEAD1]|9|1|8|7|4 [HEAD2]|5|4|3|2|1 
 CMD [CALL] ADD, q3
 ADD, q0, [HEAD1] |9|1|8|7|4[HEAD2] |4|5|6|7|8 [C] [OUTPUT]
-CMD: [C] 0, [HEAD1] RIGHT, [HEAD2] RIGHT, q1"""),
+CMD: [C] 0, [HEAD1] RIGHT, [HEAD2] RIGHT, q1""",
+    ),
     # the original pasted "[C]0" here (input.py); the real ADD halts with its carry 1
-    ("""
+    (
+        """
 SUB, q2, [HEAD1]|9|1|8|7|4 [HEAD2]|5|4|3|2|1 
 CMD [CALL] ADD, q3
 ADD, qH,  |9|1|8|7|4[HEAD1] |4|5|6|7|8[HEAD2] [C]1 |3|7|4|5|3|1
-No command to execute. Halt state.""", """
+No command to execute. Halt state.""",
+        """
 SUB, q3, [HEAD1]|9|1|8|7|4 [HEAD2]|5|4|3|2|1 
 CMD [CALL] ADD, q4
 ADD, q0, [HEAD1] |3|7|4|5|3|1[HEAD2] |1 [C] [OUTPUT]
-CMD: [C] 0, [HEAD1] RIGHT, [HEAD2] RIGHT, q1"""),
-    ("""
+CMD: [C] 0, [HEAD1] RIGHT, [HEAD2] RIGHT, q1""",
+    ),
+    (
+        """
 SUB, q3, [HEAD1]|9|1|8|7|4 [HEAD2]|5|4|3|2|1 
 CMD [CALL] ADD, q4
 ADD, qH,  |3|7|4|5|3|1[HEAD1] |1[HEAD2] [C]0 |4|7|4|5|3|1
-No command to execute. Halt state.""", """
+No command to execute. Halt state.""",
+        """
 SUB, q4, [HEAD1]|9|1|8|7|4 [HEAD2]|5|4|3|2|1 
 CMD [CALL] LEFT_MASK, qH
 LEFT_MASK, q0, [HEAD] |4|7|4|5|3|1 [OUTPUT]
-CMD [HEAD] RIGHT, q1"""),
-    ("""
+CMD [HEAD] RIGHT, q1""",
+    ),
+    (
+        """
 SUB, q4, [HEAD1]|9|1|8|7|4 [HEAD2]|5|4|3|2|1 
 CMD [CALL] LEFT_MASK, qH
 LEFT_MASK, qH,  |4|7|4|5|3|1[HEAD] |4|7|4|5|3
-No command to execute. Halt state.""", """
+No command to execute. Halt state.""",
+        """
 SUB, qH, [HEAD1]|9|1|8|7|4 [HEAD2]|5|4|3|2|1 |4|7|4|5|3
-No command to execute. Halt state."""),
+No command to execute. Halt state.""",
+    ),
 ]
 
 
@@ -127,19 +142,23 @@ def test_equal_traces() -> None:
         No command to execute. Halt state.
     """)
     # early exit at the first mismatch: the heads stay where they are
-    assert trace("EQUAL", 4321, 4391).endswith(lines("""
+    assert trace("EQUAL", 4321, 4391).endswith(
+        lines("""
         EQUAL, q1,  |1[HEAD1]|2|3|4 |1[HEAD2]|9|3|4 [OUTPUT]True
         CMD [OUTPUT] False, [OUTPUT], qH
         EQUAL, qH,  |1[HEAD1]|2|3|4 |1[HEAD2]|9|3|4 False
         No command to execute. Halt state.
-    """))
+    """)
+    )
     # unequal lengths
-    assert trace("EQUAL", 321, 4321).endswith(lines("""
+    assert trace("EQUAL", 321, 4321).endswith(
+        lines("""
         EQUAL, q1,  |1|2|3[HEAD1] |1|2|3[HEAD2]|4 [OUTPUT]True
         CMD [OUTPUT] False, [OUTPUT], qH
         EQUAL, qH,  |1|2|3[HEAD1] |1|2|3[HEAD2]|4 False
         No command to execute. Halt state.
-    """))
+    """)
+    )
 
 
 def test_greater_than_trace() -> None:
@@ -160,33 +179,43 @@ def test_greater_than_trace() -> None:
         No command to execute. Halt state.
     """)
     # every differing pair overwrites the verdict, even with the same value
-    assert "CMD [HEAD1] RIGHT, [HEAD2] RIGHT, [OUTPUT] False, q1\nGREATER_THAN, q1,  |1[HEAD1]" in trace("GREATER_THAN", 21, 12)
+    assert "CMD [HEAD1] RIGHT, [HEAD2] RIGHT, [OUTPUT] False, q1\nGREATER_THAN, q1,  |1[HEAD1]" in trace(
+        "GREATER_THAN", 21, 12
+    )
     # a longer operand decides at once
-    assert trace("GREATER_THAN", 15, 5).endswith(lines("""
+    assert trace("GREATER_THAN", 15, 5).endswith(
+        lines("""
         CMD [OUTPUT] True, [OUTPUT], qH
         GREATER_THAN, qH,  |5[HEAD1]|1 |5[HEAD2] True
         No command to execute. Halt state.
-    """))
+    """)
+    )
 
 
 def test_less_than_trace() -> None:
     text = trace("LESS_THAN", 5321, 4321)
-    assert text.startswith("LESS_THAN, q0, [HEAD1] |1|2|3|5[HEAD2] |1|2|3|4 [OUTPUT]\n"
-                           "CMD [HEAD1] RIGHT, [HEAD2] RIGHT, [OUTPUT] False, q1\n")
-    assert text.endswith(lines("""
+    assert text.startswith(
+        "LESS_THAN, q0, [HEAD1] |1|2|3|5[HEAD2] |1|2|3|4 [OUTPUT]\n"
+        "CMD [HEAD1] RIGHT, [HEAD2] RIGHT, [OUTPUT] False, q1\n"
+    )
+    assert text.endswith(
+        lines("""
         LESS_THAN, q1,  |1|2|3[HEAD1]|5 |1|2|3[HEAD2]|4 [OUTPUT]False
         CMD [HEAD1] RIGHT, [HEAD2] RIGHT, [OUTPUT] False, q1
         LESS_THAN, q1,  |1|2|3|5[HEAD1] |1|2|3|4[HEAD2] [OUTPUT]False
         CMD [OUTPUT], qH
         LESS_THAN, qH,  |1|2|3|5[HEAD1] |1|2|3|4[HEAD2] False
         No command to execute. Halt state.
-    """))
-    assert trace("LESS_THAN", 5, 15).endswith(lines("""
+    """)
+    )
+    assert trace("LESS_THAN", 5, 15).endswith(
+        lines("""
         LESS_THAN, q1,  |5[HEAD1] |5[HEAD2]|1 [OUTPUT]False
         CMD [OUTPUT] True, [OUTPUT], qH
         LESS_THAN, qH,  |5[HEAD1] |5[HEAD2]|1 True
         No command to execute. Halt state.
-    """))
+    """)
+    )
 
 
 def test_reflection_traces() -> None:
@@ -209,9 +238,13 @@ def test_reflection_traces() -> None:
         No command to execute. Halt state.
     """)
     # a shorter b: HEAD2's move is dropped; 9 - nothing = 9
-    assert "REFLECTION, q1,  |9[HEAD1]|9 |5[HEAD2] |4[OUTPUT]\nCMD [HEAD1] RIGHT, [OUTPUT] 9, [OUTPUT] RIGHT, q1" in trace("REFLECTION", 99, 5)
+    assert (
+        "REFLECTION, q1,  |9[HEAD1]|9 |5[HEAD2] |4[OUTPUT]\nCMD [HEAD1] RIGHT, [OUTPUT] 9, [OUTPUT] RIGHT, q1"
+        in trace("REFLECTION", 99, 5)
+    )
     # leading zeros are stripped one per step; an empty q2 output prints a lone bar, the halt a 0
-    assert trace("REFLECTION", 99, 99).endswith(lines("""
+    assert trace("REFLECTION", 99, 99).endswith(
+        lines("""
         CMD q2
         REFLECTION, q2,  |9|9[HEAD1] |9|9[HEAD2] |0|0[OUTPUT]
         CMD [OUTPUT] LEFT, q2
@@ -221,7 +254,8 @@ def test_reflection_traces() -> None:
         CMD [OUTPUT], qH
         REFLECTION, qH,  |9|9[HEAD1] |9|9[HEAD2] |0
         No command to execute. Halt state.
-    """))
+    """)
+    )
 
 
 def test_left_mask_traces() -> None:
@@ -246,7 +280,8 @@ def test_left_mask_traces() -> None:
         No command to execute. Halt state.
     """)
     # zeros under the dropped digit are stripped; nothing left prints a bare 0
-    assert trace("LEFT_MASK", 1000).endswith(lines("""
+    assert trace("LEFT_MASK", 1000).endswith(
+        lines("""
         CMD [OUTPUT] LEFT, [OUTPUT] 0, q2
         LEFT_MASK, q2,  |0|0|0|1[HEAD] |0|0|0[OUTPUT]
         CMD [OUTPUT] LEFT, q2
@@ -258,7 +293,8 @@ def test_left_mask_traces() -> None:
         CMD qH
         LEFT_MASK, qH,  |0|0|0|1[HEAD] 0
         No command to execute. Halt state.
-    """))
+    """)
+    )
     assert compute("LEFT_MASK", 1000) == "0"
 
 
@@ -309,7 +345,9 @@ def test_mul_4513_3_texts() -> None:
 def test_mul_by_zero_is_fixed() -> None:
     """The original returned a for a*0; ours starts an empty loop (COUNT 0, OUTPUT 0)."""
     steps = run(machine("MUL").start(45, 0))
-    assert caef.render(steps[0].config) == "MUL, q0, [HEAD1]|5|4 [HEAD2]|0 [COUNT] [OUTPUT]\nCMD [COUNT] 0, [OUTPUT]|0, q1"
+    assert (
+        caef.render(steps[0].config) == "MUL, q0, [HEAD1]|5|4 [HEAD2]|0 [COUNT] [OUTPUT]\nCMD [COUNT] 0, [OUTPUT]|0, q1"
+    )
     assert caef.render(steps[-1].config) == "MUL, qH, [HEAD1]|5|4 [HEAD2]|0 [COUNT]|0 |0\n" + HALT_LINE
     assert [compute("MUL", a, b) for a, b in [(45, 0), (0, 45), (0, 0), (0, 1), (7, 1)]] == ["0", "0", "0", "0", "7"]
 
@@ -382,8 +420,14 @@ def test_basic_machines_are_exact(a: int, b: int) -> None:
 
 def test_300_digit_operands() -> None:
     a, b = int("8" * 150 + "3" * 150), int("2" * 299 + "9")
-    for name, expected in [("ADD", a + b), ("SUB", a - b), ("EQUAL", False), ("GREATER_THAN", True),
-                           ("LESS_THAN", False), ("REFLECTION", None)]:
+    for name, expected in [
+        ("ADD", a + b),
+        ("SUB", a - b),
+        ("EQUAL", False),
+        ("GREATER_THAN", True),
+        ("LESS_THAN", False),
+        ("REFLECTION", None),
+    ]:
         operands = (10**300 - 1, b) if name == "REFLECTION" else (a, b)
         expected = 10**300 - 1 - b if expected is None else expected
         assert compute(name, *operands) == str(expected)
@@ -421,8 +465,11 @@ def test_div_is_exact(b: int, quotient: int, data: st.DataObject) -> None:
 # --- the text formats are sound ---------------------------------------------------------
 
 CASES = st.one_of(
-    st.tuples(st.sampled_from(["ADD", "EQUAL", "GREATER_THAN", "LESS_THAN", "SUB"]),
-              st.integers(0, 10**12), st.integers(0, 10**12)),
+    st.tuples(
+        st.sampled_from(["ADD", "EQUAL", "GREATER_THAN", "LESS_THAN", "SUB"]),
+        st.integers(0, 10**12),
+        st.integers(0, 10**12),
+    ),
     st.tuples(st.just("MUL"), st.integers(0, 10**6), st.integers(0, 6)),
     st.integers(1, 10**6).flatmap(lambda b: st.tuples(st.just("DIV"), st.integers(0, 6 * b - 1), st.just(b))),
     st.tuples(st.just("REFLECTION"), st.integers(1, 12).map(lambda n: 10**n - 1), st.integers(0, 10**12)),
@@ -448,14 +495,21 @@ def test_render_parse_apply_round_trip(case: tuple) -> None:  # type: ignore[typ
 
 def test_only_sub_hides_registers() -> None:
     hidden = {
-        name: {q: set(m.registers) - m.shown_registers(q) - ({"OUTPUT"} if q == "q0" else set())
-               for q in m.state_templates}
-        for name, m in ((n, caef.caef_machine(n)) for n in
-                        ("ADD", "EQUAL", "GREATER_THAN", "LESS_THAN", "REFLECTION", "LEFT_MASK", "MUL", "DIV"))
+        name: {
+            q: set(m.registers) - m.shown_registers(q) - ({"OUTPUT"} if q == "q0" else set()) for q in m.state_templates
+        }
+        for name, m in (
+            (n, caef.caef_machine(n))
+            for n in ("ADD", "EQUAL", "GREATER_THAN", "LESS_THAN", "REFLECTION", "LEFT_MASK", "MUL", "DIV")
+        )
     }
     assert all(not regs for states in hidden.values() for regs in states.values())
     sub = caef.caef_machine("SUB")
-    assert [sorted(set(sub.registers) - sub.shown_registers(q)) for q in ("q1", "q2", "qH")] == [["OUTPUT"], ["OUTPUT"], []]
+    assert [sorted(set(sub.registers) - sub.shown_registers(q)) for q in ("q1", "q2", "qH")] == [
+        ["OUTPUT"],
+        ["OUTPUT"],
+        [],
+    ]
 
 
 def test_decisions_see_only_small_registers() -> None:
@@ -467,15 +521,20 @@ def test_decisions_see_only_small_registers() -> None:
     view = machine("MUL").view(machine("MUL").start(7, 10**50))
     assert window.render_view(view) == "MUL q0 . B^=1+"
     # window text per step does not grow with the operands (callees included)
-    for name, small, large in [("SUB", (47819, 12345), (10**200 + 47819, 10**199 + 12345)),
-                               ("MUL", (45, 7), (10**200 + 45, 7)), ("DIV", (45, 7), (10**200 + 45, 10**200 // 3))]:
+    for name, small, large in [
+        ("SUB", (47819, 12345), (10**200 + 47819, 10**199 + 12345)),
+        ("MUL", (45, 7), (10**200 + 45, 7)),
+        ("DIV", (45, 7), (10**200 + 45, 10**200 // 3)),
+    ]:
         sizes = [max(len(i) + len(o) for i, o in _window_pairs(name, *ops)) for ops in (small, large)]
         assert sizes[0] == sizes[1], name
 
 
 def _window_pairs(name: str, *operands: int) -> list[tuple[str, str]]:
     steps = run(machine(name).start(*operands))
-    return [pair for seq in [steps] + [s.callee for s in walk(steps) if s.callee] for pair in window.transition_texts(seq)]
+    return [
+        pair for seq in [steps] + [s.callee for s in walk(steps) if s.callee] for pair in window.transition_texts(seq)
+    ]
 
 
 def test_window_call_syntax() -> None:
@@ -492,22 +551,25 @@ def test_window_call_syntax() -> None:
 GOOD = "SUB, q1, [HEAD1]|9|1|8|7|4 [HEAD2]|5|4|3|2|1 \nCMD [CALL] REFLECTION, q2"
 
 
-@pytest.mark.parametrize("text", [
-    "",
-    "garbage",
-    "SUB, q1, [HEAD1]|9|1|8|7|4 [HEAD2]|5|4|3|2|1\nCMD [CALL] REFLECTION, q2",  # trailing space lost
-    "SUB, q1, [HEAD1]|9|1|8|7|4 [HEAD2]|5|4|3|2|1 \nCMD [CALL] REFLECTION",  # no next state
-    "SUB, q9, [HEAD1]|9|1|8|7|4 [HEAD2]|5|4|3|2|1 \nCMD q1",  # unknown state
-    "SUBB, q1, [HEAD1]|9 [HEAD2]|5 \nCMD q2",  # unknown machine
-    "SUB, q1, [HEAD1]|9|x [HEAD2]|5 \nCMD q2",
-    "SUB, q1, [HEAD1]|9|1 [HEAD2]|5 \n" + HALT_LINE,  # halt line in a non-halt state
-    "SUB, qH, [HEAD1]|9 [HEAD2]|5 |4\nCMD qH",  # a command in the halt state
-    "EQUAL, q1,  [HEAD1]|1 [HEAD1]|1 [OUTPUT]True\nCMD [OUTPUT], qH",
-    "EQUAL, q1, [HEAD1]|1 [HEAD2]|1 [OUTPUT]True\nCMD [OUTPUT], qH",  # one space after q1
-    "LEFT_MASK, qH,  |1[HEAD] |\n" + HALT_LINE,
-    "REFLECTION, q2,  |9[HEAD1] |5[HEAD2] [OUTPUT]\nCMD [OUTPUT], qH",  # empty q2 output needs its bar
-    "MUL, q0, [HEAD1]|3 [HEAD2]|3 [COUNT] [OUTPUT]\nCMD: [COUNT] 1, q1\nextra",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "garbage",
+        "SUB, q1, [HEAD1]|9|1|8|7|4 [HEAD2]|5|4|3|2|1\nCMD [CALL] REFLECTION, q2",  # trailing space lost
+        "SUB, q1, [HEAD1]|9|1|8|7|4 [HEAD2]|5|4|3|2|1 \nCMD [CALL] REFLECTION",  # no next state
+        "SUB, q9, [HEAD1]|9|1|8|7|4 [HEAD2]|5|4|3|2|1 \nCMD q1",  # unknown state
+        "SUBB, q1, [HEAD1]|9 [HEAD2]|5 \nCMD q2",  # unknown machine
+        "SUB, q1, [HEAD1]|9|x [HEAD2]|5 \nCMD q2",
+        "SUB, q1, [HEAD1]|9|1 [HEAD2]|5 \n" + HALT_LINE,  # halt line in a non-halt state
+        "SUB, qH, [HEAD1]|9 [HEAD2]|5 |4\nCMD qH",  # a command in the halt state
+        "EQUAL, q1,  [HEAD1]|1 [HEAD1]|1 [OUTPUT]True\nCMD [OUTPUT], qH",
+        "EQUAL, q1, [HEAD1]|1 [HEAD2]|1 [OUTPUT]True\nCMD [OUTPUT], qH",  # one space after q1
+        "LEFT_MASK, qH,  |1[HEAD] |\n" + HALT_LINE,
+        "REFLECTION, q2,  |9[HEAD1] |5[HEAD2] [OUTPUT]\nCMD [OUTPUT], qH",  # empty q2 output needs its bar
+        "MUL, q0, [HEAD1]|3 [HEAD2]|3 [COUNT] [OUTPUT]\nCMD: [COUNT] 1, q1\nextra",
+    ],
+)
 def test_parse_rejects_garbage(text: str) -> None:
     with pytest.raises(LmarithError):
         caef.parse_block(text)
@@ -533,7 +595,7 @@ def test_mutated_state_lines_are_rejected_or_reread_exactly(case: tuple, data: s
     i = data.draw(st.integers(0, len(line)))
     edit = data.draw(st.sampled_from(["delete", "insert", "replace"]))
     char = data.draw(st.sampled_from("0159|[] ,qHEADOUTPT_x"))
-    mutated = line[:i] + ("" if edit == "delete" else char) + line[i + (edit != "insert"):]
+    mutated = line[:i] + ("" if edit == "delete" else char) + line[i + (edit != "insert") :]
     try:
         frame = caef.parse(mutated + "\n" + command)
     except LmarithError:
@@ -542,8 +604,12 @@ def test_mutated_state_lines_are_rejected_or_reread_exactly(case: tuple, data: s
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.one_of(st.text(alphabet="SUBADDEQLMTHR_ ,q0H1|9[]\nCMD:", max_size=80),
-                 st.text(alphabet="ADDq01|[]HEAD12CO UTP:,\n", max_size=80)))
+@given(
+    st.one_of(
+        st.text(alphabet="SUBADDEQLMTHR_ ,q0H1|9[]\nCMD:", max_size=80),
+        st.text(alphabet="ADDq01|[]HEAD12CO UTP:,\n", max_size=80),
+    )
+)
 def test_garbage_is_refused_in_one_line_or_read_as_a_configuration_that_renders_back(text: str) -> None:
     """What a model writes is either refused with a one-line error, or a real configuration
     whose rendering parses back to the same configuration (nothing half-read)."""

@@ -40,8 +40,14 @@ def test_caef_parse_rejects_mutated_lines() -> None:
     text = caef.render(run(machine("ADD").start(345, 678))[2].config)
     good = caef.parse(text)
     assert caef.render(good.config) == text
-    for bad in (text.replace("[HEAD1]", "[HEAD]"), text.replace("|5", "|x"), text.replace(", q1", ", q9", 1),
-                text.replace("CMD:", "CMD;"), text.split("\n")[0], text + "\nextra"):
+    for bad in (
+        text.replace("[HEAD1]", "[HEAD]"),
+        text.replace("|5", "|x"),
+        text.replace(", q1", ", q9", 1),
+        text.replace("CMD:", "CMD;"),
+        text.split("\n")[0],
+        text + "\nextra",
+    ):
         with pytest.raises(LmarithError):
             caef.parse(bad)
 

@@ -1,9 +1,8 @@
 """Schoolbook machines: exact on large operands, polynomial cost, sound window format."""
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-import pytest
 
 from lmarith.errors import LmarithError
 from lmarith.machines import compute, count_transitions, machine, run

@@ -58,9 +58,7 @@ def trained(tmp_path_factory):
         before_base = base_weights(model)
         before_other = lora_weights(model, "pred" if name == "succ" else "succ")
         before_own = lora_weights(model, name)
-        config = TrainConfig(
-            out_dir=runs / name, lr=1e-2, max_steps=6, batch_size=5, progress=False
-        )
+        config = TrainConfig(out_dir=runs / name, lr=1e-2, max_steps=6, batch_size=5, progress=False)
         train(model, TOKENIZER, pairs, config)
         after_own = lora_weights(model, name)
         assert any(not torch.equal(before_own[k], after_own[k]) for k in before_own)
@@ -125,9 +123,5 @@ def test_errors(trained, tmp_path) -> None:
 
 def test_default_targets_cover_every_llama_projection() -> None:
     model = add_adapter(tiny_base(), "x", lora_config(rank=2))
-    wrapped = {
-        k.split(".lora_A")[0].rsplit(".", 1)[-1]
-        for k, _ in model.named_parameters()
-        if "lora_A" in k
-    }
+    wrapped = {k.split(".lora_A")[0].rsplit(".", 1)[-1] for k, _ in model.named_parameters() if "lora_A" in k}
     assert wrapped == {"q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"}

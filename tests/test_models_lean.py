@@ -12,8 +12,8 @@ from transformers import LlamaConfig, LlamaForCausalLM
 
 from lmarith.errors import LmarithError
 from lmarith.models import build_char_tokenizer, load_model, prepare_tokenizer, save_model
-from lmarith.models.decoding import greedy, left_pad
 from lmarith.models.checkpoint import LeanTokenizer
+from lmarith.models.decoding import greedy, left_pad
 from lmarith.models.lean import LeanLlama
 
 WORDS = ("C=1 OUTPUT+2 >0 >1 q1", "q1", "OUTPUT~0 qH")
@@ -24,9 +24,16 @@ def random_llama(tmp_path: Path, *, kv_heads: int, tied: bool) -> Path:
     """A random Llama with large weights (varied argmaxes), grouped-query attention optional."""
     tokenizer = prepare_tokenizer(build_char_tokenizer(words=WORDS))
     config = LlamaConfig(
-        vocab_size=len(tokenizer), hidden_size=48, num_hidden_layers=2, num_attention_heads=4,
-        num_key_value_heads=kv_heads, intermediate_size=96, max_position_embeddings=128,
-        tie_word_embeddings=tied, pad_token_id=tokenizer.pad_token_id, eos_token_id=tokenizer.eos_token_id,
+        vocab_size=len(tokenizer),
+        hidden_size=48,
+        num_hidden_layers=2,
+        num_attention_heads=4,
+        num_key_value_heads=kv_heads,
+        intermediate_size=96,
+        max_position_embeddings=128,
+        tie_word_embeddings=tied,
+        pad_token_id=tokenizer.pad_token_id,
+        eos_token_id=tokenizer.eos_token_id,
         rope_theta=500.0,
     )
     torch.manual_seed(0)
@@ -67,7 +74,11 @@ def test_lean_tokenizer_matches_the_transformers_one(tmp_path: Path) -> None:
     tokenizer = build_char_tokenizer(words=WORDS)
     tokenizer.save_pretrained(tmp_path)
     lean = LeanTokenizer(tmp_path)
-    assert (lean.eos_token_id, lean.pad_token_id, len(lean)) == (tokenizer.eos_token_id, tokenizer.pad_token_id, len(tokenizer))
+    assert (lean.eos_token_id, lean.pad_token_id, len(lean)) == (
+        tokenizer.eos_token_id,
+        tokenizer.pad_token_id,
+        len(tokenizer),
+    )
     for text in [*TEXTS, *WORDS, "C=1 OUTPUT+2 >0 >1 q1q1 é"]:
         ids = tokenizer(text, add_special_tokens=False)["input_ids"]
         assert lean(text, add_special_tokens=False)["input_ids"] == ids
@@ -83,14 +94,17 @@ def test_lean_refuses_what_it_does_not_compute(tmp_path: Path) -> None:
         LeanLlama.load(path)
 
 
-@pytest.mark.parametrize("runtime,absent", [
-    ("auto", ("torch", "transformers", "peft", "accelerate", "torchhd")),  # one problem: numpy
-    ("lean", ("transformers", "peft", "accelerate", "torchhd")),
-])
+@pytest.mark.parametrize(
+    "runtime,absent",
+    [
+        ("auto", ("torch", "transformers", "peft", "accelerate", "torchhd")),  # one problem: numpy
+        ("lean", ("transformers", "peft", "accelerate", "torchhd")),
+    ],
+)
 def test_the_default_imports_only_its_runtime(runtime: str, absent: tuple[str, ...]) -> None:
     """What `lmarith solve` on the default pays for: numpy alone, or torch on --runtime lean."""
     code = (
-        f"import sys; from lmarith.cli import main; sys.argv = ['lmarith', 'solve', '12+34', '--runtime', {runtime!r}]\n"
+        f"import sys; from lmarith.cli import main; sys.argv = ['lmarith', 'solve', '12+34', '--runtime', {runtime!r}]\n"  # noqa: E501
         "try:\n    main()\nexcept SystemExit as stop:\n    assert stop.code == 0, stop.code\n"
         f"heavy = [m for m in {absent!r} if m in sys.modules]\n"
         "assert not heavy, heavy\n"
@@ -105,7 +119,7 @@ def test_light_commands_import_no_torch(args: list[str]) -> None:
     code = (
         f"import sys; from lmarith.cli import main; sys.argv = ['lmarith', *{args!r}]\n"
         "try:\n    main()\nexcept SystemExit as stop:\n    assert not stop.code, stop.code\n"
-        "heavy = [m for m in ('torch', 'transformers', 'peft', 'accelerate', 'matplotlib') if m in sys.modules]\n"  # typer itself loads pydantic
+        "heavy = [m for m in ('torch', 'transformers', 'peft', 'accelerate', 'matplotlib') if m in sys.modules]\n"  # noqa: E501 (typer itself loads pydantic)
         "assert not heavy, heavy\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)

@@ -64,9 +64,9 @@ def test_unreadable_config(tmp_path) -> None:
 
 @pytest.mark.parametrize("architectures", [["BertForMaskedLM"], None])
 def test_encoder_model_is_refused(tmp_path, architectures) -> None:
-    BertConfig(
-        hidden_size=32, num_hidden_layers=1, num_attention_heads=2, architectures=architectures
-    ).save_pretrained(tmp_path)
+    BertConfig(hidden_size=32, num_hidden_layers=1, num_attention_heads=2, architectures=architectures).save_pretrained(
+        tmp_path
+    )
     with pytest.raises(LmarithError, match="not a causal language model"):
         load_model(str(tmp_path))
 

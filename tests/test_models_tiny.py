@@ -30,9 +30,7 @@ def test_building_leaves_the_global_rng_alone() -> None:
 
 
 def test_shape_follows_the_arguments() -> None:
-    model = build_tiny_llama(
-        TOKENIZER, hidden=48, layers=2, heads=3, intermediate=64, max_positions=100
-    )
+    model = build_tiny_llama(TOKENIZER, hidden=48, layers=2, heads=3, intermediate=64, max_positions=100)
     config = model.config
     assert (config.hidden_size, config.num_hidden_layers, config.num_attention_heads) == (48, 2, 3)
     assert (config.intermediate_size, config.max_position_embeddings) == (64, 100)

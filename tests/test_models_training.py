@@ -32,9 +32,7 @@ def successor_accuracy(model: torch.nn.Module) -> dict[str, float]:
     """Exact greedy answers to every successor prompt, by plain ``generate``."""
     batch = TOKENIZER([p for p, _ in SUCCESSOR], return_tensors="pt", padding=True)
     out = model.generate(**batch, max_new_tokens=3, do_sample=False)
-    answers = TOKENIZER.batch_decode(
-        out[:, batch["input_ids"].shape[1] :], skip_special_tokens=True
-    )
+    answers = TOKENIZER.batch_decode(out[:, batch["input_ids"].shape[1] :], skip_special_tokens=True)
     return {"exact": sum(a == r for a, (_, r) in zip(answers, SUCCESSOR)) / len(SUCCESSOR)}
 
 
@@ -138,9 +136,7 @@ def test_resume_ends_where_an_uninterrupted_run_ends(tmp_path, grouped: bool) ->
     # and the resumed log reads as one run: same steps, same losses
     logs = [read_csv(tmp_path / d / "loss.csv") for d in ("straight", "broken")]
     assert [r["step"] for r in logs[1]] == [str(s) for s in range(1, 21)]
-    assert [float(r["loss"]) for r in logs[0]] == pytest.approx(
-        [float(r["loss"]) for r in logs[1]], abs=1e-5
-    )
+    assert [float(r["loss"]) for r in logs[0]] == pytest.approx([float(r["loss"]) for r in logs[1]], abs=1e-5)
 
 
 def test_resume_checkpoints_hold_only_trainable_weights_for_lora(tmp_path) -> None:
@@ -161,9 +157,7 @@ def test_resume_without_checkpoint_starts_fresh(tmp_path) -> None:
 
 
 def test_bad_requests(tmp_path) -> None:
-    config = TrainConfig(
-        out_dir=tmp_path, max_steps=1, eval_every=1, stop_metric="exact", progress=False
-    )
+    config = TrainConfig(out_dir=tmp_path, max_steps=1, eval_every=1, stop_metric="exact", progress=False)
     with pytest.raises(LmarithError, match="no training examples"):
         train(tiny(), TOKENIZER, [], config)
     with pytest.raises(LmarithError, match="no eval_fn"):
@@ -188,7 +182,8 @@ def test_bf16_and_fp32_runs_follow_each_other_in_one_process(tmp_path) -> None:
     """bf16 is autocast around the training forward, not a process-wide accelerate state: a
     bf16 run, then a plain one, in the same process (as a notebook or the test suite does)."""
     for precision in ("bf16", "no"):
-        config = TrainConfig(out_dir=tmp_path / precision, max_steps=2, batch_size=5, mixed_precision=precision,
-                             progress=False)
+        config = TrainConfig(
+            out_dir=tmp_path / precision, max_steps=2, batch_size=5, mixed_precision=precision, progress=False
+        )
         result = train(tiny(), TOKENIZER, SUCCESSOR, config)
         assert result.steps == 2 and result.loss is not None

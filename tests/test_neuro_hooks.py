@@ -11,9 +11,9 @@ from lmarith.errors import LmarithError
 from lmarith.models.loading import prepare_tokenizer
 from lmarith.models.tiny import build_tiny_llama
 from lmarith.models.tokenizer import build_char_tokenizer
+from lmarith.neurosymbolic.fit import TailBatch, finetune_decoder
 from lmarith.neurosymbolic.hooks import check_layer, record_hidden
 from lmarith.neurosymbolic.intervention import NeuroSymbolic, intervene, prompt_windows
-from lmarith.neurosymbolic.networks import Standardize
 from lmarith.neurosymbolic.lm import (
     answer_cross_entropy,
     generate,
@@ -21,7 +21,7 @@ from lmarith.neurosymbolic.lm import (
     teacher_forced,
     token_losses,
 )
-from lmarith.neurosymbolic.train import TailBatch, finetune_decoder
+from lmarith.neurosymbolic.networks import Standardize
 from lmarith.questions.prompts import chat_messages, render_prompt, training_messages
 from lmarith.questions.question import sample_questions
 from lmarith.questions.rules import PROBLEM_TYPES, TRAIN_TYPES
@@ -153,8 +153,10 @@ def test_the_shared_decoder_replies_as_model_generate_did_hook_on_or_off(tiny: t
     with torch.no_grad():
         nn.init.normal_(neuro.decoder.proj.weight, std=1.0)
     hook = lambda: intervene(model, neuro)  # noqa: E731
-    plain, hooked = generate(model, tokenizer, prompts, max_new_tokens=12), generate(
-        model, tokenizer, prompts, max_new_tokens=12, around=hook)
+    plain, hooked = (
+        generate(model, tokenizer, prompts, max_new_tokens=12),
+        generate(model, tokenizer, prompts, max_new_tokens=12, around=hook),
+    )
     assert len({len(tokenizer(p)["input_ids"]) for p in prompts}) > 1  # batches are padded
     assert plain == _model_generate(model, tokenizer, prompts)
     assert hooked == _model_generate(model, tokenizer, prompts, hook)
@@ -170,7 +172,9 @@ def test_decoder_fine_tune_lowers_the_answer_loss(tiny: tuple, tmp_path: Path) -
     truth = torch.tensor([p.solution for p in problems])
 
     def loss() -> float:
-        around = lambda b: intervene(model, neuro, ends=prompt_ends(b["labels"]), truth=truth)
+        def around(b):
+            return intervene(model, neuro, ends=prompt_ends(b["labels"]), truth=truth)
+
         return sum(answer_cross_entropy(model, tokenizer, prompts, answers, batch_size=len(prompts), around=around))
 
     before = loss()
@@ -186,8 +190,11 @@ def test_cached_prompt_tail_loss_equals_the_full_teacher_forced_loss(tiny: tuple
     neuro = _neuro(strength=0.5)
     problems = sample_questions(2, TRAIN_TYPES, digits=3, seed=3)[:5]  # prompts of different lengths
     truth = torch.tensor([p.solution for p in problems])
-    batch = teacher_forced(tokenizer, [render_prompt(tokenizer, training_messages(p)) for p in problems],
-                          [str(p.solution) for p in problems])
+    batch = teacher_forced(
+        tokenizer,
+        [render_prompt(tokenizer, training_messages(p)) for p in problems],
+        [str(p.solution) for p in problems],
+    )
     with torch.no_grad(), intervene(model, neuro, ends=prompt_ends(batch["labels"]), truth=truth):
         full = token_losses(model, batch)
     labelled = batch["labels"][:, 1:] != -100
@@ -199,8 +206,8 @@ def test_cached_prompt_tail_loss_equals_the_full_teacher_forced_loss(tiny: tuple
 
 def test_encoder_learns_to_give_negatives_no_type(tiny: tuple) -> None:
     """Trained with negatives, the type scores separate trained types from invented operations."""
+    from lmarith.neurosymbolic.fit import EncoderData, encoder_metrics, train_encoder
     from lmarith.neurosymbolic.gather import NONE
-    from lmarith.neurosymbolic.train import EncoderData, encoder_metrics, train_encoder
 
     neuro = _neuro()
     codec, rows, window, hidden = neuro.codec, 96, 16, 64
@@ -209,8 +216,14 @@ def test_encoder_learns_to_give_negatives_no_type(tiny: tuple) -> None:
     states = torch.randn(rows, window, hidden, generator=torch.Generator().manual_seed(0))
     states[:, -1, :4] += 4 * nn.functional.one_hot(kinds + 1, 4)  # the 'operation word' feature
     known = (kinds != NONE)[:, None]
-    data = EncoderData(states, torch.ones(rows, window, dtype=torch.bool),
-                       codec.encode_problem(kinds.clamp_min(0), x, y) * known, kinds, x, y)
+    data = EncoderData(
+        states,
+        torch.ones(rows, window, dtype=torch.bool),
+        codec.encode_problem(kinds.clamp_min(0), x, y) * known,
+        kinds,
+        x,
+        y,
+    )
     encoder = neuro.encoder
     train_encoder(encoder, codec, data, epochs=30, seed=0)
     metrics = encoder_metrics(encoder, codec, data)
@@ -219,7 +232,7 @@ def test_encoder_learns_to_give_negatives_no_type(tiny: tuple) -> None:
 
 
 def test_position_dropout_hides_window_positions_in_training_but_never_the_last() -> None:
-    from lmarith.neurosymbolic.train import EncoderData, train_encoder
+    from lmarith.neurosymbolic.fit import EncoderData, train_encoder
 
     codec = _neuro().codec
     rows, window, hidden = 64, 16, 64
@@ -236,8 +249,14 @@ def test_position_dropout_hides_window_positions_in_training_but_never_the_last(
             return self.proj(self.norm(states[:, -1]))
 
     kinds, x = torch.arange(rows) % 3, torch.randint(1, 99, (rows,))
-    data = EncoderData(torch.randn(rows, window, hidden), torch.ones(rows, window, dtype=torch.bool),
-                       codec.encode_problem(kinds, x, x), kinds, x, x)
+    data = EncoderData(
+        torch.randn(rows, window, hidden),
+        torch.ones(rows, window, dtype=torch.bool),
+        codec.encode_problem(kinds, x, x),
+        kinds,
+        x,
+        x,
+    )
     for dropout in (0.0, 0.3):
         spy = Spy()
         train_encoder(spy, codec, data, epochs=2, seed=0, position_dropout=dropout)
@@ -249,7 +268,7 @@ def test_position_dropout_hides_window_positions_in_training_but_never_the_last(
 def test_read_metrics_say_which_gate_check_shut_each_type() -> None:
     """Clean problem vectors open and read exactly; a zero vector fails the type and number checks; a wrong
     operand opens the gate without being exact; an untrained type is shut for that alone."""
-    from lmarith.neurosymbolic.train import EncoderData, read_metrics
+    from lmarith.neurosymbolic.fit import EncoderData, read_metrics
 
     codec = _neuro().codec
     gcd, addition = PROBLEM_TYPES.index("gcd"), PROBLEM_TYPES.index("addition")
@@ -267,8 +286,12 @@ def test_read_metrics_say_which_gate_check_shut_each_type() -> None:
     shut = report["gcd"]["shut_by"]
     assert shut["type score below threshold"] == shut["no two numbers read"] == pytest.approx(1 / 3)
     assert report["addition"]["gate_open"] == 0.0 and report["addition"]["exact"] == 1.0
-    assert report["addition"]["shut_by"] == {"type score below threshold": 0.0, "no two numbers read": 0.0,
-                                             "digit margin below minimum": 0.0, "untrained type": 1.0}
+    assert report["addition"]["shut_by"] == {
+        "type score below threshold": 0.0,
+        "no two numbers read": 0.0,
+        "digit margin below minimum": 0.0,
+        "untrained type": 1.0,
+    }
 
 
 def test_hard_slot_attention_is_the_limit_of_sharp_attention_and_only_at_read_time() -> None:
@@ -319,11 +342,15 @@ def test_decoder_fine_tune_resumes_after_its_last_finished_epoch(tiny: tuple, tm
 
 
 def test_ask_says_what_the_engine_read_and_why_the_gate_did_what_it_did(tiny: tuple) -> None:
-    from lmarith.neurosymbolic.ask import ENGINE_CANNOT, Asker, Chat, explain
+    from lmarith.neurosymbolic.asker import ENGINE_CANNOT, Asker, Chat, explain
 
     model, tokenizer = tiny
-    cases = [(_reading(_neuro(), "gcd", 12, 8), None), (_reading(_neuro(threshold=1.5), "gcd", 12, 8), "type score below threshold"),
-             (_reading(_neuro(), "addition", 12, 8), "untrained type"), (_reading(_neuro(), "modulo", 12, 0), ENGINE_CANNOT)]
+    cases = [
+        (_reading(_neuro(), "gcd", 12, 8), None),
+        (_reading(_neuro(threshold=1.5), "gcd", 12, 8), "type score below threshold"),
+        (_reading(_neuro(), "addition", 12, 8), "untrained type"),
+        (_reading(_neuro(), "modulo", 12, 0), ENGINE_CANNOT),
+    ]
     for neuro, why in cases:
         reply = Asker(model, tokenizer, neuro, max_new_tokens=4).ask("What is the gcd of 12 and 8?", hook_off=True)
         r = reply.reading
@@ -331,15 +358,23 @@ def test_ask_says_what_the_engine_read_and_why_the_gate_did_what_it_did(tiny: tu
         assert r.answer == (4 if why is None else None) and min(r.a_margin, r.b_margin) > 0.1
         lines = explain(reply, neuro)
         assert lines[0].startswith(f"type: {r.problem_type} (") and lines[3] == (
-            "gate: open, engine answer 4" if why is None else f"gate: shut ({why})")
+            "gate: open, engine answer 4" if why is None else f"gate: shut ({why})"
+        )
         assert lines[-1].startswith("reply, hook off: ")
     tie = _neuro(dim=2048)
     gcd = tie.codec.type_index("gcd")
     tie.encoder = _Fixed(0.6 * tie.codec.encode_problem(gcd, 32, 8) + 0.6 * tie.codec.encode_problem(gcd, 42, 8))
-    assert Asker(model, tokenizer, tie, max_new_tokens=2).ask("gcd?").reading.shut_because == "digit margin below minimum"
+    assert (
+        Asker(model, tokenizer, tie, max_new_tokens=2).ask("gcd?").reading.shut_because == "digit margin below minimum"
+    )
     with pytest.raises(LmarithError, match="hidden size"):
-        Asker(model, tokenizer, NeuroSymbolic.create(layer=2, hidden=32, types=TRAIN_TYPES,
-                                                     codec=CodecConfig(dim=256, types=PROBLEM_TYPES)))
+        Asker(
+            model,
+            tokenizer,
+            NeuroSymbolic.create(
+                layer=2, hidden=32, types=TRAIN_TYPES, codec=CodecConfig(dim=256, types=PROBLEM_TYPES)
+            ),
+        )
     chat = Chat(Asker(model, tokenizer, _neuro(), max_new_tokens=3))
     chat.say("Hello")
     chat.say("What is 3 mod 2?")

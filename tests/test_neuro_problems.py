@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lmarith.errors import LmarithError
-from lmarith.questions.files import COLUMNS, read_csv, write_csv
+from lmarith.questions.csv_io import COLUMNS, read_csv, write_csv
 from lmarith.questions.prompts import chat_messages, parse_answer, worked_solution
 from lmarith.questions.question import parse_question, phrasings, sample_questions
 from lmarith.questions.rules import FOREIGN, HELD_OUT_TYPES, PROBLEM_TYPES, TRAIN_TYPES, check_types, solve
@@ -111,4 +111,8 @@ def test_our_extra_types_answer_and_read_back_but_stay_out_of_the_paper_setting(
     for q in sample_questions(20, EXTRA_TYPES, phrasing="all", seed=9):
         read = parse_question(q.question)
         assert read is not None and (read.problem_type, read.x, read.y, read.solution) == (
-            q.problem_type, q.x, q.y, q.solution), q.question
+            q.problem_type,
+            q.x,
+            q.y,
+            q.solution,
+        ), q.question

@@ -5,14 +5,16 @@ from types import SimpleNamespace
 
 import pytest
 
-import lmarith.evaluation.neurosymbolic as scoring
-from lmarith.evaluation.neurosymbolic import per_type_rows, score, summarize
+import lmarith.evaluation.neuro_eval as scoring
+from lmarith.evaluation.neuro_eval import per_type_rows, score, summarize
 from lmarith.questions.question import Question
 
-Q = [Question("gcd", 12, 8, "What is the gcd of 12 and 8?", 4),
-     Question("gcd", 9, 6, "What is the gcd of 9 and 6?", 3),
-     Question("modulo", 7, 5, "What is 7 mod 5?", 2),
-     Question("addition", 1, 2, "What is 1 plus 2?", 3)]  # a held-out type
+Q = [
+    Question("gcd", 12, 8, "What is the gcd of 12 and 8?", 4),
+    Question("gcd", 9, 6, "What is the gcd of 9 and 6?", 3),
+    Question("modulo", 7, 5, "What is 7 mod 5?", 2),
+    Question("addition", 1, 2, "What is 1 plus 2?", 3),
+]  # a held-out type
 
 
 def test_means_are_over_trained_types_per_type_not_per_question() -> None:
@@ -69,11 +71,25 @@ def test_score_decodes_then_scores_the_gold_answer_after_the_reasoning(monkeypat
 
 def test_one_table_for_terminal_and_markdown() -> None:
     method = summarize(Q, ["4", "5", "2", "3"], [0.5, 1.5, 3.0, 9.0], trained_types=["gcd", "modulo"])
-    neuro = {**method, "per_type": {t: {**r, "gate_open": 1.0, "engine_correct": 0.5} for t, r in method["per_type"].items()}}
-    report = {"base": method, "cot": method, "neurosymbolic": neuro,
-              "lora": {"accuracy": None, "cross_entropy": None, "per_type": {}, "skipped": "no adapter"}}
+    neuro = {
+        **method,
+        "per_type": {t: {**r, "gate_open": 1.0, "engine_correct": 0.5} for t, r in method["per_type"].items()},
+    }
+    report = {
+        "base": method,
+        "cot": method,
+        "neurosymbolic": neuro,
+        "lora": {"accuracy": None, "cross_entropy": None, "per_type": {}, "skipped": "no adapter"},
+    }
     rows = per_type_rows(report)
     assert [r["type"] for r in rows] == ["addition", "gcd", "modulo", "mean (trained)"]
-    assert rows[1] == {"type": "gcd", "base": "0.50 / 1.00", "cot": "0.50 / 1.00", "lora": "-",
-                       "neurosymbolic": "0.50 / 1.00", "gate open": "1.00", "engine right": "0.50"}
+    assert rows[1] == {
+        "type": "gcd",
+        "base": "0.50 / 1.00",
+        "cot": "0.50 / 1.00",
+        "lora": "-",
+        "neurosymbolic": "0.50 / 1.00",
+        "gate open": "1.00",
+        "engine right": "0.50",
+    }
     assert rows[-1]["base"] == "0.75 / 2.00" and rows[-1]["lora"] == "-"

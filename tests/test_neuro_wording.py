@@ -7,13 +7,23 @@ import pytest
 
 from lmarith.errors import LmarithError
 from lmarith.questions import wording
-from lmarith.questions.files import keep_types, read_csv_checked, write_csv
+from lmarith.questions.csv_io import keep_types, read_csv_checked, write_csv
 from lmarith.questions.question import make_question, parse_question, phrasings, sample_questions
 from lmarith.questions.rules import ALL_TYPES, FOREIGN, MOD_1000_TYPES, PROBLEM_TYPES, solve
 
-PARTS = [wording.FRAMES, wording.YES_NO_FRAMES, wording.MOD_INLINE, wording.MOD_PREFIX, wording.MOD_SENTENCE, wording.PREFIXES,
-         wording.SUFFIXES] + [table[t] for table in (wording.EXPRESSIONS, wording.SENTENCES) for t in ALL_TYPES] + [
-         wording.MOD_EXPRESSIONS[t] for t in wording.MOD_EXPRESSIONS]
+PARTS = (
+    [
+        wording.FRAMES,
+        wording.YES_NO_FRAMES,
+        wording.MOD_INLINE,
+        wording.MOD_PREFIX,
+        wording.MOD_SENTENCE,
+        wording.PREFIXES,
+        wording.SUFFIXES,
+    ]
+    + [table[t] for table in (wording.EXPRESSIONS, wording.SENTENCES) for t in ALL_TYPES]
+    + [wording.MOD_EXPRESSIONS[t] for t in wording.MOD_EXPRESSIONS]
+)
 
 
 @pytest.mark.parametrize("part", range(len(PARTS)))
@@ -36,8 +46,10 @@ def test_mod_1000_is_asked_inline_as_a_clause_as_a_sentence_and_abbreviated() ->
         for family in ("train", "heldout"):
             templates = phrasings(kind, family)
             assert all(any(m in t.lower() for m in ("1000", "1e3", "thousand", "three digits")) for t in templates)
-            assert all(not any(m in t.lower() for m in ("1000", "1e3", "thousand"))
-                       for t in phrasings(kind, family, mod1000=False))
+            assert all(
+                not any(m in t.lower() for m in ("1000", "1e3", "thousand"))
+                for t in phrasings(kind, family, mod1000=False)
+            )
     train = phrasings("multiplication", "train")
     assert "What is {x} times {y} mod 1000?" in train  # inline, in the question itself
     assert "What is {x} times {y}, modulo 1000?" in train  # a clause
@@ -87,25 +99,37 @@ def _csv(tmp_path: Path, body: str, header: str = HEADER) -> Path:
 
 
 def test_a_hand_written_csv_is_read_with_the_papers_type_names(tmp_path: Path) -> None:
-    path = _csv(tmp_path, 'gcd,12,8,"What is the gcd of 12 and 8?",4\n'
-                          'multiplication,25,48,"What is 25*48, mod 1000?",200\n'
-                          'addition,3,4,What is 3 plus 4?,7\n')
+    path = _csv(
+        tmp_path,
+        'gcd,12,8,"What is the gcd of 12 and 8?",4\n'
+        'multiplication,25,48,"What is 25*48, mod 1000?",200\n'
+        "addition,3,4,What is 3 plus 4?,7\n",
+    )
     rows = read_csv_checked(path).questions
     assert [(q.problem_type, q.x, q.y, q.solution) for q in rows] == [
-        ("gcd", 12, 8, 4), ("multiplication", 25, 48, 200), ("addition", 3, 4, 7)]
+        ("gcd", 12, 8, 4),
+        ("multiplication", 25, 48, 200),
+        ("addition", 3, 4, 7),
+    ]
     kept, dropped = keep_types(rows, ("gcd", "multiplication"))
     assert len(kept) == 2 and dropped == {"addition": 1}
 
 
-@pytest.mark.parametrize(("header", "body", "message"), [
-    (HEADER, "power,2,3,What is 2 to the 3?,8\n", r"d\.csv:2: unknown problem type 'power'"),
-    ("problem_type,x,question,solution\n", "gcd,12,What?,4\n", r"d\.csv: missing column y"),
-    (HEADER, "gcd,12,8,ok,4\ngcd,twelve,8,What?,4\n", r"d\.csv:3: x is not an integer: 'twelve'"),
-    (HEADER, "gcd,12,8.5,What?,4\n", r"d\.csv:2: y is not an integer: '8.5'"),
-    (HEADER, "modulo,5,0,What is 5 mod 0?,0\n", r"d\.csv:2: modulo by zero"),
-    (HEADER, "gcd,12,8,a,4\ngcd,12,9,b,4\nlcm,4,6,c,12\nlcm,4,6,d,13\n",
-     r"d\.csv: 2 solution\(s\) disagree with the type's rule, first at line 3: gcd of 12 and 9 is 3, the file says 4"),
-])
+@pytest.mark.parametrize(
+    ("header", "body", "message"),
+    [
+        (HEADER, "power,2,3,What is 2 to the 3?,8\n", r"d\.csv:2: unknown problem type 'power'"),
+        ("problem_type,x,question,solution\n", "gcd,12,What?,4\n", r"d\.csv: missing column y"),
+        (HEADER, "gcd,12,8,ok,4\ngcd,twelve,8,What?,4\n", r"d\.csv:3: x is not an integer: 'twelve'"),
+        (HEADER, "gcd,12,8.5,What?,4\n", r"d\.csv:2: y is not an integer: '8.5'"),
+        (HEADER, "modulo,5,0,What is 5 mod 0?,0\n", r"d\.csv:2: modulo by zero"),
+        (
+            HEADER,
+            "gcd,12,8,a,4\ngcd,12,9,b,4\nlcm,4,6,c,12\nlcm,4,6,d,13\n",
+            r"d\.csv: 2 solution\(s\) disagree with the type's rule, first at line 3: gcd of 12 and 9 is 3, the file says 4",  # noqa: E501
+        ),
+    ],
+)
 def test_each_csv_error_names_the_file_and_line(tmp_path: Path, header: str, body: str, message: str) -> None:
     with pytest.raises(LmarithError, match=message):
         read_csv_checked(_csv(tmp_path, body, header))

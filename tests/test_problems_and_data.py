@@ -9,9 +9,16 @@ from lmarith.machines.problems import MAX_DIGITS, operator, parse_problem
 
 @pytest.mark.parametrize(
     "text,message",
-    [("12+", "cannot read"), ("-5+3", "non-negative"), ("5+-3", "non-negative"), ("7//0", "division by zero"),
-     ("ab+1", "not a non-negative"), ("1" * (MAX_DIGITS + 1) + "+1", "limit"), ("3**4", "not a non-negative"),
-     ("3%4", "cannot read")],
+    [
+        ("12+", "cannot read"),
+        ("-5+3", "non-negative"),
+        ("5+-3", "non-negative"),
+        ("7//0", "division by zero"),
+        ("ab+1", "not a non-negative"),
+        ("1" * (MAX_DIGITS + 1) + "+1", "limit"),
+        ("3**4", "not a non-negative"),
+        ("3%4", "cannot read"),
+    ],
 )
 def test_bad_problems_are_clear_errors(text: str, message: str) -> None:
     with pytest.raises(LmarithError, match=message):
@@ -60,4 +67,3 @@ def test_sample_problems_has_the_asked_size_and_digits() -> None:
     ps = sample_problems("gt", 10, 30)
     assert len(ps) == 30 and all(len(str(p.a)) == len(str(p.b)) == 10 for p in ps)
     assert all(p.a >= p.b for p in sample_problems("sub", 5, 20))
-

@@ -11,8 +11,17 @@ from hypothesis import strategies as st
 from lmarith.errors import LmarithError
 from lmarith.machines.problems import parse_problem
 from lmarith.questions import wording
-from lmarith.questions.expressions import (ALIGNER_EXPRESSIONS, ALIGNER_SENTENCES, CANNOT, FRESH, SHARED_TYPES,
-                                          SYMBOLS, cannot_templates, mappings, templates)
+from lmarith.questions.expressions import (
+    ALIGNER_EXPRESSIONS,
+    ALIGNER_SENTENCES,
+    CANNOT,
+    FRESH,
+    SHARED_TYPES,
+    SYMBOLS,
+    cannot_templates,
+    mappings,
+    templates,
+)
 
 
 def test_every_operator_has_both_families_and_they_share_no_template() -> None:
@@ -30,8 +39,11 @@ def test_the_aligners_own_wordings_are_none_of_the_held_out_ones() -> None:
     """The aligner-only phrases go into training frames, so two whole templates never match;
     the phrase itself must not be a held-out expression or sentence either."""
     held = {wording.normalise(t) for op in SYMBOLS for t in templates(op, "heldout")}
-    held |= {wording.normalise(e) for kind in SHARED_TYPES.values()
-             for e in wording.EXPRESSIONS[kind]["heldout"] + wording.SENTENCES[kind]["heldout"]}
+    held |= {
+        wording.normalise(e)
+        for kind in SHARED_TYPES.values()
+        for e in wording.EXPRESSIONS[kind]["heldout"] + wording.SENTENCES[kind]["heldout"]
+    }
     own = [e for table in (ALIGNER_EXPRESSIONS, ALIGNER_SENTENCES) for phrases in table.values() for e in phrases]
     assert len(own) > 100
     assert not {wording.normalise(e) for e in own} & held
@@ -42,8 +54,12 @@ def test_the_fresh_family_shares_no_template_with_the_others() -> None:
     spacing and closing punctuation) one of the other families', nor an aligner-only phrase."""
     others = {wording.normalise(t) for op in SYMBOLS for fam in ("train", "heldout") for t in templates(op, fam)}
     others |= {wording.normalise(t) for fam in ("train", "heldout") for t in cannot_templates(fam)}
-    others |= {wording.normalise(e) for table in (ALIGNER_EXPRESSIONS, ALIGNER_SENTENCES)
-               for phrases in table.values() for e in phrases}
+    others |= {
+        wording.normalise(e)
+        for table in (ALIGNER_EXPRESSIONS, ALIGNER_SENTENCES)
+        for phrases in table.values()
+        for e in phrases
+    }
     fresh = [wording.normalise(t) for phrases in FRESH.values() for t in phrases]
     assert set(FRESH) == {*SYMBOLS, CANNOT} and len(fresh) == len(set(fresh)) > 40
     assert not set(fresh) & others
@@ -103,7 +119,9 @@ def test_the_length_of_the_numbers_does_not_tell_cannot_apart() -> None:
     rows = [m for m in mappings(3000, "train", max_digits=30, seed=5) if re.search(r"\d", m.question) and m.op != "eq"]
 
     def mean_longest(cannot: bool) -> float:  # the longest number of each question, averaged
-        lengths = [max(len(n) for n in re.findall(r"\d+", m.question)) for m in rows if (m.expression == CANNOT) == cannot]
+        lengths = [
+            max(len(n) for n in re.findall(r"\d+", m.question)) for m in rows if (m.expression == CANNOT) == cannot
+        ]
         return sum(lengths) / len(lengths)
 
     assert abs(mean_longest(True) - mean_longest(False)) < 1.5, (mean_longest(True), mean_longest(False))

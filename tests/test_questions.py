@@ -18,29 +18,51 @@ from lmarith.questions.question import MOD_SUFFIX, parse_question, phrasings, sa
 from lmarith.questions.rules import FOREIGN, PROBLEM_TYPES, solve
 
 
-@pytest.mark.parametrize(("reply", "answer"), [
-    ("42", 42), (" 42\n", 42), ("The answer is 42.", 42), ("-7", -7), ("12 then 13", 12), ("x=007", 7),
-    ("no number here", None), ("", None), ("Final Answer: 5", 5),  # plain: the first integer, marker or not
-])
+@pytest.mark.parametrize(
+    ("reply", "answer"),
+    [
+        ("42", 42),
+        (" 42\n", 42),
+        ("The answer is 42.", 42),
+        ("-7", -7),
+        ("12 then 13", 12),
+        ("x=007", 7),
+        ("no number here", None),
+        ("", None),
+        ("Final Answer: 5", 5),  # plain: the first integer, marker or not
+    ],
+)
 def test_plain_replies_give_their_first_integer(reply: str, answer: int | None) -> None:
     assert parse_answer(reply) == answer
 
 
-@pytest.mark.parametrize(("reply", "answer"), [
-    ("12 mod 5 = 2.\nFinal Answer: 2", 2), ("step 5, step 6\nFinal Answer: 9", 9), ("Final Answer: -3", -3),
-    ("final answer: 8", 8), ("FINAL ANSWER:   11", 11), ("Final Answer:4 and then 5", 4),
-    ("5 + 6 = 11", None), ("Final Answer: none", None), ("", None),
-])
+@pytest.mark.parametrize(
+    ("reply", "answer"),
+    [
+        ("12 mod 5 = 2.\nFinal Answer: 2", 2),
+        ("step 5, step 6\nFinal Answer: 9", 9),
+        ("Final Answer: -3", -3),
+        ("final answer: 8", 8),
+        ("FINAL ANSWER:   11", 11),
+        ("Final Answer:4 and then 5", 4),
+        ("5 + 6 = 11", None),
+        ("Final Answer: none", None),
+        ("", None),
+    ],
+)
 def test_chain_of_thought_replies_give_the_integer_after_final_answer(reply: str, answer: int | None) -> None:
     assert parse_answer(reply, cot=True) == answer
 
 
-@pytest.mark.parametrize(("reply", "prefix"), [
-    ("a b\nFinal Answer: 9", "a b\nFinal Answer: "),
-    ("a b final answer: 9 Final Answer: 10", "a b Final Answer: "),  # the first marker, in our casing
-    ("a b  \n", "a b\nFinal Answer: "),  # never got there: the marker is appended
-    ("", "\nFinal Answer: "),
-])
+@pytest.mark.parametrize(
+    ("reply", "prefix"),
+    [
+        ("a b\nFinal Answer: 9", "a b\nFinal Answer: "),
+        ("a b final answer: 9 Final Answer: 10", "a b Final Answer: "),  # the first marker, in our casing
+        ("a b  \n", "a b\nFinal Answer: "),  # never got there: the marker is appended
+        ("", "\nFinal Answer: "),
+    ],
+)
 def test_cot_prefix_stops_at_the_models_own_final_answer(reply: str, prefix: str) -> None:
     assert cot_prefix(reply) == prefix
 
@@ -68,7 +90,11 @@ def test_sampled_questions_with_filler_punctuation_and_casing_are_read_back() ->
     for q in sample_questions(40, PROBLEM_TYPES, phrasing="all", seed=9):
         got = parse_question(q.question)
         assert got is not None and (got.problem_type, got.x, got.y, got.solution) == (
-            q.problem_type, q.x, q.y, q.solution), q.question
+            q.problem_type,
+            q.x,
+            q.y,
+            q.solution,
+        ), q.question
 
 
 def test_what_is_not_one_of_our_questions_is_not_read() -> None:
@@ -86,12 +112,16 @@ def test_what_is_not_one_of_our_questions_is_not_read() -> None:
 def test_a_typed_question_gets_the_evaluation_prompt_when_it_is_ours() -> None:
     ours = sample_questions(1, ["gcd"], seed=4)[0]
     assert question_messages(ours.question) == chat_messages(ours)
-    assert question_messages("  Hello there ") == [{"role": "system", "content": SYSTEM_CHAT},
-                                                   {"role": "user", "content": "Hello there"}]
+    assert question_messages("  Hello there ") == [
+        {"role": "system", "content": SYSTEM_CHAT},
+        {"role": "user", "content": "Hello there"},
+    ]
 
 
 def test_questions_import_no_torch() -> None:
-    code = ("import sys, lmarith.questions.files, lmarith.questions.prompts, lmarith.questions.question, "
-            "lmarith.questions.rules; print(sorted({'torch', 'transformers', 'numpy'} & set(sys.modules)))")
+    code = (
+        "import sys, lmarith.questions.csv_io, lmarith.questions.prompts, lmarith.questions.question, "
+        "lmarith.questions.rules; print(sorted({'torch', 'transformers', 'numpy'} & set(sys.modules)))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"

@@ -52,6 +52,7 @@ def test_parts_chunks_keep_each_slice_and_resume_after_the_last_kept(tmp_path: P
     resumed = Parts(path, "k", log=lambda _: None).chunks("cell", [0, 1, 2, 3, 5], total, size=2)
     assert resumed == [1, 5, 5] and seen == [[5]]  # kept slices are not computed again
 
+
 def test_run_key_follows_settings_and_file_bytes(tmp_path: Path) -> None:
     weights = tmp_path / "w.safetensors"
     weights.write_bytes(b"one")

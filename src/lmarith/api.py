@@ -28,20 +28,25 @@ from time import perf_counter
 from typing import TYPE_CHECKING, Literal
 
 from lmarith.errors import LmarithError
-from lmarith.execute import Result, execute
-from lmarith.execute.lm_policy import LMPolicy, aligns, load_policy
-from lmarith.execute.questions import Asked
-from lmarith.execute.questions import ask as ask_questions
-from lmarith.machines.formats import FORMATS, Format, default_long
+from lmarith.executors import Result, execute
+from lmarith.executors.lm_policy import LMPolicy, aligns, load_policy
+from lmarith.executors.question_aligner import Asked
+from lmarith.executors.question_aligner import ask as ask_questions
+from lmarith.formats import DEFAULT_FORMAT, Format, text_format
 from lmarith.machines.problems import parse_problem
 
 if TYPE_CHECKING:
-    from lmarith.neurosymbolic.ask import Asker
+    from lmarith.neurosymbolic.asker import Asker
 
 
 @lru_cache(maxsize=4)
-def policy(model: str = "default", adapters: Path | None = None, runtime: str = "auto",
-           device: str | None = None, fmt: Format = "window") -> LMPolicy:
+def policy(
+    model: str = "default",
+    adapters: Path | None = None,
+    runtime: str = "auto",
+    device: str | None = None,
+    fmt: Format = DEFAULT_FORMAT,
+) -> LMPolicy:
     """The loaded model for one problem at a time, kept per set of options."""
     return load_policy(model, adapters, device, batch_size=1, runtime=runtime, fmt=fmt)
 
@@ -64,14 +69,20 @@ class NeuroAnswer:
 @lru_cache(maxsize=2)
 def asker(run: Path | None = None, device: str | None = None) -> Asker:
     """The model with its intervention (default: the shipped one), kept between calls."""
-    from lmarith.evaluation.neuro_run import load_asker
+    from lmarith.neurosymbolic.asker import Asker
 
-    return load_asker(run, device)
+    return Asker.from_pretrained(run, device=device)
 
 
-def ask(question: str, *, method: Literal["executors", "neuro"] = "executors", model: str = "smollm2",
-        adapters: str | Path | None = None, run: str | Path | None = None,
-        device: str | None = None) -> Asked | NeuroAnswer:
+def ask(
+    question: str,
+    *,
+    method: Literal["executors", "neuro"] = "executors",
+    model: str = "smollm2",
+    adapters: str | Path | None = None,
+    run: str | Path | None = None,
+    device: str | None = None,
+) -> Asked | NeuroAnswer:
     """Answer a question in words. ``executors``: the question aligner (an adapter of
     ``model``) writes the expression and the executors compute it on the same model (an
     ``Asked``); ``neuro``: the neurosymbolic intervention of ``run`` (default: the shipped one),
@@ -87,9 +98,17 @@ def ask(question: str, *, method: Literal["executors", "neuro"] = "executors", m
     return asked
 
 
-def solve(problem: str, *, model: str = "default", adapters: str | Path | None = None, fmt: Format = "window",
-          long: bool | None = None, runtime: str = "auto", device: str | None = None,
-          max_steps: int | None = None) -> Result:
+def solve(
+    problem: str,
+    *,
+    model: str = "default",
+    adapters: str | Path | None = None,
+    fmt: Format = DEFAULT_FORMAT,
+    long: bool | None = None,
+    runtime: str = "auto",
+    device: str | None = None,
+    max_steps: int | None = None,
+) -> Result:
     """The answer a language model computes for ``problem`` (``"47819-12345"``), step by step.
 
     The options are the CLI's: ``model`` (``default``, ``smollm2``, a directory; the executors
@@ -98,14 +117,13 @@ def solve(problem: str, *, model: str = "default", adapters: str | Path | None =
     ``LmarithError`` before any model loads; a model that fails the problem returns a result
     whose ``reason`` says why.
     """
-    if fmt not in FORMATS:
-        raise LmarithError(f"unknown format {fmt!r}; known: {', '.join(FORMATS)}")
-    long = default_long(fmt) if long is None else long
+    long = text_format(fmt).long if long is None else long
     parsed = parse_problem(problem)
     parsed.start(long)  # operand checks before the model loads
     lm = policy(model, None if adapters is None else Path(adapters), runtime, device, fmt)
-    [result] = execute([parsed], lm, fmt=fmt, long=long, align=aligns(lm, fmt, [parsed], long),
-                       max_steps=max_steps, trace=True)
+    [result] = execute(
+        [parsed], lm, fmt=fmt, long=long, align=aligns(lm, fmt, [parsed], long), max_steps=max_steps, trace=True
+    )
     return result
 
 

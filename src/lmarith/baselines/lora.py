@@ -27,7 +27,9 @@ Style = Literal["direct", "worked"]
 ADAPTER = {"direct": "answers", "worked": "worked"}
 
 
-def training_pairs(tokenizer: PreTrainedTokenizerBase, questions: Sequence[Question], style: Style) -> list[tuple[str, str]]:
+def training_pairs(
+    tokenizer: PreTrainedTokenizerBase, questions: Sequence[Question], style: Style
+) -> list[tuple[str, str]]:
     """(prompt, response) pairs with the same prompts the evaluation uses."""
     cot = style == "worked"
     return [
@@ -53,8 +55,15 @@ def train_lora(
     """Train one adapter on ``questions`` (resumable); the base model is left as it was."""
     peft_model = add_adapter(model, ADAPTER[style], lora_config(rank))
     pairs = training_pairs(tokenizer, questions, style)
-    config = TrainConfig(out_dir=out_dir, lr=lr, epochs=epochs, batch_size=batch_size, resume=resume,
-                         save_every=max(8, len(pairs) // batch_size // 4), progress=progress)
+    config = TrainConfig(
+        out_dir=out_dir,
+        lr=lr,
+        epochs=epochs,
+        batch_size=batch_size,
+        resume=resume,
+        save_every=max(8, len(pairs) // batch_size // 4),
+        progress=progress,
+    )
     try:
         result = train(peft_model, tokenizer, pairs, config)
     finally:

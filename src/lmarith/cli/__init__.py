@@ -11,11 +11,11 @@ import warnings
 import typer
 
 from lmarith.cli import ask as _ask  # noqa: F401,E402
-from lmarith.cli import executors as _executors  # noqa: F401,E402
+from lmarith.cli import neuro as _neuro  # noqa: F401,E402
 
 # Command modules register themselves on `app` when imported.
-from lmarith.cli import machines as _machines  # noqa: F401,E402
-from lmarith.cli import neuro as _neuro  # noqa: F401,E402
+from lmarith.cli import oracle as _oracle  # noqa: F401,E402
+from lmarith.cli import solve as _solve  # noqa: F401,E402
 from lmarith.cli import train as _train  # noqa: F401,E402
 from lmarith.cli.app import app
 from lmarith.errors import LmarithError

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from lmarith.machines.formats import default_long
+from lmarith.formats import default_long
 
 app = typer.Typer(
     name="lmarith",
@@ -31,7 +31,8 @@ Machines = Annotated[
     bool | None,
     typer.Option(
         "--long/--caef-machines",
-        help="schoolbook machines for - * //, or CAEF's; default: the format decides (window: schoolbook, caef: CAEF's)",
+        help="schoolbook machines for - * //, or CAEF's; "
+        "default: the format decides (window: schoolbook, caef: CAEF's)",
         show_default=False,
     ),
 ]

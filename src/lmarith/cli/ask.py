@@ -15,8 +15,8 @@ from typing import Annotated
 import typer
 
 from lmarith.cli.app import app
-from lmarith.cli.executors import AdaptersDir, Device, print_trace
 from lmarith.cli.neuro import AskRun
+from lmarith.cli.solve import AdaptersDir, Device, print_trace
 from lmarith.errors import LmarithError
 
 
@@ -27,16 +27,23 @@ class Method(str, Enum):
 
 @app.command("ask")
 def ask_command(
-    question: Annotated[str | None, typer.Argument(help="e.g. 'What is 4817 times 9023?'; without it, one "
-                                                        "question per line from stdin")] = None,
-    method: Annotated[Method, typer.Option(help="executors: question aligner + executors; neuro: the "
-                                                "neurosymbolic intervention")] = Method.executors,
+    question: Annotated[
+        str | None, typer.Argument(help="e.g. 'What is 4817 times 9023?'; without it, one question per line from stdin")
+    ] = None,
+    method: Annotated[
+        Method, typer.Option(help="executors: question aligner + executors; neuro: the neurosymbolic intervention")
+    ] = Method.executors,
     model: Annotated[str, typer.Option(help="a model that reads words: 'smollm2' or a local HF directory")] = "smollm2",
     adapters: AdaptersDir = None,
     trace: Annotated[bool, typer.Option("--trace", help="show the expression and every step")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="one JSON object per question, for scripts")] = False,
-    free: Annotated[bool, typer.Option("--free-aligner", help="let the aligner write any text, not only an "
-                                       "expression on the question's own numbers or CANNOT")] = False,
+    free: Annotated[
+        bool,
+        typer.Option(
+            "--free-aligner",
+            help="let the aligner write any text, not only an expression on the question's own numbers or CANNOT",
+        ),
+    ] = False,
     run: AskRun = None,
     device: Device = None,
 ) -> int:
@@ -51,10 +58,10 @@ def ask_command(
         return 0
     if model == "default":
         raise LmarithError("the embedded default reads expressions, not words: use `lmarith solve`, or --model smollm2")
-    from lmarith.execute import Request
-    from lmarith.execute.lm_policy import load_policy
-    from lmarith.execute.prompts import QUESTION_TASK
-    from lmarith.execute.questions import ask
+    from lmarith.executors import Request
+    from lmarith.executors.lm_policy import load_policy
+    from lmarith.executors.question_aligner import ask
+    from lmarith.executors.tasks import QUESTION_TASK
 
     policy = load_policy(model, adapters, device, batch_size=64)
     policy.adapter_for(Request(QUESTION_TASK, ""))  # no aligner: say so before reading stdin
@@ -63,9 +70,16 @@ def ask_command(
     for item in ask(policy, questions, trace=trace, constrained=not free):
         failed |= item.answer is None
         if as_json:
-            record = {"question": item.question, "aligned": item.aligned, "expression": item.expression,
-                      "answer": item.answer, "correct": item.correct, "reason": item.reason,
-                      "seconds": item.seconds, "calls": item.result.calls if item.result else 0}
+            record = {
+                "question": item.question,
+                "aligned": item.aligned,
+                "expression": item.expression,
+                "answer": item.answer,
+                "correct": item.correct,
+                "reason": item.reason,
+                "seconds": item.seconds,
+                "calls": item.result.calls if item.result else 0,
+            }
             typer.echo(json.dumps(record))
             continue
         if trace:

@@ -21,11 +21,12 @@ from lmarith.questions.rules import TRAIN_TYPES
 if TYPE_CHECKING:
     from transformers import PreTrainedModel, PreTrainedTokenizerBase
 
-    from lmarith.evaluation.neuro_run import RunConfig
-    from lmarith.neurosymbolic.ask import Asker
+    from lmarith.neurosymbolic.asker import Asker
+    from lmarith.neurosymbolic.run import RunConfig
 
-neuro_app = typer.Typer(help="Neurosymbolic VSA intervention (arXiv 2502.01657) on any HF causal LM, with baselines.",
-                        no_args_is_help=True)
+neuro_app = typer.Typer(
+    help="Neurosymbolic VSA intervention (arXiv 2502.01657) on any HF causal LM, with baselines.", no_args_is_help=True
+)
 app.add_typer(neuro_app, name="neuro")
 
 Run = Annotated[Path, typer.Option("--run", help="Run directory (created by the first step, resumable).")]
@@ -38,8 +39,12 @@ Encoder = Annotated[str | None, typer.Option(help="auto, attention or linear-las
 Inject = Annotated[str | None, typer.Option(help="answers (last prompt token + answer positions) or last (paper).")]
 Strength = Annotated[float | None, typer.Option(help="Mixing strength s in h' = s*Dec + (1-s)*h (paper: 0.5).")]
 Threshold = Annotated[float | None, typer.Option(help="Gate threshold on the type similarity (paper: 0.8).")]
-DigitMargin = Annotated[float | None, typer.Option(help="Gate: abstain when a digit read is closer to a tie than this "
-                                                        "(default 0.1; 0: off, as in the paper).")]
+DigitMargin = Annotated[
+    float | None,
+    typer.Option(
+        help="Gate: abstain when a digit read is closer to a tie than this (default 0.1; 0: off, as in the paper)."
+    ),
+]
 Types = Annotated[str | None, typer.Option(help=f"Comma-separated trained types (default: {','.join(TRAIN_TYPES)}).")]
 Count = Annotated[int | None, typer.Option(help="Questions per type.")]
 Digits = Annotated[int | None, typer.Option(help="Operand digit count (default 3: 1..999).")]
@@ -47,21 +52,36 @@ XGreater = Annotated[bool | None, typer.Option("--x-greater/--any-order", help="
 Mod1000 = Annotated[bool | None, typer.Option("--mod1000/--no-mod1000", help="Multiplication and lcm mod 1000.")]
 Seed = Annotated[int | None, typer.Option(help="Seed of questions, atoms and training.")]
 Batch = Annotated[int | None, typer.Option(help="Batch size for the LM.")]
-TrainCsv = Annotated[Path | None, typer.Option("--train-csv", help="Train on this CSV (problem_type,x,y,question,"
-                                                                 "solution; the paper's type names).")]
+TrainCsv = Annotated[
+    Path | None,
+    typer.Option("--train-csv", help="Train on this CSV (problem_type,x,y,question,solution; the paper's type names)."),
+]
 ValCsv = Annotated[Path | None, typer.Option("--val-csv", help="Choose the encoder on this CSV.")]
 TestCsv = Annotated[Path | None, typer.Option("--test-csv", help="Evaluate on this CSV (every type in it).")]
-BadSolutions = Annotated[str | None, typer.Option("--bad-solutions", help="CSV rows whose solution disagrees with the "
-                                                                         "type's rule: error (default), drop or keep.")]
+BadSolutions = Annotated[
+    str | None,
+    typer.Option(
+        "--bad-solutions", help="CSV rows whose solution disagrees with the type's rule: error (default), drop or keep."
+    ),
+]
 Numbers = Annotated[str | None, typer.Option(help="Operands of generated questions: digits or words.")]
-PositionDropout = Annotated[float | None, typer.Option(help="Encoder training hides this fraction of the window's "
-                                                            "positions at each step (default 0.15).")]
-SlotRead = Annotated[str | None, typer.Option(help="Attention encoder: soft (each digit slot reads its attention's "
-                                                   "mixture of positions) or hard (only the position it attends to "
-                                                   "most; read time only).")]
+PositionDropout = Annotated[
+    float | None,
+    typer.Option(help="Encoder training hides this fraction of the window's positions at each step (default 0.15)."),
+]
+SlotRead = Annotated[
+    str | None,
+    typer.Option(
+        help="Attention encoder: soft (each digit slot reads its attention's "
+        "mixture of positions) or hard (only the position it attends to "
+        "most; read time only)."
+    ),
+]
 Baselines = Annotated[bool, typer.Option("--baselines/--no-baselines", help="Also train the LoRA baselines.")]
-CotTrain = Annotated[bool | None, typer.Option("--cot-train/--cot-prompt",
-                                               help="CoT baseline: train a LoRA on worked answers, or only prompt.")]
+CotTrain = Annotated[
+    bool | None,
+    typer.Option("--cot-train/--cot-prompt", help="CoT baseline: train a LoRA on worked answers, or only prompt."),
+]
 
 
 def _options(**given: object) -> dict:
@@ -109,13 +129,21 @@ def data(
     seed: Seed = 0,
 ) -> None:
     """Write a question data set in the paper's CSV format."""
-    from lmarith.questions.files import write_csv
+    from lmarith.questions.csv_io import write_csv
     from lmarith.questions.question import sample_questions
     from lmarith.questions.rules import check_types
 
     chosen = check_types(_options(types=types).get("types", TRAIN_TYPES))
-    questions = sample_questions(count, chosen, digits=digits, x_greater=bool(x_greater), phrasing=phrasing,
-                                 mod1000=bool(mod1000), numbers=numbers, seed=seed)
+    questions = sample_questions(
+        count,
+        chosen,
+        digits=digits,
+        x_greater=bool(x_greater),
+        phrasing=phrasing,
+        mod1000=bool(mod1000),
+        numbers=numbers,
+        seed=seed,
+    )
     write_csv(questions, out)
     typer.echo(f"wrote {len(questions)} questions to {out}")
 
@@ -142,14 +170,31 @@ def gather_cmd(
     device: Device = None,
 ) -> None:
     """Record hidden states of the training prompts with their problem vectors (resumable)."""
-    from lmarith.evaluation.neuro_pipeline import run_gather
-    from lmarith.evaluation.neuro_run import open_run
+    from lmarith.neurosymbolic.pipeline import run_gather
+    from lmarith.neurosymbolic.run import open_run
 
-    config = open_run(run, _options(model=model, layer=layer, scan_layers=scan_layers, types=types,
-                                    train_per_type=count, digits=digits, x_greater=x_greater, mod1000=mod1000,
-                                    seed=seed, batch_size=batch_size, numbers=numbers, train_csv=train_csv,
-                                    val_csv=val_csv, test_csv=test_csv, bad_solutions=bad_solutions),
-                      create=True, quick=quick)
+    config = open_run(
+        run,
+        _options(
+            model=model,
+            layer=layer,
+            scan_layers=scan_layers,
+            types=types,
+            train_per_type=count,
+            digits=digits,
+            x_greater=x_greater,
+            mod1000=mod1000,
+            seed=seed,
+            batch_size=batch_size,
+            numbers=numbers,
+            train_csv=train_csv,
+            val_csv=val_csv,
+            test_csv=test_csv,
+            bad_solutions=bad_solutions,
+        ),
+        create=True,
+        quick=quick,
+    )
     lm, tokenizer = _load(config, device)
     written = run_gather(lm, tokenizer, run, config)
     typer.echo(f"gathered layers {config.layers()} into {run / 'gather'} ({written} new shards)")
@@ -167,9 +212,13 @@ def train_cmd(
     position_dropout: PositionDropout = None,
     slot_read: SlotRead = None,
     baselines: Baselines = True,
-    intervention: Annotated[bool, typer.Option("--intervention/--no-intervention",
-                                               help="Train the intervention (--no-intervention: the baselines only, "
-                                                    "which need no gather).")] = True,
+    intervention: Annotated[
+        bool,
+        typer.Option(
+            "--intervention/--no-intervention",
+            help="Train the intervention (--no-intervention: the baselines only, which need no gather).",
+        ),
+    ] = True,
     cot_train: CotTrain = None,
     train_csv: TrainCsv = None,
     val_csv: ValCsv = None,
@@ -179,12 +228,26 @@ def train_cmd(
 ) -> None:
     """Train encoder and decoder, fine-tune the decoder through the frozen LM, train the baselines."""
     from lmarith.evaluation.neuro_pipeline import run_train
-    from lmarith.evaluation.neuro_run import open_run
+    from lmarith.neurosymbolic.run import open_run
 
-    config = open_run(run, _options(layer=layer, encoder=encoder, inject=inject, strength=strength,
-                                    threshold=threshold, digit_margin=digit_margin, cot_train=cot_train,
-                                    position_dropout=position_dropout, slot_read=slot_read, train_csv=train_csv,
-                                    val_csv=val_csv, test_csv=test_csv, bad_solutions=bad_solutions))
+    config = open_run(
+        run,
+        _options(
+            layer=layer,
+            encoder=encoder,
+            inject=inject,
+            strength=strength,
+            threshold=threshold,
+            digit_margin=digit_margin,
+            cot_train=cot_train,
+            position_dropout=position_dropout,
+            slot_read=slot_read,
+            train_csv=train_csv,
+            val_csv=val_csv,
+            test_csv=test_csv,
+            bad_solutions=bad_solutions,
+        ),
+    )
     lm, tokenizer = _load(config, device)
     summary = run_train(lm, tokenizer, run, config, baselines=baselines, intervention=intervention)
     if not intervention:
@@ -192,21 +255,32 @@ def train_cmd(
         return
     chosen = summary["chosen"]
     best = next(c for c in summary["candidates"] if c["layer"] == chosen["layer"] and c["encoder"] == chosen["encoder"])
-    typer.echo(f"encoder {chosen['encoder']} at layer {chosen['layer']}: held-out exact {best['exact']:.3f}, "
-               f"digit accuracy {best['digit_accuracy']:.3f}; intervention in {run / 'finetune' / 'final'}")
+    typer.echo(
+        f"encoder {chosen['encoder']} at layer {chosen['layer']}: held-out exact {best['exact']:.3f}, "
+        f"digit accuracy {best['digit_accuracy']:.3f}; intervention in {run / 'finetune' / 'final'}"
+    )
 
 
 @neuro_app.command("eval")
 def eval_cmd(
     run: Run,
     json_out: Annotated[Path | None, typer.Option("--json", help="Also write the report here.")] = None,
-    test_count: Annotated[int | None, typer.Option("--test-count", help="Held-out questions per type (default 25).")] = None,
-    methods: Annotated[str | None, typer.Option(help="Comma-separated parts to (re)compute: base, cot, lora, "
-                                                      "neurosymbolic, unrelated, held_out_gate, words, chat "
-                                                      "(default: all); the others are kept from RUN/eval.json, "
-                                                      "so two processes can share the work.")] = None,
-    words_count: Annotated[int | None, typer.Option("--words-count", help="Questions per trained type with "
-                                                                         "operands in words (default 10; 0: none).")] = None,
+    test_count: Annotated[
+        int | None, typer.Option("--test-count", help="Held-out questions per type (default 25).")
+    ] = None,
+    methods: Annotated[
+        str | None,
+        typer.Option(
+            help="Comma-separated parts to (re)compute: base, cot, lora, "
+            "neurosymbolic, unrelated, held_out_gate, words, chat "
+            "(default: all); the others are kept from RUN/eval.json, "
+            "so two processes can share the work."
+        ),
+    ] = None,
+    words_count: Annotated[
+        int | None,
+        typer.Option("--words-count", help="Questions per trained type with operands in words (default 10; 0: none)."),
+    ] = None,
     train_csv: TrainCsv = None,
     val_csv: ValCsv = None,
     test_csv: TestCsv = None,
@@ -215,10 +289,18 @@ def eval_cmd(
 ) -> None:
     """Accuracy and answer cross-entropy per type: base, CoT, LoRA, neurosymbolic; unrelated prompts."""
     from lmarith.evaluation.neuro_pipeline import EVAL_PARTS, run_eval
-    from lmarith.evaluation.neuro_run import open_run
+    from lmarith.neurosymbolic.run import open_run
 
-    config = open_run(run, _options(test_per_type=test_count, train_csv=train_csv, val_csv=val_csv,
-                                    test_csv=test_csv, bad_solutions=bad_solutions))
+    config = open_run(
+        run,
+        _options(
+            test_per_type=test_count,
+            train_csv=train_csv,
+            val_csv=val_csv,
+            test_csv=test_csv,
+            bad_solutions=bad_solutions,
+        ),
+    )
     parts = tuple(p.strip() for p in methods.split(",") if p.strip()) if methods else EVAL_PARTS
     unknown = sorted(set(parts) - set(EVAL_PARTS))
     if unknown:
@@ -255,14 +337,33 @@ def run_cmd(
     device: Device = None,
 ) -> None:
     """gather, train and eval in one go (each step resumes)."""
-    from lmarith.evaluation.neuro_pipeline import run_eval, run_gather, run_train
-    from lmarith.evaluation.neuro_run import open_run
+    from lmarith.evaluation.neuro_pipeline import run_eval, run_train
+    from lmarith.neurosymbolic.pipeline import run_gather
+    from lmarith.neurosymbolic.run import open_run
 
-    config = open_run(run, _options(model=model, layer=layer, encoder=encoder, inject=inject,
-                                    position_dropout=position_dropout, slot_read=slot_read, train_per_type=count,
-                                    seed=seed, types=types, digits=digits, mod1000=mod1000,
-                                    numbers=numbers, train_csv=train_csv, val_csv=val_csv, test_csv=test_csv,
-                                    bad_solutions=bad_solutions), create=True, quick=quick)
+    config = open_run(
+        run,
+        _options(
+            model=model,
+            layer=layer,
+            encoder=encoder,
+            inject=inject,
+            position_dropout=position_dropout,
+            slot_read=slot_read,
+            train_per_type=count,
+            seed=seed,
+            types=types,
+            digits=digits,
+            mod1000=mod1000,
+            numbers=numbers,
+            train_csv=train_csv,
+            val_csv=val_csv,
+            test_csv=test_csv,
+            bad_solutions=bad_solutions,
+        ),
+        create=True,
+        quick=quick,
+    )
     lm, tokenizer = _load(config, device)
     run_gather(lm, tokenizer, run, config)
     run_train(lm, tokenizer, run, config)
@@ -276,7 +377,7 @@ def _print(report: dict) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from lmarith.evaluation.neurosymbolic import GATE_COLUMNS, TABLE_TITLE, per_type_rows, unrelated_line
+    from lmarith.evaluation.neuro_eval import GATE_COLUMNS, TABLE_TITLE, per_type_rows, unrelated_line
 
     if not any(report.get(m) for m in ("base", "neurosymbolic")):
         return
@@ -296,8 +397,10 @@ def _print(report: dict) -> None:
 # ---------------------------------------------------------------------------------------------
 # Talking to a trained intervention
 
-AskRun = Annotated[Path | None, typer.Option("--run", help="Run directory with a trained intervention "
-                                                           "(default: the one shipped with lmarith).")]
+AskRun = Annotated[
+    Path | None,
+    typer.Option("--run", help="Run directory with a trained intervention (default: the one shipped with lmarith)."),
+]
 MaxNewTokens = Annotated[int, typer.Option(min=1, help="Longest reply, in tokens.")]
 
 
@@ -306,10 +409,10 @@ def _asker(run: Path | None, device: str | None, max_new_tokens: int, timing: bo
     the load time goes to stderr."""
     import time
 
-    from lmarith.evaluation.neuro_run import load_asker
+    from lmarith.neurosymbolic.asker import Asker
 
     start = time.perf_counter()
-    asker = load_asker(run, device, max_new_tokens)
+    asker = Asker.from_pretrained(run, device=device, max_new_tokens=max_new_tokens)
     if timing:
         model = Path(asker.model.config.name_or_path).name or "the model"
         typer.echo(f"loaded {model} and the intervention in {time.perf_counter() - start:.2f} s", err=True)
@@ -318,19 +421,28 @@ def _asker(run: Path | None, device: str | None, max_new_tokens: int, timing: bo
 
 @neuro_app.command("ask")
 def ask_cmd(
-    question: Annotated[str | None, typer.Argument(help="The question; without it, one question per line "
-                                                        "from stdin, one reply per line.")] = None,
+    question: Annotated[
+        str | None,
+        typer.Argument(help="The question; without it, one question per line from stdin, one reply per line."),
+    ] = None,
     run: AskRun = None,
-    explain: Annotated[bool, typer.Option("--explain", help="Also print what the engine read, why the gate "
-                                                            "opened or shut, and the reply with the hook off.")] = False,
+    explain: Annotated[
+        bool,
+        typer.Option(
+            "--explain",
+            help="Also print what the engine read, why the gate opened or shut, and the reply with the hook off.",
+        ),
+    ] = False,
     max_new_tokens: MaxNewTokens = 16,
-    timing: Annotated[bool, typer.Option("--timing", help="Print the load time and each reply's time to stderr.")] = False,
+    timing: Annotated[
+        bool, typer.Option("--timing", help="Print the load time and each reply's time to stderr.")
+    ] = False,
     device: Device = None,
 ) -> None:
     """Answer a question with the intervention on; the answer is the last line."""
     import time
 
-    from lmarith.neurosymbolic.ask import explain as explanation
+    from lmarith.neurosymbolic.asker import explain as explanation
     from lmarith.questions.prompts import parse_answer
 
     if question is not None and not question.strip():
@@ -353,26 +465,38 @@ def ask_cmd(
 @neuro_app.command("ship")
 def ship_cmd(
     run: Run,
-    to: Annotated[Path | None, typer.Option(help="Where to write it (default: the package's "
-                                                 "assets/intervention/<model>, used by ask and chat without --run).")] = None,
-    half: Annotated[bool, typer.Option("--half/--full", help="Store the weights as fp16 (buffers stay exact).")] = False,
+    to: Annotated[
+        Path | None,
+        typer.Option(
+            help="Where to write it (default: the user directory's intervention/<model>, "
+            "$LMARITH_CACHE or ~/.cache/lmarith, used by ask and chat without --run before the shipped one)."
+        ),
+    ] = None,
+    half: Annotated[
+        bool, typer.Option("--half/--full", help="Store the weights as fp16 (buffers stay exact).")
+    ] = False,
+    into_package: Annotated[
+        bool,
+        typer.Option(
+            "--into-package", help="Maintainers: write into the package's assets/intervention/<model> instead."
+        ),
+    ] = False,
 ) -> None:
     """Package a run's trained intervention (weights, options, manifest) for `ask`/`chat` without --run."""
-    from importlib.resources import files
-
-    from lmarith.evaluation.neuro_run import SHIPPED_KIND, read_run, run_command, ship
+    from lmarith.models.shipped import install_dir
+    from lmarith.neurosymbolic.run import SHIPPED_KIND, read_run, run_command, ship
 
     config = read_run(run)
-    out = to or Path(str(files("lmarith") / "assets" / SHIPPED_KIND / config.model))
-    done = ship(run, out, half=half, command=f"{run_command(config)} && lmarith neuro ship --run RUN"
-                                              f"{' --half' if half else ''}")
+    out = to or install_dir(SHIPPED_KIND, config.model, into_package)
+    flags = (" --half" if half else "") + (" --into-package" if into_package else "")
+    done = ship(run, out, half=half, command=f"{run_command(config)} && lmarith neuro ship --run RUN{flags}")
     typer.echo(f"shipped {run} into {done['dir']} ({done['bytes'] / 1e6:.2f} MB)")
 
 
 @neuro_app.command("chat")
 def chat_cmd(run: AskRun = None, max_new_tokens: MaxNewTokens = 64, device: Device = None) -> None:
     """Talk to the model with the intervention on, turn after turn (history kept; end with Ctrl-D)."""
-    from lmarith.neurosymbolic.ask import Chat
+    from lmarith.neurosymbolic.asker import Chat
 
     session = Chat(_asker(run, device, max_new_tokens))
     interactive = sys.stdin.isatty()

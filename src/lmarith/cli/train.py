@@ -11,23 +11,33 @@ from lmarith.cli.app import Machines, TextFormat, app, schoolbook
 from lmarith.errors import invalid
 
 if TYPE_CHECKING:
+    from lmarith.executors.recipes import ExecutorRecipe
     from lmarith.models import TrainResult
-    from lmarith.recipes import ExecutorRecipe
 
 train_app = typer.Typer(help="Train the embedded default, executors and aligners.", no_args_is_help=True)
 app.add_typer(train_app, name="train")
 
 SCRATCH = "scratch"
+#: ``--into-package`` of every training command that installs
+IntoPackage = Annotated[
+    bool,
+    typer.Option(
+        "--into-package",
+        help="maintainers: install into the package's own assets (a checkout's tracked weights) instead of "
+        "the user directory",
+    ),
+]
 #: ``--bf16`` of every training command that takes a ``Schedule``
-Bf16 = Annotated[bool, typer.Option(help="bf16 autocast (weights stay fp32): faster on CPUs with AVX512-BF16 "
-                                         "or AMX and on GPUs")]
+Bf16 = Annotated[
+    bool, typer.Option(help="bf16 autocast (weights stay fp32): faster on CPUs with AVX512-BF16 or AMX and on GPUs")
+]
 
 
 def _precision(bf16: bool) -> str:
     return "bf16" if bf16 else "no"
 
 
-def _report(result: "TrainResult", saved: str = "saved") -> None:
+def _report(result: TrainResult, saved: str = "saved") -> None:
     """The run's last lines; a run resumed at its last step trained nothing, so has no loss."""
     loss = "-" if result.loss is None else f"{result.loss:.4g}"
     typer.echo(f"steps {result.steps}, loss {loss}, metrics {result.metrics}")
@@ -36,34 +46,53 @@ def _report(result: "TrainResult", saved: str = "saved") -> None:
 
 @train_app.command("default")
 def train_default_cmd(
-    out: Annotated[Path | None, typer.Option(help="run directory: loss log, checkpoints, final model "
-                                                  "(default: runs/default, runs/default-caef)")] = None,
-    fmt: Annotated[TextFormat, typer.Option("--format", help="window: the shipped default; caef: the "
-                                                             "embedded CAEF-format model")] = TextFormat.window,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            help="run directory: loss log, checkpoints, final model (default: runs/default, runs/default-caef)"
+        ),
+    ] = None,
+    fmt: Annotated[
+        TextFormat, typer.Option("--format", help="window: the shipped default; caef: the embedded CAEF-format model")
+    ] = TextFormat.window,
     resume: Annotated[bool, typer.Option(help="continue from the latest checkpoint in --out")] = False,
-    max_steps: Annotated[int | None, typer.Option(help="the (first) schedule's length (default: the "
-                                                       "recipe's); stops earlier once exact")] = None,
-    install: Annotated[bool, typer.Option(help="copy the result into the package (what `solve` uses)")] = True,
+    max_steps: Annotated[
+        int | None, typer.Option(help="the (first) schedule's length (default: the recipe's); stops earlier once exact")
+    ] = None,
+    install: Annotated[
+        bool,
+        typer.Option(
+            help="copy the result into the user directory ($LMARITH_CACHE, default ~/.cache/lmarith), where "
+            "`solve` finds it before the shipped model"
+        ),
+    ] = True,
+    into_package: IntoPackage = False,
 ) -> None:
     """Reproduce an embedded model, trained from scratch: the window default on every window
     transition, until greedy decoding is exact on all of them; or (``--format caef``) the CAEF
     model on the paper's nine machines and its aligners, until exact on held-out samples, then a
     second phase in rounds (``OUT/polish``, ``OUT/polish2``, ...: fresh problems each, more *
     and //, operands with runs of one digit)."""
-    from lmarith.recipes import CaefDefaultRecipe, DefaultRecipe, train_caef_default, train_default
+    from lmarith.executors.recipes import CaefDefaultRecipe, DefaultRecipe, train_caef_default, train_default
 
     steps = {} if max_steps is None else {"max_steps": max_steps}
     if fmt is TextFormat.caef:
-        result = train_caef_default(out or Path("runs/default-caef"), _config(CaefDefaultRecipe, **steps), resume, install)
+        result = train_caef_default(
+            out or Path("runs/default-caef"), _config(CaefDefaultRecipe, **steps), resume, install, into_package
+        )
     else:
-        result = train_default(out or Path("runs/default"), _config(DefaultRecipe, **steps), resume, install)
+        result = train_default(
+            out or Path("runs/default"), _config(DefaultRecipe, **steps), resume, install, into_package
+        )
     _report(result, saved="model")
 
 
-def _train_recipe(recipe: "ExecutorRecipe", model: str, out: Path, resume: bool, install: bool) -> None:
+def _train_recipe(
+    recipe: ExecutorRecipe, model: str, out: Path, resume: bool, install: bool, into_package: bool
+) -> None:
     """Build or load the model the recipe trains, train it, report where it landed."""
+    from lmarith.executors.recipes import train_executor
     from lmarith.models import build_char_tokenizer, build_tiny_llama, load_model
-    from lmarith.recipes import train_executor
 
     if model == SCRATCH:
         tokenizer = build_char_tokenizer()
@@ -71,8 +100,16 @@ def _train_recipe(recipe: "ExecutorRecipe", model: str, out: Path, resume: bool,
     else:
         lm, tokenizer = load_model(model)
     lm.train()
-    result = train_executor(lm, tokenizer, recipe, out, resume, base_model=None if model == SCRATCH else model,
-                            install=install)
+    result = train_executor(
+        lm,
+        tokenizer,
+        recipe,
+        out,
+        resume,
+        base_model=None if model == SCRATCH else model,
+        install=install,
+        into_package=into_package,
+    )
     _report(result)
 
 
@@ -94,7 +131,9 @@ def _register(kind: str) -> None:
 
     @train_app.command(kind, help=f"Train one operator's {kind} (LoRA adapter, or full fine-tune).")
     def command(
-        op: Annotated[str, typer.Option(help="add, sub, mul, div, eq, gt, lt; with --table also 'all' (one shared adapter)")],
+        op: Annotated[
+            str, typer.Option(help="add, sub, mul, div, eq, gt, lt; with --table also 'all' (one shared adapter)")
+        ],
         out: Annotated[Path, typer.Option(help="run directory")],
         model: Annotated[str, typer.Option(help=_MODEL_HELP)] = "default",
         fmt: Annotated[TextFormat, typer.Option("--format", help="executor text format")] = TextFormat.window,
@@ -111,16 +150,36 @@ def _register(kind: str) -> None:
         batch_size: Annotated[int, typer.Option(help="examples per step")] = 16,
         eval_every: Annotated[int, typer.Option(help="steps between exactness checks (and checkpoints)")] = 200,
         bf16: Bf16 = False,
-        install: Annotated[bool, typer.Option(help="ship the adapters (bf16) into the package for --model: "
-                                                   "solve and eval then use them with no flag")] = False,
+        install: Annotated[
+            bool,
+            typer.Option(
+                help="install the adapters (bf16) into the user directory for --model: solve and eval then use "
+                "them with no flag, before the shipped ones"
+            ),
+        ] = False,
+        into_package: IntoPackage = False,
     ) -> None:
-        from lmarith.recipes import ExecutorRecipe
+        from lmarith.executors.recipes import ExecutorRecipe
 
-        recipe = _config(ExecutorRecipe, op=op, kind=kind, fmt=fmt.value, long=schoolbook(fmt, long), min_len=min_len,
-                         max_len=max_len, num=num, max_steps=max_steps, lr=lr, batch_size=batch_size, table=table,
-                         eval_every=eval_every, save_every=eval_every, mixed_precision=_precision(bf16),
-                         lora_rank=None if full or model == SCRATCH else lora_rank)
-        _train_recipe(recipe, model, out, resume, install)
+        recipe = _config(
+            ExecutorRecipe,
+            op=op,
+            kind=kind,
+            fmt=fmt.value,
+            long=schoolbook(fmt, long),
+            min_len=min_len,
+            max_len=max_len,
+            num=num,
+            max_steps=max_steps,
+            lr=lr,
+            batch_size=batch_size,
+            table=table,
+            eval_every=eval_every,
+            save_every=eval_every,
+            mixed_precision=_precision(bf16),
+            lora_rank=None if full or model == SCRATCH else lora_rank,
+        )
+        _train_recipe(recipe, model, out, resume, install, into_package)
 
 
 _register("executor")
@@ -139,16 +198,29 @@ def train_question_cmd(
     lr: Annotated[float, typer.Option(help="learning rate")] = 1e-3,
     batch_size: Annotated[int, typer.Option(help="examples per step")] = 16,
     bf16: Bf16 = False,
-    install: Annotated[bool, typer.Option(help="ship the aligner (bf16) beside the executors of --model")] = False,
+    install: Annotated[
+        bool, typer.Option(help="install the aligner (bf16) beside the installed executors of --model (user directory)")
+    ] = False,
+    into_package: IntoPackage = False,
 ) -> None:
     """Train the question aligner: a LoRA adapter that reads a question in words and writes the
     expression the executors run (or CANNOT), until exact on validation questions."""
+    from lmarith.executors.recipes import QuestionRecipe, train_question_aligner
     from lmarith.models import load_model
-    from lmarith.recipes import QuestionRecipe, train_question_aligner
 
-    recipe = _config(QuestionRecipe, count=count, max_digits=max_digits, lora_rank=lora_rank, max_steps=max_steps,
-                     lr=lr, batch_size=batch_size, mixed_precision=_precision(bf16))
+    recipe = _config(
+        QuestionRecipe,
+        count=count,
+        max_digits=max_digits,
+        lora_rank=lora_rank,
+        max_steps=max_steps,
+        lr=lr,
+        batch_size=batch_size,
+        mixed_precision=_precision(bf16),
+    )
     lm, tokenizer = load_model(model)
     lm.train()
-    result = train_question_aligner(lm, tokenizer, recipe, out, resume, base_model=model, install=install)
+    result = train_question_aligner(
+        lm, tokenizer, recipe, out, resume, base_model=model, install=install, into_package=into_package
+    )
     _report(result)

@@ -19,14 +19,15 @@ from __future__ import annotations
 import hashlib
 import random
 from collections import Counter
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Collection, Iterable, Iterator, Literal
+from typing import Literal
 
-from lmarith.data.prompts import with_prompt
+from lmarith.data.instructions import with_prompt
 from lmarith.errors import LmarithError
+from lmarith.formats import Format, text_format
 from lmarith.machines import caef, window
 from lmarith.machines.core import Config, machine, machine_runs, run
-from lmarith.machines.formats import Format
 from lmarith.machines.problems import OPERATORS, Operator, Problem, answer_text, operator
 
 Split = Literal["train", "test"]
@@ -114,7 +115,13 @@ def _near(rng: random.Random, a: int) -> int:
 
 
 def problems(
-    op_name: str, min_len: int, max_len: int, num: int, split: Split, seed: int = 0, long: bool = False,
+    op_name: str,
+    min_len: int,
+    max_len: int,
+    num: int,
+    split: Split,
+    seed: int = 0,
+    long: bool = False,
     balance: bool = True,
 ) -> Iterator[Classed]:
     """Distinct problems of one split, per class, with the class they belong to.
@@ -143,7 +150,13 @@ def operator_names(spec: str) -> list[str]:
 
 
 def mixed_problems(
-    op_names: list[str], min_len: int, max_len: int, num: int, split: Split, seed: int = 0, long: bool = False,
+    op_names: list[str],
+    min_len: int,
+    max_len: int,
+    num: int,
+    split: Split,
+    seed: int = 0,
+    long: bool = False,
 ) -> list[Classed]:
     """One operator's problems as ``problems`` draws them; several operators' problems
     together, shuffled by ``seed`` (a problem's samples stay together, so the files of
@@ -171,15 +184,20 @@ class Sample:
 
 
 def executor_samples(
-    op_name: str, problem_iter: Iterable[Classed], fmt: Format,
-    per_trace: int = 3, seed: int = 0, long: bool = False, prompt: bool = False,
+    op_name: str,
+    problem_iter: Iterable[Classed],
+    fmt: Format,
+    per_trace: int = 3,
+    seed: int = 0,
+    long: bool = False,
+    prompt: bool = False,
     whole: Collection[str] = (),
 ) -> Iterator[Sample]:
     """Transitions of every machine the operator runs (callees included), subsampled;
     ``prompt``: each input behind the instruction of the machine making the step; ``whole``:
     machines (by name) whose every transition is kept, for steps too rare in a subsample."""
     rng = random.Random(seed)
-    texts = caef.transition_texts if fmt == "caef" else window.transition_texts
+    texts = text_format(fmt).transition_texts
     for cls, problem in problem_iter:
         for steps in machine_runs(run(problem.start(long))):
             pairs = texts(steps)
@@ -190,7 +208,9 @@ def executor_samples(
             yield from (Sample(cls, with_prompt(name, i) if prompt else i, o) for i, o in pairs)
 
 
-def window_table(op_names: Iterable[str], max_len: int = 6, num: int = 30, seed: int = 0, long: bool = True) -> dict[str, str]:
+def window_table(
+    op_names: Iterable[str], max_len: int = 6, num: int = 30, seed: int = 0, long: bool = True
+) -> dict[str, str]:
     """Every distinct window transition the operators' machines make on train-split operands of
     up to ``max_len`` digits: view text -> command text.
 
@@ -236,7 +256,11 @@ def separate_samples(problem_iter: Iterable[Classed], long: bool = False) -> dic
     ``aligner_input`` (``a+b=`` -> first configuration), ``aligner_output`` (halted -> ``a+b=c``)."""
     drawn = list(problem_iter)
     aligner = list(aligner_samples(drawn, long))
-    return {"executor": list(init_samples(drawn, long)), "aligner_input": aligner[0::2], "aligner_output": aligner[1::2]}
+    return {
+        "executor": list(init_samples(drawn, long)),
+        "aligner_input": aligner[0::2],
+        "aligner_output": aligner[1::2],
+    }
 
 
 def raw_samples(problem_iter: Iterable[Classed]) -> Iterator[Sample]:
@@ -248,5 +272,3 @@ def raw_samples(problem_iter: Iterable[Classed]) -> Iterator[Sample]:
 def summary(samples: list[Sample]) -> list[tuple[tuple[int, int] | None, int]]:
     """Samples per class, in class order (of generated samples: read ones have no class)."""
     return sorted(Counter(s.cls for s in samples).items())
-
-

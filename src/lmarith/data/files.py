@@ -18,8 +18,9 @@ texts back and writing what was read gives the same bytes.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable, Literal
+from typing import Literal
 
 from lmarith.data.datasets import Sample, Split
 from lmarith.errors import LmarithError
@@ -60,7 +61,9 @@ def loads(text: str, where: str = "data file") -> list[Sample]:
     original and we fill ``instruction``); the file does not say the class (``cls`` is None)."""
     try:
         if text.lstrip().startswith("["):
-            return [Sample(None, _unended(r["instruction"] + r["input"]), _unended(r["output"])) for r in json.loads(text)]
+            return [
+                Sample(None, _unended(r["instruction"] + r["input"]), _unended(r["output"])) for r in json.loads(text)
+            ]
         rows = [json.loads(line) for line in text.splitlines() if line.strip()]
         return [Sample(None, _unended(r["prompt"]), _unended(r["response"])) for r in rows]
     except (json.JSONDecodeError, KeyError, TypeError) as err:

@@ -1,117 +1,32 @@
-"""The steps of a run, each resumable: gather, train (the intervention and the baselines), eval.
+"""A neurosymbolic run end to end, beside its baselines: train (the intervention, then the LoRA
+baselines), and evaluate every method on the same test questions. ``lmarith neuro run``.
 
-Options and the directory layout are in :mod:`lmarith.evaluation.neuro_run`.
+The intervention's own steps are in :mod:`lmarith.neurosymbolic.pipeline`.
 """
 
 import json
 from pathlib import Path
 
-import torch
 from transformers import PreTrainedModel, PreTrainedTokenizerBase
 
 from lmarith.baselines.lora import train_lora, trained
-from lmarith.errors import LmarithError
-from lmarith.evaluation.neuro_run import (
-    GATHERED,
-    INTERVENTION,
-    RunConfig,
-    gathered_questions,
-    split_questions,
-    trained_intervention,
-)
-from lmarith.evaluation.neurosymbolic import chat_report, evaluate, gate_report, words_report
-from lmarith.neurosymbolic.config import InterventionOptions
-from lmarith.neurosymbolic.gather import gather, load_gathered
-from lmarith.neurosymbolic.hooks import check_layer
-from lmarith.neurosymbolic.intervention import CONFIG_FILE, NeuroSymbolic
-from lmarith.neurosymbolic.networks import ENCODERS, build_encoder
-from lmarith.neurosymbolic.train import (
-    EncoderData,
-    encoder_metrics,
-    probe_metrics,
-    finetune_decoder,
-    fit_decoder,
-    train_encoder,
-)
+from lmarith.evaluation.neuro_eval import chat_report, evaluate, gate_report, words_report
+from lmarith.neurosymbolic.pipeline import train_intervention
+from lmarith.neurosymbolic.run import RunConfig, split_questions, trained_intervention
 from lmarith.questions.question import sample_questions
 from lmarith.questions.rules import PROBLEM_TYPES
-from lmarith.vsa import VSACodec
 
 
-def run_gather(model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, directory: Path, config: RunConfig,
-               *, progress: bool = True) -> int:
-    for layer in config.layers():
-        check_layer(model, layer)
-    notes: list[str] = []
-    rows, split_of = gathered_questions(directory, config, notes)
-    for note in notes:
-        print(note)
-    return gather(model, tokenizer, rows, directory / "gather",
-                  layers=config.layers(), window=config.window, codec=VSACodec(config.codec()),
-                  batch_size=config.batch_size, progress=progress, groups=[GATHERED.index(s) for s in split_of])
-
-
-def gathered_split(tensors: dict, split: str) -> dict:
-    """The gathered rows of one split (``train`` includes the negatives: both are trained on)."""
-    group = tensors.get("group", torch.zeros(len(tensors["x"]), dtype=torch.long))
-    wanted = [GATHERED.index(s) for s in (("train", "negatives") if split == "train" else (split,))]
-    keep = torch.isin(group, torch.tensor(wanted))
-    return {k: v[keep] for k, v in tensors.items()}
-
-
-def fit_encoder(config: RunConfig, codec: VSACodec, kind: str, data: EncoderData,
-                seed: int | None = None) -> tuple[torch.nn.Module, list[float]]:
-    """The pipeline's encoder recipe: ``kind`` built for ``data``'s hidden size and trained on it
-    (the run's epochs, position dropout and, unless ``seed`` is given, seed); with its epoch losses."""
-    encoder = build_encoder(kind, data.window.shape[-1], codec, config.window, slot_read=config.slot_read)
-    losses = train_encoder(encoder, codec, data, epochs=config.encoder_epochs,
-                           seed=config.seed if seed is None else seed, position_dropout=config.position_dropout)
-    return encoder, losses
-
-
-def choose_encoder(directory: Path, config: RunConfig, tensors: dict) -> tuple[int, str, torch.nn.Module, dict]:
-    """Train every candidate (layer, encoder) on 85% of the gathered rows, pick the one the engine
-    reads best on the other 15%, and retrain it on all rows."""
-    codec = VSACodec(config.codec())
-    layers = [config.layer] if config.layer else list(config.scan_layers)
-    kinds = ENCODERS if config.encoder == "auto" else (config.encoder,)
-    results, best = [], None
-    train, val, probe = (gathered_split(tensors, s) for s in ("train", "val", "probe"))
-    single = len(layers) * len(kinds) == 1
-    for layer in layers:
-        if len(val["x"]):
-            fit, held = EncoderData.from_gathered(train, layer), EncoderData.from_gathered(val, layer)
-        else:
-            fit, held = EncoderData.from_gathered(train, layer).split(0.15, config.seed)
-        for kind in kinds:
-            # one candidate: nothing to choose, so train it on every training row right away
-            encoder, losses = fit_encoder(config, codec, kind, EncoderData.from_gathered(train, layer) if single else fit)
-            metrics = encoder_metrics(encoder, codec, held) | {"layer": layer, "encoder": kind, "final_loss": losses[-1],
-                                                               "train_exact": encoder_metrics(encoder, codec, fit)["exact"]}
-            if len(probe["x"]):
-                metrics["probe"] = probe_metrics(encoder, codec, EncoderData.from_gathered(probe, layer),
-                                                 config.threshold, config.types, config.digit_margin)
-            results.append(metrics)
-            if single:
-                summary = {"chosen": {"layer": layer, "encoder": kind}, "candidates": results,
-                           "selection": "val" if len(val["x"]) else "15% of the training rows"}
-                (directory / "encoders.json").write_text(json.dumps(summary, indent=2) + "\n")
-                return layer, kind, encoder, summary
-            key = (metrics["exact"], metrics["digit_accuracy"])
-            if best is None or key > best[0]:
-                best = (key, layer, kind)
-    _, layer, kind = best
-    # the held-out rows picked the winner; now it learns from them too (measured on SmolLM2:
-    # 97.5% of test questions read exactly when trained on all rows)
-    encoder, _ = fit_encoder(config, codec, kind, EncoderData.from_gathered(train, layer))
-    summary = {"chosen": {"layer": layer, "encoder": kind}, "candidates": results,
-               "selection": "val" if len(val["x"]) else "15% of the training rows"}
-    (directory / "encoders.json").write_text(json.dumps(summary, indent=2) + "\n")
-    return layer, kind, encoder, summary
-
-
-def run_train(model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, directory: Path, config: RunConfig,
-              *, baselines: bool = True, intervention: bool = True, progress: bool = True) -> dict:
+def run_train(
+    model: PreTrainedModel,
+    tokenizer: PreTrainedTokenizerBase,
+    directory: Path,
+    config: RunConfig,
+    *,
+    baselines: bool = True,
+    intervention: bool = True,
+    progress: bool = True,
+) -> dict:
     """Encoder and decoder, decoder fine-tune through the LLM, then the LoRA baselines.
 
     ``intervention=False`` trains the baselines alone (they need no gather), e.g. in a
@@ -120,63 +35,54 @@ def run_train(model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, direct
     if not intervention:
         _train_baselines(model, tokenizer, directory, config, progress)
         return {}
-    manifest, tensors = load_gathered(directory / "gather")
-    if config.layer and config.layer not in manifest["layers"]:
-        raise LmarithError(f"layer {config.layer} was not gathered (gathered: {manifest['layers']})")
-    neuro_dir = directory / "neuro"
-    if (neuro_dir / CONFIG_FILE).is_file():
-        neuro = NeuroSymbolic.load(neuro_dir)
-        _check_matches(neuro, config, directory)
-        summary = json.loads((directory / "encoders.json").read_text())
-    else:
-        layer, kind, encoder, summary = choose_encoder(directory, config, tensors)
-        shared = config.model_dump(include=set(InterventionOptions.model_fields) - {"types"})
-        neuro = NeuroSymbolic.create(layer=layer, hidden=model.config.hidden_size, types=config.types,
-                                     codec=config.codec(), encoder=kind, **shared)
-        neuro.encoder.load_state_dict(encoder.state_dict())
-        fit_decoder(neuro, gathered_split(tensors, "train"))
-        neuro.save(neuro_dir)
-    if not (directory / INTERVENTION / CONFIG_FILE).is_file():
-        finetune_decoder(model, tokenizer, neuro, split_questions(directory, config, "finetune"),
-                         directory / INTERVENTION.parent,
-                         epochs=config.finetune_epochs, lr=config.finetune_lr, batch_size=config.batch_size,
-                         resume=True, progress=progress)
+    summary = train_intervention(model, tokenizer, directory, config, progress=progress)
     if baselines:
         _train_baselines(model, tokenizer, directory, config, progress)
     return summary
 
 
-def _train_baselines(model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, directory: Path, config: RunConfig,
-                     progress: bool) -> None:
+def _train_baselines(
+    model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, directory: Path, config: RunConfig, progress: bool
+) -> None:
     train_set = split_questions(directory, config, "train")
     if config.lora_per_type is not None:
         seen: dict[str, int] = {}
-        train_set = [q for q in train_set if seen.setdefault(q.problem_type, 0) < config.lora_per_type
-                     and not seen.__setitem__(q.problem_type, seen[q.problem_type] + 1)]
+        train_set = [
+            q
+            for q in train_set
+            if seen.setdefault(q.problem_type, 0) < config.lora_per_type
+            and not seen.__setitem__(q.problem_type, seen[q.problem_type] + 1)
+        ]
     for style, sub, wanted in (("direct", "lora", True), ("worked", "cot", config.cot_train)):
         if wanted and not trained(directory / sub, style):
-            train_lora(model, tokenizer, train_set, directory / sub, style=style, rank=config.lora_rank,
-                       epochs=config.lora_epochs, lr=config.lora_lr, batch_size=config.batch_size,
-                       progress=progress)
-
-
-def _check_matches(neuro: NeuroSymbolic, config: RunConfig, directory: Path) -> None:
-    """Refuse to continue a run whose trained parts disagree with the options now asked for."""
-    built = neuro.config
-    wanted = {k: getattr(config, k) for k in InterventionOptions.model_fields} | {
-        "layer": config.layer or built.layer, "encoder": built.encoder if config.encoder == "auto" else config.encoder}
-    differs = [k for k, v in wanted.items() if getattr(built, k) != v]
-    if differs:
-        raise LmarithError(f"{directory}/neuro was trained with other {', '.join(differs)}; "
-                           "delete its neuro/ and finetune/ folders to retrain")
+            train_lora(
+                model,
+                tokenizer,
+                train_set,
+                directory / sub,
+                style=style,
+                rank=config.lora_rank,
+                epochs=config.lora_epochs,
+                lr=config.lora_lr,
+                batch_size=config.batch_size,
+                progress=progress,
+            )
 
 
 #: the parts of a report ``run_eval`` can compute separately (``lmarith neuro eval --methods``)
 EVAL_PARTS: tuple[str, ...] = ("base", "neurosymbolic", "cot", "lora", "unrelated", "held_out_gate", "words", "chat")
 
 
-def run_eval(model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, directory: Path, config: RunConfig, *,
-             parts: tuple[str, ...] = EVAL_PARTS, words_count: int | None = None, progress: bool = True) -> dict:
+def run_eval(
+    model: PreTrainedModel,
+    tokenizer: PreTrainedTokenizerBase,
+    directory: Path,
+    config: RunConfig,
+    *,
+    parts: tuple[str, ...] = EVAL_PARTS,
+    words_count: int | None = None,
+    progress: bool = True,
+) -> dict:
     """Score every method on the test questions; the report is also written to ``eval.json``.
 
     ``parts`` recomputes only those parts; the others are kept from an existing ``eval.json``
@@ -187,30 +93,54 @@ def run_eval(model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, directo
     test = split_questions(directory, config, "test", notes)
     for note in notes:
         print(note)
-    fresh = evaluate(model, tokenizer, neuro, test, lora_dir=directory / "lora", cot_dir=directory / "cot",
-                     batch_size=config.batch_size, parts=parts)
+    fresh = evaluate(
+        model,
+        tokenizer,
+        neuro,
+        test,
+        lora_dir=directory / "lora",
+        cot_dir=directory / "cot",
+        batch_size=config.batch_size,
+        parts=parts,
+    )
     if "held_out_gate" in parts:
-        fresh["held_out_gate"] = gate_report(model, tokenizer, neuro,
-                                             split_questions(directory, config, "held_out_gate"),
-                                             batch_size=config.batch_size)
+        fresh["held_out_gate"] = gate_report(
+            model, tokenizer, neuro, split_questions(directory, config, "held_out_gate"), batch_size=config.batch_size
+        )
     words_count = config.words_per_type if words_count is None else words_count
     if "words" in parts and words_count > 0:
-        words = sample_questions(words_count, config.types, digits=config.digits,
-                                 phrasing=config.test_phrasing, mod1000=config.mod1000, numbers="words",
-                                 seed=config.seed * 10 + 7)
+        words = sample_questions(
+            words_count,
+            config.types,
+            digits=config.digits,
+            phrasing=config.test_phrasing,
+            mod1000=config.mod1000,
+            numbers="words",
+            seed=config.seed * 10 + 7,
+        )
         fresh["words"] = words_report(model, tokenizer, neuro, words, batch_size=config.batch_size)
     if "chat" in parts and config.test_csv is None:
         trained_rows = [q for q in test if q.problem_type in config.types]
         fresh["chat"] = chat_report(model, tokenizer, neuro, trained_rows, batch_size=config.batch_size)
     encoders = directory / "encoders.json"
     fresh["setup"] = {
-        "model": config.model, "layer": neuro.config.layer, "encoder": neuro.config.encoder,
-        "inject": neuro.config.inject, "strength": neuro.config.strength, "threshold": neuro.config.threshold,
-        "digit_margin": neuro.config.digit_margin, "window": neuro.config.window,
-        "trained_types": list(config.types), "held_out_types": [t for t in PROBLEM_TYPES if t not in config.types],
-        "test_per_type": config.test_per_type, "train_per_type": config.train_per_type,
-        "negatives": config.negatives, "numbers": config.numbers, "test_phrasing": config.test_phrasing,
-        "train_csv": config.train_csv, "test_csv": config.test_csv,
+        "model": config.model,
+        "layer": neuro.config.layer,
+        "encoder": neuro.config.encoder,
+        "inject": neuro.config.inject,
+        "strength": neuro.config.strength,
+        "threshold": neuro.config.threshold,
+        "digit_margin": neuro.config.digit_margin,
+        "window": neuro.config.window,
+        "trained_types": list(config.types),
+        "held_out_types": [t for t in PROBLEM_TYPES if t not in config.types],
+        "test_per_type": config.test_per_type,
+        "train_per_type": config.train_per_type,
+        "negatives": config.negatives,
+        "numbers": config.numbers,
+        "test_phrasing": config.test_phrasing,
+        "train_csv": config.train_csv,
+        "test_csv": config.test_csv,
         "encoder_selection": json.loads(encoders.read_text()) if encoders.is_file() else None,
     }
     path = directory / "eval.json"

@@ -1,14 +1,24 @@
-"""Benchmark and evaluation reports: the same rows as JSON (for scripts) and markdown (for
-people), written side by side."""
+"""Benchmark and evaluation reports: the same rows as JSON (for scripts) and a markdown page
+(for people). A benchmark keeps its JSON (and its partial files) in ``bench/results/`` and
+commits its page, with any plot, to ``docs/results/`` (``PAGES``): the one source of every
+figure the README and the docs quote."""
 
 from __future__ import annotations
 
 import hashlib
 import json
+import shlex
+import sys
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Any, Callable, Iterable, Sequence, TypeVar
+from typing import Any, TypeVar
 
 T = TypeVar("T")
+
+#: the repository root (of a source checkout; reports name paths relative to it)
+ROOT = Path(__file__).resolve().parents[3]
+#: where the benchmark pages are committed: ``docs/results/<name>.md`` (and ``<name>.png``)
+PAGES = ROOT / "docs" / "results"
 
 
 def markdown_table(rows: Sequence[dict[str, Any]], columns: Sequence[str] | None = None) -> str:
@@ -23,19 +33,50 @@ def markdown_table(rows: Sequence[dict[str, Any]], columns: Sequence[str] | None
 def shown_path(path: Path) -> Path:
     """``path`` as a report prints it: relative to the repository when it lies inside it (the
     committed report is read on other machines), else as given."""
-    resolved, root = path.resolve(), Path(__file__).resolve().parents[3]
-    return resolved.relative_to(root) if resolved.is_relative_to(root) else path
+    resolved = path.resolve()
+    return resolved.relative_to(ROOT) if resolved.is_relative_to(ROOT) else path
 
 
-def write_report(path_stem: Path, payload: Any, title: str, tables: dict[str, Sequence[dict[str, Any]]],
-                 notes: str = "") -> None:
-    """Write ``<stem>.json`` (the payload) and ``<stem>.md`` (a title, notes and tables)."""
+def command_line(argv: Sequence[str] | None = None) -> str:
+    """The command that ran this process, as a page records it: ``python bench/ask.py --n 100``
+    (``argv``: ``sys.argv``; paths inside the repository written relative to it)."""
+    argv = list(sys.argv if argv is None else argv)
+    shown = [str(shown_path(Path(a))) if a.startswith("/") else a for a in argv]
+    return " ".join(["python", *map(shlex.quote, shown)])
+
+
+def page_dir(path_stem: Path) -> Path | None:
+    """Where the page of a report written to ``path_stem`` goes: ``PAGES`` for a benchmark's
+    report kept in ``bench/results/`` (``--out`` left as it is, or naming a file there), else
+    ``None`` (beside the JSON)."""
+    return PAGES if path_stem.resolve().parent == ROOT / "bench" / "results" else None
+
+
+def write_report(
+    path_stem: Path,
+    payload: Any,
+    title: str,
+    tables: dict[str, Sequence[dict[str, Any]]],
+    notes: str = "",
+    *,
+    md_dir: Path | None = None,
+    command: str | None = None,
+    plot: str | None = None,
+) -> Path:
+    """Write ``<stem>.json`` (the payload) and the markdown page ``<md_dir>/<stem name>.md``
+    (``md_dir``: default beside the JSON; benchmarks pass ``PAGES``): the title, ``Produced by:
+    `command``` when given, the notes, the plot (a PNG beside the page) when given, and the
+    tables. Returns the page's path."""
     path_stem.parent.mkdir(parents=True, exist_ok=True)
     path_stem.with_suffix(".json").write_text(json.dumps(payload, indent=2) + "\n")
-    parts = [f"# {title}\n", notes.strip() + "\n" if notes else ""]
+    page = (path_stem.parent if md_dir is None else md_dir) / f"{path_stem.name}.md"
+    page.parent.mkdir(parents=True, exist_ok=True)
+    parts = [f"# {title}\n", f"Produced by: `{command}`\n" if command else "", notes.strip() + "\n" if notes else ""]
+    parts.append(f"![{title}]({plot})\n" if plot else "")
     for heading, rows in tables.items():
         parts += [f"## {heading}\n", markdown_table(rows) if rows else "_not run_\n"]
-    path_stem.with_suffix(".md").write_text("\n".join(p for p in parts if p))
+    page.write_text("\n".join(p for p in parts if p))
+    return page
 
 
 class Parts:
@@ -65,8 +106,10 @@ class Parts:
     def chunks(self, name: str, items: list[T], compute: Callable[[list[T]], Any], size: int = 25) -> list[Any]:
         """``compute`` of ``items`` in slices of ``size``, each kept as part ``name [i:j]``: a cell
         that runs for an hour loses at most one slice to an interruption."""
-        return [self.get(f"{name} [{i}:{i + size}]", lambda part=items[i : i + size]: compute(part))
-                for i in range(0, len(items), size)]
+        return [
+            self.get(f"{name} [{i}:{i + size}]", lambda part=items[i : i + size]: compute(part))
+            for i in range(0, len(items), size)
+        ]
 
     def done(self) -> None:
         self.path.unlink(missing_ok=True)

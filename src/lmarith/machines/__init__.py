@@ -25,6 +25,22 @@ from lmarith.machines.core import (
 )
 
 __all__ = [
-    "MACHINES", "Call", "Command", "Config", "Machine", "Op", "Track", "Transition", "View",
-    "apply", "compute", "count_transitions", "from_tape", "machine", "machine_runs", "run", "to_tape", "walk",
+    "MACHINES",
+    "Call",
+    "Command",
+    "Config",
+    "Machine",
+    "Op",
+    "Track",
+    "Transition",
+    "View",
+    "apply",
+    "compute",
+    "count_transitions",
+    "from_tape",
+    "machine",
+    "machine_runs",
+    "run",
+    "to_tape",
+    "walk",
 ]

@@ -32,9 +32,7 @@ class Add(CaefMachine):
     }
 
     def init(self, a: int, b: int) -> Config:
-        return Config(
-            self.name, "q0", (Track(to_tape(a)), Track(to_tape(b))), (("C", ""), ("OUTPUT", ""))
-        )
+        return Config(self.name, "q0", (Track(to_tape(a)), Track(to_tape(b))), (("C", ""), ("OUTPUT", "")))
 
     def decide(self, view: View) -> Command:
         if view.state == "q0":

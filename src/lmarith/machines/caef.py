@@ -25,11 +25,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 
 from lmarith.errors import LmarithError
 from lmarith.machines.core import (
     HALT,
+    MACHINES,
     Command,
     Config,
     Machine,
@@ -39,7 +40,6 @@ from lmarith.machines.core import (
     machine,
     to_tape,
     walk,
-    MACHINES,
 )
 
 HALT_LINE = "No command to execute. Halt state."
@@ -51,7 +51,9 @@ _BARS = r"((?:\|\d)*)"
 #: and heads (``[HEAD1]``, ``[C]``), a written digit (``|7``), ``CMD:``, state names (``q1``,
 #: ``qH``), upper-case words (machine names, ``RIGHT``, ``CALL`` ...), the verdicts, and the
 #: item separator ``, ``.
-SYMBOL = re.compile(re.escape(HALT_LINE) + r"|, |\[[A-Z0-9_]+\]|\|\d|CMD:?|\bq[0-9A-Za-z]+\b|\b[A-Z][A-Z_0-9]+\b|True|False")
+SYMBOL = re.compile(
+    re.escape(HALT_LINE) + r"|, |\[[A-Z0-9_]+\]|\|\d|CMD:?|\bq[0-9A-Za-z]+\b|\b[A-Z][A-Z_0-9]+\b|True|False"
+)
 
 
 def symbols(texts: Iterable[str]) -> list[str]:
@@ -148,7 +150,7 @@ def _state_of(line: str) -> str:
     return parts[1].strip()
 
 
-@lru_cache(maxsize=None)
+@cache
 def _compile(template: str) -> tuple[re.Pattern[str], tuple[str, ...]]:
     pattern, keys, last = [], [], 0
     for match in _PLACEHOLDER.finditer(template):

@@ -24,8 +24,9 @@ Pure Python on purpose: this is the oracle, it must stay fast and obviously righ
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import ClassVar, Iterator, Literal
+from typing import ClassVar, Literal
 
 from lmarith.errors import LmarithError
 

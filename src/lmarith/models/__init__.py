@@ -12,18 +12,40 @@ from typing import Any
 
 _HOMES = {
     "lmarith.models.adapters": (
-        "LLAMA_TARGET_MODULES", "add_adapter", "find_adapters", "load_adapters", "lora_config", "lora_targets",
-        "save_adapters", "set_adapter", "ship_adapters",
+        "LLAMA_TARGET_MODULES",
+        "add_adapter",
+        "find_adapters",
+        "load_adapters",
+        "lora_config",
+        "lora_targets",
+        "save_adapters",
+        "set_adapter",
+        "ship_adapters",
     ),
     "lmarith.models.decoding": ("greedy",),
     "lmarith.models.loading": (
-        "default_model_dir", "load_model", "prepare_tokenizer", "resolve_device", "save_model", "stop_ids",
+        "default_model_dir",
+        "install_default_dir",
+        "load_model",
+        "prepare_tokenizer",
+        "resolve_device",
+        "save_model",
+        "stop_ids",
     ),
-    "lmarith.models.smollm2": ("cache_root", "smollm2_dir"),
+    "lmarith.models.smollm2": ("smollm2_dir",),
+    "lmarith.models.shipped": ("cache_root", "install_dir"),
     "lmarith.models.tiny": ("TinyLlamaConfig", "build_tiny_llama"),
     "lmarith.models.tokenizer": ("build_char_tokenizer",),
-    "lmarith.models.training": ("Schedule", "TrainConfig", "TrainResult", "encode_pair", "latest_checkpoint",
-                                 "length_groups", "pad_batch", "train"),
+    "lmarith.models.training": (
+        "Schedule",
+        "TrainConfig",
+        "TrainResult",
+        "encode_pair",
+        "latest_checkpoint",
+        "length_groups",
+        "pad_batch",
+        "train",
+    ),
 }
 _HOME_OF = {name: module for module, names in _HOMES.items() for name in names}
 __all__ = sorted(_HOME_OF)

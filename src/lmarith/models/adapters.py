@@ -52,9 +52,7 @@ def lora_targets(model: torch.nn.Module) -> Sequence[str] | str:
     return LLAMA_TARGET_MODULES if set(LLAMA_TARGET_MODULES) <= names else "all-linear"
 
 
-def add_adapter(
-    model: PreTrainedModel | PeftModel, name: str, config: LoraConfig | None = None
-) -> PeftModel:
+def add_adapter(model: PreTrainedModel | PeftModel, name: str, config: LoraConfig | None = None) -> PeftModel:
     """Add a fresh adapter called ``name``; a plain model is wrapped (in place) on the first one.
 
     A new LoRA adapter starts as the identity (its B matrix is zero), so adding one does not
@@ -139,13 +137,9 @@ def load_adapters(
         raise LmarithError("no adapter names given")
     missing = [name for name in wanted if name not in available]
     if missing:
-        raise LmarithError(
-            f"adapters {', '.join(missing)} not in {directory} (found: {', '.join(available)})"
-        )
+        raise LmarithError(f"adapters {', '.join(missing)} not in {directory} (found: {', '.join(available)})")
     first, *rest = wanted
-    model = PeftModel.from_pretrained(
-        base, str(available[first]), adapter_name=first, is_trainable=trainable
-    )
+    model = PeftModel.from_pretrained(base, str(available[first]), adapter_name=first, is_trainable=trainable)
     for name in rest:
         model.load_adapter(str(available[name]), adapter_name=name, is_trainable=trainable)
     return model

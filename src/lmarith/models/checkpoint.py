@@ -17,7 +17,6 @@ from tokenizers import Tokenizer
 
 from lmarith.errors import LmarithError
 
-
 #: a model directory's note of what lmarith trained it for (``{"format": "caef", "aligners": true}``:
 #: it also writes the CAEF aligners' texts); absent for plain models
 ROLE = "lmarith.json"
@@ -33,8 +32,17 @@ def write_role(directory: Path, role: dict[str, object]) -> None:
 
 
 #: the weights of one decoder block, in forward order (``model.layers.<i>.<name>.weight``)
-LAYER_WEIGHTS = ("input_layernorm", "self_attn.q_proj", "self_attn.k_proj", "self_attn.v_proj", "self_attn.o_proj",
-                 "post_attention_layernorm", "mlp.gate_proj", "mlp.up_proj", "mlp.down_proj")
+LAYER_WEIGHTS = (
+    "input_layernorm",
+    "self_attn.q_proj",
+    "self_attn.k_proj",
+    "self_attn.v_proj",
+    "self_attn.o_proj",
+    "post_attention_layernorm",
+    "mlp.gate_proj",
+    "mlp.up_proj",
+    "mlp.down_proj",
+)
 
 
 @dataclass(frozen=True)
@@ -53,7 +61,7 @@ class LeanConfig:
     tie_word_embeddings: bool
 
     @classmethod
-    def from_file(cls, path: Path) -> "LeanConfig":
+    def from_file(cls, path: Path) -> LeanConfig:
         raw = json.loads(path.read_text())
         rope = raw.get("rope_parameters") or raw.get("rope_scaling") or {}
         problems = []
@@ -100,7 +108,9 @@ class LeanTokenizer:
     def __call__(self, text: str, add_special_tokens: bool = True) -> dict[str, list[int]]:
         return {"input_ids": self.core.encode(text, add_special_tokens=add_special_tokens).ids}
 
-    def decode(self, ids: list[int], skip_special_tokens: bool = False, clean_up_tokenization_spaces: bool = False) -> str:
+    def decode(
+        self, ids: list[int], skip_special_tokens: bool = False, clean_up_tokenization_spaces: bool = False
+    ) -> str:
         return self.core.decode(ids, skip_special_tokens=skip_special_tokens)
 
 

@@ -38,8 +38,9 @@ class Choices:
         return sorted(self._next.get(tuple(written), ()))
 
 
-def _constrain(logits: torch.Tensor, rows: list[int], generated: list[list[int]],
-               choices: Sequence[Choices | None]) -> torch.Tensor:
+def _constrain(
+    logits: torch.Tensor, rows: list[int], generated: list[list[int]], choices: Sequence[Choices | None]
+) -> torch.Tensor:
     """``logits`` (one line per live row) with every token no choice of that row allows at -inf."""
     mask = torch.zeros_like(logits)
     for line, row in enumerate(rows):

@@ -30,7 +30,7 @@ from lmarith.errors import LmarithError
 from lmarith.models.checkpoint import LAYER_WEIGHTS, LeanConfig, LeanTokenizer, StopConfig, read_stops
 
 
-def load_lean(directory: Path, device: torch.device) -> tuple["LeanLlama", LeanTokenizer]:
+def load_lean(directory: Path, device: torch.device) -> tuple[LeanLlama, LeanTokenizer]:
     """The model and tokenizer of a Llama checkpoint directory on the lean runtime."""
     model = LeanLlama.load(directory, device)
     model.generation_config = read_stops(directory)
@@ -90,7 +90,7 @@ class LeanLlama(nn.Module):
         self.register_buffer("inv_freq", inv_freq, persistent=False)
 
     @classmethod
-    def load(cls, directory: Path, device: torch.device | str = "cpu") -> "LeanLlama":
+    def load(cls, directory: Path, device: torch.device | str = "cpu") -> LeanLlama:
         config = LeanConfig.from_file(directory / "config.json")
         weights = load_file(directory / "model.safetensors", device=str(device))
         return cls(config, {k: v.float() for k, v in weights.items()}).eval()

@@ -24,6 +24,7 @@ from safetensors.numpy import load_file
 from lmarith.errors import LmarithError
 from lmarith.models.checkpoint import LAYER_WEIGHTS, LeanConfig, LeanTokenizer, StopConfig, read_stops
 
+
 def rms_norm(x: np.ndarray, weight: np.ndarray, eps: float) -> np.ndarray:
     """w ⊙ x / sqrt(mean(x²) + ε) over the last axis."""
     return weight * (x / np.sqrt(np.mean(x * x, axis=-1, keepdims=True) + eps))
@@ -45,16 +46,21 @@ class NumpyLlama:
             self.head_t = (self.embed if config.tie_word_embeddings else weights["lm_head.weight"]).T.copy()
             self.norm = weights["model.norm.weight"]
             self.layers = [
-                [w if w.ndim == 1 else w.T.copy() for w in (weights[f"model.layers.{i}.{name}.weight"] for name in LAYER_WEIGHTS)]
+                [
+                    w if w.ndim == 1 else w.T.copy()
+                    for w in (weights[f"model.layers.{i}.{name}.weight"] for name in LAYER_WEIGHTS)
+                ]
                 for i in range(config.num_hidden_layers)
             ]
         except KeyError as err:
             raise LmarithError(f"the checkpoint lacks the weight {err.args[0]}") from None
-        self.inv_freq = 1.0 / config.rope_theta ** (np.arange(0, config.head_dim, 2, dtype=np.float32) / config.head_dim)
+        self.inv_freq = 1.0 / config.rope_theta ** (
+            np.arange(0, config.head_dim, 2, dtype=np.float32) / config.head_dim
+        )
         self.generation_config = StopConfig()
 
     @classmethod
-    def load(cls, directory: Path) -> "NumpyLlama":
+    def load(cls, directory: Path) -> NumpyLlama:
         config = LeanConfig.from_file(directory / "config.json")
         weights = load_file(directory / "model.safetensors")
         if any(w.dtype.kind != "f" for w in weights.values()):

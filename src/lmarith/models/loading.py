@@ -10,12 +10,14 @@ embedded default runs on the lean runtime (``lean.py``) and never needs it.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib.resources import files
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator, Literal
+from typing import TYPE_CHECKING, Literal
 
 from lmarith.errors import LmarithError
+from lmarith.models.shipped import cache_root
 
 if TYPE_CHECKING:
     import torch
@@ -34,21 +36,25 @@ def first_line(err: BaseException) -> str:
 
 
 DEFAULT = "default"
-#: the embedded CAEF-format model: ``--model default --format caef`` (``model_for_format``)
+#: the embedded CAEF-format model: ``--model default --format caef`` (``lmarith.formats``)
 DEFAULT_CAEF = "default-caef"
 #: the models that ship inside the package
 EMBEDDED = (DEFAULT, DEFAULT_CAEF)
 
 
-def default_model_dir(fmt: str = "window") -> Path:
-    """Where the embedded model of a text format lives (it ships inside the package once
-    trained): ``assets/default`` (window) or ``assets/default-caef``."""
-    return Path(str(files("lmarith") / "assets" / (DEFAULT if fmt == "window" else DEFAULT_CAEF)))
+def default_model_dir(name: str = DEFAULT) -> Path:
+    """Where the embedded model ``name`` (``default`` or ``default-caef``) is loaded from: the
+    user's own when there is one (``lmarith train default`` installs it into the user
+    directory), else the package's ``assets/<name>``."""
+    installed = install_default_dir(name)
+    return installed if (installed / "config.json").is_file() else install_default_dir(name, into_package=True)
 
 
-def model_for_format(spec: str, fmt: str) -> str:
-    """``default`` means the embedded model of the format in use; any other spec is itself."""
-    return DEFAULT_CAEF if spec == DEFAULT and fmt == "caef" else spec
+def install_default_dir(name: str = DEFAULT, into_package: bool = False) -> Path:
+    """Where installing the embedded model ``name`` writes it: the user directory, or the package."""
+    if name not in EMBEDDED:
+        raise LmarithError(f"unknown embedded model {name!r}; known: {', '.join(EMBEDDED)}")
+    return Path(str(files("lmarith") / "assets" / name)) if into_package else cache_root() / name
 
 
 def resolve_device(device: str | None = None) -> torch.device:
@@ -69,12 +75,10 @@ def resolve_device(device: str | None = None) -> torch.device:
 def resolve_model_dir(spec: str) -> Path:
     """Turn a model spec (``default``, ``smollm2`` or a directory) into a checked HF directory."""
     if spec in EMBEDDED:
-        fmt = "window" if spec == DEFAULT else "caef"
-        path = default_model_dir(fmt)
+        path = default_model_dir(spec)
         if not (path / "config.json").is_file():
-            raise LmarithError(
-                f"the embedded {fmt}-format model is not built yet ({path}); run `lmarith train default --format {fmt}`"
-            )
+            how = "" if spec == DEFAULT else " --format caef"
+            raise LmarithError(f"the embedded model {spec} is not built yet ({path}); run `lmarith train default{how}`")
         return path
     if spec == "smollm2":
         from lmarith.models.smollm2 import smollm2_dir
@@ -186,9 +190,7 @@ def stop_ids(model: object, tokenizer: PreTrainedTokenizerBase) -> frozenset[int
     return frozenset(found)
 
 
-def save_model(
-    model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, out_dir: str | Path
-) -> Path:
+def save_model(model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, out_dir: str | Path) -> Path:
     """Write model + tokenizer as a normal HF directory, so ``load_model(out_dir)`` reads it back."""
     out = Path(out_dir)
     model.save_pretrained(out)

@@ -1,4 +1,10 @@
-"""Weights that ship inside the package, and the manifest that says what they belong to.
+"""Weights that ship inside the package or that users install, and the manifest that says what
+they belong to.
+
+Where weights are looked for: the user directory first (``$LMARITH_CACHE``, default
+``~/.cache/lmarith``: what ``--install`` writes), then the package's own assets (what ships).
+Training never writes into the package unless asked (``--into-package``, for maintainers who
+regenerate the shipped weights in a checkout).
 
 Adapters and interventions are trained for one base model at one version; loaded onto any
 other they compute garbage without an error. So every shipped (or user-trained) set carries
@@ -9,6 +15,7 @@ command that reproduces it; loading checks it and a mismatch is one clear line.
 from __future__ import annotations
 
 import json
+import os
 from importlib.metadata import PackageNotFoundError, version
 from importlib.resources import files
 from pathlib import Path
@@ -72,6 +79,21 @@ def check_manifest(directory: Path, base_model: str, kind: str) -> Manifest | No
     return manifest
 
 
+def cache_root() -> Path:
+    """Root of lmarith's user directory: ``$LMARITH_CACHE`` or ``~/.cache/lmarith``."""
+    return Path(os.environ.get("LMARITH_CACHE") or Path.home() / ".cache" / "lmarith")
+
+
+def install_dir(kind: str, base_model: str, into_package: bool = False) -> Path:
+    """Where installing weights of ``kind`` for ``base_model`` writes them: ``<user
+    dir>/<kind>/<model>``, or with ``into_package`` the package's ``assets/<kind>/<model>``."""
+    if into_package:
+        return asset_dir(kind, base_model)
+    if base_model not in PACKAGES:
+        raise LmarithError(f"only {', '.join(PACKAGES)} can have installed {kind}, not {base_model!r}")
+    return cache_root() / kind / base_model
+
+
 def asset_dir(kind: str, base_model: str) -> Path:
     """Where the package keeps weights of ``kind`` for ``base_model``: ``assets/<kind>/<model>``,
     for the short model names only (a model given as a directory has no packaged weights)."""
@@ -81,11 +103,14 @@ def asset_dir(kind: str, base_model: str) -> Path:
 
 
 def shipped_dir(kind: str, base_model: str) -> Path | None:
-    """The packaged weights of ``kind`` for ``base_model``, if any ship."""
+    """The weights of ``kind`` for ``base_model`` that load with no flag: the user's installed
+    ones if any, else the package's, else None."""
     if base_model not in PACKAGES:
         return None
-    path = asset_dir(kind, base_model)
-    return path if (path / MANIFEST).is_file() else None
+    for path in (install_dir(kind, base_model), asset_dir(kind, base_model)):
+        if (path / MANIFEST).is_file():
+            return path
+    return None
 
 
 def _installed(package: str | None) -> str | None:

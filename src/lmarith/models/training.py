@@ -57,13 +57,18 @@ class Schedule(BaseModel):
     weight_decay: float = Field(0.0, ge=0)
     max_grad_norm: float | None = Field(1.0, gt=0, description="gradient clipping (None: off)")
     seed: int = Field(0, description="data order and initialisation")
-    group_by_length: bool = Field(False, description="batches of examples of similar length (fixed per run, "
-                                                     "shuffled each epoch): less padding, fewer FLOPs per step")
+    group_by_length: bool = Field(
+        False,
+        description="batches of examples of similar length (fixed per run, "
+        "shuffled each epoch): less padding, fewer FLOPs per step",
+    )
     eval_every: int | None = Field(None, gt=0, description="steps between eval_fn calls")
     save_every: int | None = Field(None, gt=0, description="steps between checkpoints")
     mixed_precision: Literal["no", "bf16"] = Field(
-        "no", description="bf16: the training forward pass under torch.autocast (fp32 master weights); it made "
-                          "SmolLM2 LoRA steps 1.45x faster on a 2-core AVX512-BF16 CPU")
+        "no",
+        description="bf16: the training forward pass under torch.autocast (fp32 master weights); it made "
+        "SmolLM2 LoRA steps 1.45x faster on a 2-core AVX512-BF16 CPU",
+    )
 
     def schedule(self) -> dict[str, object]:
         """Just the schedule's fields, to build a ``TrainConfig`` from a recipe."""
@@ -105,9 +110,7 @@ class TrainResult(BaseModel):
     final_dir: Path
 
 
-def encode_pair(
-    tokenizer: PreTrainedTokenizerBase, prompt: str, response: str
-) -> dict[str, list[int]]:
+def encode_pair(tokenizer: PreTrainedTokenizerBase, prompt: str, response: str) -> dict[str, list[int]]:
     """Token ids and labels for one example, the prompt masked out of the loss.
 
     Prompt and response are tokenized separately (the prompt with the tokenizer's usual
@@ -148,8 +151,9 @@ def pad_batch(examples: list[dict[str, list[int]]], pad_id: int) -> dict[str, to
     }
 
 
-def length_groups(examples: list[dict[str, list[int]]], batch_size: int, seed: int,
-                  window: int = 32) -> list[list[dict[str, list[int]]]]:
+def length_groups(
+    examples: list[dict[str, list[int]]], batch_size: int, seed: int, window: int = 32
+) -> list[list[dict[str, list[int]]]]:
     """Batches of similar length: shuffle (from ``seed``), sort each run of ``window`` batches'
     worth of examples by length, cut it into batches. Padding to a batch's longest example then
     costs little, and every batch still mixes examples from all over the data set."""
@@ -265,8 +269,12 @@ def _prepare(
     examples = [encode_pair(tokenizer, prompt, response) for prompt, response in pairs]
     collate = partial(pad_batch, pad_id=tokenizer.pad_token_id)
     if config.group_by_length:  # the data set's items are whole batches; the loader shuffles them
-        loader = DataLoader(length_groups(examples, config.batch_size, config.seed), batch_size=1, shuffle=True,
-                            collate_fn=lambda items: collate(items[0]))
+        loader = DataLoader(
+            length_groups(examples, config.batch_size, config.seed),
+            batch_size=1,
+            shuffle=True,
+            collate_fn=lambda items: collate(items[0]),
+        )
     else:
         loader = DataLoader(examples, batch_size=config.batch_size, shuffle=True, collate_fn=collate)
     optimizer = torch.optim.AdamW(params, lr=config.lr, weight_decay=config.weight_decay)
@@ -291,9 +299,7 @@ def _resume(session: _Session, config: TrainConfig) -> int:
     checkpoint = latest_checkpoint(config.out_dir)
     if checkpoint is not None and not config.resume:
         # a later resume would pick up the stale checkpoint instead of this run's own
-        raise LmarithError(
-            f"{config.out_dir} holds checkpoints of an earlier run; resume it or use another out_dir"
-        )
+        raise LmarithError(f"{config.out_dir} holds checkpoints of an earlier run; resume it or use another out_dir")
     step = 0
     if checkpoint is not None:
         session.accelerator.load_state(str(checkpoint[0]), strict=False)
@@ -376,9 +382,7 @@ def train(
     model.eval()
     final_dir = config.out_dir / "final"
     _save_final(accelerator, model, tokenizer, final_dir)
-    return TrainResult(
-        steps=step, loss=loss_value, metrics=metrics, stopped_early=stopped, final_dir=final_dir
-    )
+    return TrainResult(steps=step, loss=loss_value, metrics=metrics, stopped_early=stopped, final_dir=final_dir)
 
 
 def _progress_bar(enabled: bool) -> Progress:
@@ -403,14 +407,10 @@ def _evaluate(
     """Run ``eval_fn`` on the unwrapped model in eval mode and log its metrics."""
     model.eval()
     with torch.no_grad():
-        metrics = {
-            name: float(value) for name, value in eval_fn(accelerator.unwrap_model(model)).items()
-        }
+        metrics = {name: float(value) for name, value in eval_fn(accelerator.unwrap_model(model)).items()}
     model.train()
     if accelerator.is_main_process:
-        _append_rows(
-            config.eval_log, EVAL_FIELDS, [(step, name, value) for name, value in metrics.items()]
-        )
+        _append_rows(config.eval_log, EVAL_FIELDS, [(step, name, value) for name, value in metrics.items()])
     return metrics
 
 
@@ -419,7 +419,5 @@ def _reached(metrics: dict[str, float], config: TrainConfig) -> bool:
     if config.stop_metric is None:
         return False
     if config.stop_metric not in metrics:
-        raise LmarithError(
-            f"eval_fn reported no {config.stop_metric!r} (got: {', '.join(metrics)})"
-        )
+        raise LmarithError(f"eval_fn reported no {config.stop_metric!r} (got: {', '.join(metrics)})")
     return metrics[config.stop_metric] >= config.stop_value

@@ -3,7 +3,8 @@
 One teacher-forced pass per batch (prompt + gold answer) gives, for every requested layer,
 the last ``window`` prompt positions (what the encoders read) and the states at the answer
 positions (what the decoder starts from). Questions about invented operations
-(:data:`FOREIGN`) are recorded as negatives: type ``NONE``, zero problem vector. Rows land in fixed-size safetensors shards named
+(:data:`FOREIGN`) are recorded as negatives: type ``NONE``, zero problem vector. Rows land in fixed-size
+safetensors shards named
 by their index, so an interrupted gather resumes at the first missing shard.
 """
 
@@ -54,8 +55,14 @@ def gather(
     """
     for layer in layers:
         check_layer(model, layer)
-    manifest = {"layers": layers, "window": window, "rows": len(questions), "shard_size": shard_size,
-                "codec": codec.config.to_dict(), "hidden": model.config.hidden_size}
+    manifest = {
+        "layers": layers,
+        "window": window,
+        "rows": len(questions),
+        "shard_size": shard_size,
+        "codec": codec.config.to_dict(),
+        "hidden": model.config.hidden_size,
+    }
     out_dir.mkdir(parents=True, exist_ok=True)
     manifest_path = out_dir / MANIFEST
     if manifest_path.is_file() and json.loads(manifest_path.read_text()) != manifest:
@@ -75,22 +82,34 @@ def gather(
                 ends = prompt_ends(batch["labels"])
                 answer_tokens = (batch["labels"] != -100).sum(1)
                 with record_hidden(model, layers) as seen:
-                    model(input_ids=batch["input_ids"].to(model.device), attention_mask=batch["attention_mask"].to(model.device))
+                    model(
+                        input_ids=batch["input_ids"].to(model.device),
+                        attention_mask=batch["attention_mask"].to(model.device),
+                    )
                 for layer in layers:
                     states, mask = prompt_windows(seen[layer], ends, batch["attention_mask"], window)
-                    pos = (ends[:, None] + torch.arange(steps)).clamp(max=seen[layer].shape[1] - 1).to(seen[layer].device)
+                    pos = (
+                        (ends[:, None] + torch.arange(steps)).clamp(max=seen[layer].shape[1] - 1).to(seen[layer].device)
+                    )
                     answer = torch.gather(seen[layer], 1, pos[..., None].expand(-1, -1, seen[layer].shape[-1]))
                     parts.setdefault(f"window.{layer}", []).append(states.half().cpu())
                     parts.setdefault(f"answer.{layer}", []).append(answer.half().cpu())
                 parts.setdefault("mask", []).append(mask.cpu())
                 parts.setdefault("answer_mask", []).append(torch.arange(steps) < answer_tokens[:, None])
-            kinds = torch.tensor([NONE if p.problem_type == FOREIGN else codec.type_index(p.problem_type) for p in rows])
+            kinds = torch.tensor(
+                [NONE if p.problem_type == FOREIGN else codec.type_index(p.problem_type) for p in rows]
+            )
             x, y = torch.tensor([p.x for p in rows]), torch.tensor([p.y for p in rows])
             known = (kinds != NONE)[:, None]
             tensors = {k: torch.cat(v) for k, v in parts.items()} | {
-                "type_index": kinds, "x": x, "y": y, "solution": torch.tensor([p.solution for p in rows]),
+                "type_index": kinds,
+                "x": x,
+                "y": y,
+                "solution": torch.tensor([p.solution for p in rows]),
                 "problem_vsa": (codec.encode_problem(kinds.clamp_min(0), x, y).cpu() * known),
-                "group": torch.tensor(groups[index * shard_size : (index + 1) * shard_size] if groups else [0] * len(rows)),
+                "group": torch.tensor(
+                    groups[index * shard_size : (index + 1) * shard_size] if groups else [0] * len(rows)
+                ),
             }
             save_file(tensors, _shard_path(out_dir, index))
             bar.advance(task)
@@ -106,6 +125,8 @@ def load_gathered(directory: Path) -> tuple[dict, dict[str, torch.Tensor]]:
     count = -(-manifest["rows"] // manifest["shard_size"])
     missing = [i for i in range(count) if not _shard_path(directory, i).is_file()]
     if missing:
-        raise LmarithError(f"gather in {directory} is incomplete ({len(missing)} of {count} shards missing); rerun it to resume")
+        raise LmarithError(
+            f"gather in {directory} is incomplete ({len(missing)} of {count} shards missing); rerun it to resume"
+        )
     shards = [load_file(_shard_path(directory, i)) for i in range(count)]
     return manifest, {k: torch.cat([s[k] for s in shards]) for k in shards[0]}

@@ -114,4 +114,3 @@ def freeze(model: nn.Module) -> None:
     """Freeze every parameter of ``model`` (the LLM stays fixed while we train around it)."""
     for p in model.parameters():
         p.requires_grad_(False)
-

@@ -73,13 +73,16 @@ class NeuroSymbolic(nn.Module):
         super().__init__()
         self.config = config
         self.codec = VSACodec(config.codec)
-        self.encoder = build_encoder(config.encoder, config.hidden, self.codec, config.window,
-                                     slot_read=config.slot_read)
+        self.encoder = build_encoder(
+            config.encoder, config.hidden, self.codec, config.window, slot_read=config.slot_read
+        )
         self.decoder = Decoder(self.codec.dim, config.hidden)
         self._gated_types = gated_types(self.codec.config.types, config.types)
 
     @classmethod
-    def create(cls, *, layer: int, hidden: int, types: tuple[str, ...], codec: CodecConfig, **options: object) -> "NeuroSymbolic":
+    def create(
+        cls, *, layer: int, hidden: int, types: tuple[str, ...], codec: CodecConfig, **options: object
+    ) -> "NeuroSymbolic":
         check_types(types)
         unknown = set(types) - set(codec.types)
         if unknown:

@@ -47,13 +47,21 @@ def generate(
     for chunk in batches(prompts, batch_size):
         rows = tokenizer(list(chunk))["input_ids"]
         with around() if around is not None else nullcontext():
-            replies = greedy(model, rows, stop=stop, pad=tokenizer.pad_token_id, max_new_tokens=max_new_tokens,
-                             drop_finished=around is None)
+            replies = greedy(
+                model,
+                rows,
+                stop=stop,
+                pad=tokenizer.pad_token_id,
+                max_new_tokens=max_new_tokens,
+                drop_finished=around is None,
+            )
         out += tokenizer.batch_decode(replies, skip_special_tokens=True)
     return out
 
 
-def teacher_forced(tokenizer: PreTrainedTokenizerBase, prompts: Sequence[str], answers: Sequence[str]) -> dict[str, Tensor]:
+def teacher_forced(
+    tokenizer: PreTrainedTokenizerBase, prompts: Sequence[str], answers: Sequence[str]
+) -> dict[str, Tensor]:
     """A right-padded batch of prompt + answer + EOS with labels on the answer only."""
     return pad_batch([encode_pair(tokenizer, p, a) for p, a in zip(prompts, answers)], tokenizer.pad_token_id)
 

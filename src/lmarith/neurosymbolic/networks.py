@@ -70,8 +70,9 @@ class AttentionEncoder(nn.Module):
 
     hard: bool = False
 
-    def __init__(self, hidden: int, codec: VSACodec, window: int, *, width: int = 128, heads: int = 4,
-                 lookahead: int = 4) -> None:
+    def __init__(
+        self, hidden: int, codec: VSACodec, window: int, *, width: int = 128, heads: int = 4, lookahead: int = 4
+    ) -> None:
         super().__init__()
         self.norm = Standardize(hidden)
         self.lookahead = lookahead

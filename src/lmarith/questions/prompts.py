@@ -41,8 +41,13 @@ def shots_for(question: Question, *, count: int = 2) -> list[Question]:
     high = 10 ** len(str(max(question.x, question.y))) - 1
     templates = phrasings(question.problem_type, "train")
     return [
-        make_question(question.problem_type, rng.randint(1, high), rng.randint(1, high), rng.choice(templates),
-                      mod1000=question.mod1000)
+        make_question(
+            question.problem_type,
+            rng.randint(1, high),
+            rng.randint(1, high),
+            rng.choice(templates),
+            mod1000=question.mod1000,
+        )
         for _ in range(count)
     ]
 
@@ -53,8 +58,11 @@ def worked_solution(question: Question) -> str:
     if t in ("bitwise_and", "bitwise_xor", "bitwise_or"):
         width = max(x.bit_length(), y.bit_length(), 1)
         op = {"bitwise_and": "AND", "bitwise_xor": "XOR", "bitwise_or": "OR"}[t]
-        steps = [f"{x} in binary is {x:0{width}b}.", f"{y} in binary is {y:0{width}b}.",
-                 f"{op} bit by bit gives {solution:0{width}b}, which is {solution}."]
+        steps = [
+            f"{x} in binary is {x:0{width}b}.",
+            f"{y} in binary is {y:0{width}b}.",
+            f"{op} bit by bit gives {solution:0{width}b}, which is {solution}.",
+        ]
     elif t == "gcd":
         steps, a, b = [], x, y
         while b:
@@ -75,8 +83,10 @@ def worked_solution(question: Question) -> str:
     elif t == "subtraction":
         steps = [f"{x} - {y} = {x - y}."]
     elif t == "comparison":
-        steps = [f"{x} is {'greater' if x > y else 'not greater'} than {y}, so the answer is {int(x > y)} "
-                 f"(1 for yes, 0 for no)."]
+        steps = [
+            f"{x} is {'greater' if x > y else 'not greater'} than {y}, so the answer is {int(x > y)} "
+            f"(1 for yes, 0 for no)."
+        ]
     else:
         steps = [f"{x} + {y} = {x + y}."]
     if t in MOD_1000_TYPES and solution != OPS[t](x, y):

@@ -88,8 +88,16 @@ def number_text(n: int, style: str = "digits") -> str:
     raise LmarithError(f"numbers must be one of {', '.join(NUMBER_STYLES)}, got {style!r}")
 
 
-def make_question(problem_type: str, x: int, y: int, template: str, *, mod1000: bool = True,
-                  surface: wording.Surface | None = None, numbers: str = "digits") -> Question:
+def make_question(
+    problem_type: str,
+    x: int,
+    y: int,
+    template: str,
+    *,
+    mod1000: bool = True,
+    surface: wording.Surface | None = None,
+    numbers: str = "digits",
+) -> Question:
     """Phrase one question (``surface``: filler, punctuation, casing; None: as written) and solve it.
 
     ``template`` must come from :func:`phrasings` with the same ``mod1000``.
@@ -138,8 +146,7 @@ def sample_questions(
             family = rng.choice(chosen)
             template = rng.choice(phrasings(problem_type, family, mod1000=mod1000))
             surface = wording.Surface.draw(rng, family)
-            out.append(make_question(problem_type, x, y, template, mod1000=mod1000, surface=surface,
-                                     numbers=numbers))
+            out.append(make_question(problem_type, x, y, template, mod1000=mod1000, surface=surface, numbers=numbers))
     rng.shuffle(out)
     return out
 
@@ -185,11 +192,17 @@ def parse_question(text: str) -> Question | None:
         for problem_type, slots, mod in table.get(wording.normalise(_NUMBER.sub("#", core)), []):
             values: dict[str, int] = {}
             if len(found) != len(slots) or not all(
-                    (values.setdefault(s, v) == v) if isinstance(s, str) else s == v for s, v in zip(slots, found)):
+                (values.setdefault(s, v) == v) if isinstance(s, str) else s == v for s, v in zip(slots, found)
+            ):
                 continue
             try:
-                return Question(problem_type, values["x"], values["y"], text,
-                                solve(problem_type, values["x"], values["y"], mod1000=mod))
+                return Question(
+                    problem_type,
+                    values["x"],
+                    values["y"],
+                    text,
+                    solve(problem_type, values["x"], values["y"], mod1000=mod),
+                )
             except LmarithError:
                 return None
     return None

@@ -1,0 +1,203 @@
+"""`lmarith solve` and `lmarith eval`: a language model computes, the driver runs it.
+
+Machines: the format decides (window: the schoolbook machines for - * //; caef: the paper's),
+``--long/--caef-machines`` overrides. The embedded default runs on a lean runtime: ``solve``
+on the numpy one (no torch import), ``eval`` on the torch one (batched, KV-cached);
+``--runtime transformers`` runs it through transformers.
+Adapters: ``--adapters DIR`` loads every peft adapter saved under DIR, named by its folder,
+case-insensitive: a machine (``LESS_THAN``, ``ALIGN_ADD``) or an operator (``sub``,
+``align_sub``) whose adapter serves every machine that operator runs (see ``LMPolicy``). In the
+CAEF format the aligner adapters are used when every problem has one; otherwise the runtime
+aligns symbolically.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+)
+
+from lmarith.cli.app import Machines, TextFormat, app, schoolbook
+from lmarith.errors import LmarithError
+from lmarith.evaluation import executor_eval as evaluation
+from lmarith.executors import Result, execute
+from lmarith.executors.lm_policy import aligns, load_policy
+from lmarith.machines.problems import operator, parse_problem
+
+console = Console(stderr=True)
+
+
+ModelSpec = Annotated[
+    str,
+    typer.Option("--model", help="'default' (the embedded model of --format), 'smollm2' or a local HF model directory"),
+]
+AdaptersDir = Annotated[Path | None, typer.Option("--adapters", help="directory of peft adapters, one per task")]
+FormatOpt = Annotated[
+    TextFormat, typer.Option("--format", help="window: the model writes commands; caef: whole configurations")
+]
+Runtime = Annotated[
+    str,
+    typer.Option(
+        help="auto (the embedded default: numpy for one problem, lean for batches), lean, numpy, or transformers"
+    ),
+]
+Device = Annotated[str | None, typer.Option(help="cpu, cuda, ... (default: cuda when present)")]
+BatchSize = Annotated[int, typer.Option(help="prompts per forward pass")]
+
+
+@app.command()
+def solve(
+    problem: Annotated[str, typer.Argument(help="e.g. 123456789*987654321, 47819-12345, 45263==45263")],
+    model: ModelSpec = "default",
+    adapters: AdaptersDir = None,
+    fmt: FormatOpt = TextFormat.window,
+    long: Machines = None,
+    trace: Annotated[bool, typer.Option("--trace", help="show every step the model wrote")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="one JSON object, for scripts")] = False,
+    max_steps: Annotated[int | None, typer.Option(help="step cap (default: twice the reference's)")] = None,
+    device: Device = None,
+    runtime: Runtime = "auto",
+) -> int:
+    """Print the answer a language model computes; the answer alone is the last line."""
+    long = schoolbook(fmt, long)
+    parsed = parse_problem(problem)
+    parsed.start(long)  # operand checks before the model loads
+    policy = load_policy(model, adapters, device, batch_size=1, runtime=runtime, fmt=fmt.value)
+    align = aligns(policy, fmt.value, [parsed], long)
+    [result] = execute([parsed], policy, fmt=fmt.value, long=long, align=align, max_steps=max_steps, trace=trace)
+    if as_json:
+        typer.echo(json.dumps(_solve_record(problem, fmt, result, trace)))
+    else:
+        if trace:
+            print_trace(result, fmt)
+        if result.answer is not None:
+            if not result.correct:
+                print(f"note: the model's answer is wrong; Python says {result.expected}", file=sys.stderr)
+            typer.echo(result.answer)
+    if result.reason is not None:
+        print(f"error: the model failed: {result.reason}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _solve_record(problem: str, fmt: TextFormat, result: Result, trace: bool) -> dict:
+    record = {
+        "problem": problem,
+        "machine": result.machine,
+        "format": fmt.value,
+        "answer": result.answer,
+        "expected": result.expected,
+        "correct": result.correct,
+        "strict": result.strict,
+        "calls": result.calls,
+        "tokens": result.tokens,
+        "seconds": result.seconds,
+        "reason": result.reason,
+        "outcome": result.outcome,
+        "deviation": result.deviation,
+    }
+    if trace:
+        record["steps"] = [vars(step) for step in result.trace]
+    return record
+
+
+def print_trace(result: Result, fmt: TextFormat = TextFormat.window) -> None:
+    """Window: what the model read -> what it wrote. CAEF: what it wrote (it reads its own
+    output back), after the first configuration."""
+    for index, step in enumerate(result.trace):
+        pad = "    " * step.depth
+        if fmt is TextFormat.window:
+            typer.echo(f"{pad}{step.input}  ->  {step.output}")
+            continue
+        if index == 0:
+            typer.echo("\n".join(pad + line for line in step.input.split("\n")))
+        typer.echo("\n".join(pad + line for line in step.output.split("\n")))
+
+
+def _ints(text: str, option: str) -> list[int]:
+    try:
+        values = [int(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise LmarithError(f"{option} takes comma-separated integers, got {text!r}") from None
+    if not values:
+        raise LmarithError(f"{option} is empty")
+    return values
+
+
+@app.command("eval")
+def eval_command(
+    op: Annotated[str, typer.Option("--op", help="comma list of add, sub, mul, div, eq, gt, lt")] = "add",
+    digits: Annotated[str, typer.Option("--digits", help="comma list of operand lengths")] = "5,10,50,100",
+    n: Annotated[int, typer.Option("--n", help="test problems per operator and length")] = 200,
+    fmt: FormatOpt = TextFormat.window,
+    json_path: Annotated[Path | None, typer.Option("--json", help="write the rows here (a JSON list)")] = None,
+    plot_path: Annotated[Path | None, typer.Option("--plot", help="draw accuracy vs digits into this PNG")] = None,
+    model: ModelSpec = "default",
+    adapters: AdaptersDir = None,
+    long: Machines = None,
+    seed: Annotated[int, typer.Option(help="seed of the test-split sample")] = 0,
+    batch_size: BatchSize = 64,
+    naive: Annotated[
+        bool, typer.Option("--naive", help="the paper's way: one generate call per step per problem")
+    ] = False,
+    device: Device = None,
+    runtime: Runtime = "auto",
+    part: Annotated[
+        str | None,
+        typer.Option(
+            help="CAEF format: executor (symbolic aligners), aligner-in, aligner-out, or all (LM aligners); "
+            "default: all when the model writes the aligners' texts (an aligner adapter per machine, or the "
+            "embedded CAEF model), else executor"
+        ),
+    ] = None,
+) -> None:
+    """Accuracy (strict and final answer) and cost per operator x digit length."""
+    long = schoolbook(fmt, long)
+    if part is not None and part not in evaluation.PARTS:
+        raise LmarithError(f"unknown part {part!r}; known: {', '.join(evaluation.PARTS)}")
+    if part not in (None, "executor") and fmt is not TextFormat.caef:
+        raise LmarithError("aligners belong to the CAEF format: --part needs --format caef")
+    ops = [operator(name.strip()).name for name in op.split(",") if name.strip()]
+    if not ops:
+        raise LmarithError("--op is empty")
+    cells = evaluation.grid(ops, _ints(digits, "--digits"), n, seed, long)
+    policy = load_policy(model, adapters, device, batch_size, naive, runtime, fmt.value)
+    if part in ("aligner-in", "aligner-out"):
+        rows = evaluation.evaluate_aligner(policy, cells, long=long, part=part)  # type: ignore[arg-type]
+        _report(rows, f"{model} {part}", json_path, plot_path)
+        return
+    align = part == "all" if part is not None else aligns(policy, fmt.value, [p for _, _, p in cells], long)
+    progress = Progress(
+        TextColumn("[bold]eval"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console
+    )
+    with progress:
+        task = progress.add_task("eval", total=len(cells))
+        rows = evaluation.evaluate(
+            policy,
+            cells,
+            fmt=fmt.value,
+            long=long,
+            align=align,
+            on_done=lambda _: progress.advance(task),
+        )
+    title = f"{model} {fmt.value} ({'schoolbook' if long else 'CAEF'} machines{', naive' if naive else ''})"
+    _report(rows, title, json_path, plot_path)
+
+
+def _report(rows: list[dict], title: str, json_path: Path | None, plot_path: Path | None) -> None:
+    Console().print(evaluation.table(rows, title))
+    if json_path is not None:
+        evaluation.write_json(rows, json_path)
+    if plot_path is not None:
+        evaluation.plot(rows, plot_path, title)

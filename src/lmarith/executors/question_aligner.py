@@ -1,0 +1,148 @@
+"""A question in words, answered by the executors: the question aligner writes the expression,
+the driver runs it.
+
+The aligner is one more LM step (task ``QUESTION``, its own adapter): it reads the question
+and writes the expression the executors run (``4817*9023``) or ``CANNOT``. What it writes is
+read with the executors' own parser; anything that is not an expression they can run ends the
+question as an honest "cannot parse", never computed anyway. The expression is then solved
+like any ``lmarith solve`` problem: every step computed by the same model.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from time import perf_counter
+
+from lmarith.errors import LmarithError
+from lmarith.executors.driver import Result, execute
+from lmarith.executors.policy import Policy, Request
+from lmarith.executors.tasks import QUESTION_TASK
+from lmarith.formats import Format, default_long
+from lmarith.machines.problems import Problem, parse_problem
+from lmarith.questions.expressions import CANNOT, choices
+
+#: the longest expression the aligner may write: two 30-digit operands and more, with room
+MAX_EXPRESSION_TOKENS = 160
+CANNOT_PARSE = "cannot parse"
+
+
+@dataclass
+class Asked:
+    """How one question went: what the aligner wrote, the executors' run of it, and why there
+    is no answer when there is none."""
+
+    question: str
+    #: the aligner's output, as written
+    aligned: str
+    #: that output when it is an expression the executors run, else None
+    expression: str | None = None
+    result: Result | None = None
+    reason: str | None = None
+    #: aligner and executors together, this question's share of the batches
+    seconds: float = 0.0
+
+    @property
+    def answer(self) -> str | None:
+        return None if self.result is None else self.result.answer
+
+    @property
+    def correct(self) -> bool:
+        """Whether the reference machine agrees with the answer (of the expression read)."""
+        return self.result is not None and self.result.correct
+
+
+#: a thousands separator between digits ("4,817,000"), read as part of the number
+_SEPARATOR = re.compile(r"(?<=\d)[,_](?=\d{3}(?!\d))")
+
+
+def reading(question: str) -> str:
+    """The question as the aligner reads it: whitespace folded, numbers without thousands
+    separators (it learnt to copy plain digit strings)."""
+    return " ".join(_SEPARATOR.sub("", question).split())
+
+
+#: a number written in digits, with a sign or decimals when it has them
+_NUMBER = re.compile(r"(?<![\d.])-?\d+(?:\.\d+)?")
+
+
+def whole_numbers(question: str) -> list[int]:
+    """The whole non-negative numbers written in digits in ``question``, in order; a negative
+    (``-5``) or decimal (``4.5``) number is none of them (the executors take neither), while
+    the ``-`` of ``93-17`` or ``93 - 17`` is an operator."""
+    return [int(n) for n in _NUMBER.findall(reading(question)) if not n.startswith("-") and "." not in n]
+
+
+def numbers_in(question: str) -> Counter[int]:
+    """:func:`whole_numbers`, with how often each occurs."""
+    return Counter(whole_numbers(question))
+
+
+def _problem(text: str, long: bool, question: str) -> tuple[Problem | None, str | None]:
+    """(the problem, None) when ``text`` is an expression the executors run on the question's
+    own numbers, else (None, why not): operands the question does not contain are a misreading
+    (a dropped digit, one number copied twice), never computed anyway."""
+    if text == CANNOT:
+        return None, f"{CANNOT_PARSE}: the question asks for nothing the executors compute"
+    try:
+        problem = parse_problem(text)
+        problem.start(long)
+    except LmarithError as err:
+        return None, f"{CANNOT_PARSE}: the aligner wrote {text[:80]!r} ({err})"
+    if Counter((problem.a, problem.b)) - numbers_in(question):
+        return None, f"{CANNOT_PARSE}: the aligner wrote {text[:80]!r}, not the question's own numbers"
+    return problem, None
+
+
+def align_questions(policy: Policy, questions: Sequence[str], constrained: bool = True) -> tuple[list[str], float]:
+    """What the question aligner writes for each question (one batched pass), and the seconds
+    per question; no aligner among the policy's adapters is one clear error, before any work.
+
+    ``constrained``: the aligner picks among the expressions on the question's own numbers and
+    ``CANNOT`` (``expressions.choices``), so it copies a number whole or not at all; without it,
+    it writes freely and a misread number ends the question later, in :func:`ask`."""
+    adapter = policy.adapter_for(Request(QUESTION_TASK, ""))
+    if not questions:
+        return [], 0.0
+    started = perf_counter()
+    requests = [
+        Request(QUESTION_TASK, reading(q), choices=choices(whole_numbers(q)) if constrained else None)
+        for q in questions
+    ]
+    completions = policy.complete(adapter, requests, MAX_EXPRESSION_TOKENS)
+    return [c.text.strip() for c in completions], (perf_counter() - started) / len(questions)
+
+
+def ask(
+    policy: Policy,
+    questions: Sequence[str],
+    *,
+    fmt: Format = "window",
+    long: bool | None = None,
+    align: bool = False,
+    trace: bool = False,
+    constrained: bool = True,
+    executors: Policy | None = None,
+) -> list[Asked]:
+    """Answer ``questions``: one batched aligner pass (``constrained``: see
+    :func:`align_questions`), then one ``execute`` over every expression it wrote (``align``:
+    with the CAEF aligners, as ``execute`` takes it) by ``executors`` (default: ``policy``'s own,
+    on the same model; another policy lets another model run what this aligner wrote)."""
+    long = default_long(fmt) if long is None else long
+    written, share = align_questions(policy, questions, constrained)
+    if not questions:
+        return []
+    asked, runnable, problems = [], [], []
+    for question, text in zip(questions, written, strict=True):
+        problem, reason = _problem(text, long, question)
+        asked.append(Asked(question, text, None if problem is None else text, reason=reason, seconds=share))
+        if problem is not None:
+            runnable.append(asked[-1])
+            problems.append(problem)
+    results = execute(problems, executors or policy, fmt=fmt, long=long, align=align, trace=trace)
+    for item, result in zip(runnable, results, strict=True):
+        item.result, item.reason = result, result.reason
+        item.seconds += result.seconds
+    return asked
