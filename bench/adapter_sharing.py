@@ -17,6 +17,7 @@ Writes bench/results/adapter_sharing.json and the page docs/results/adapter_shar
 
 from __future__ import annotations
 
+import argparse
 import csv
 import statistics
 from pathlib import Path
@@ -74,6 +75,7 @@ def plot(runs: dict[str, list[tuple[int, float]]], entries: dict[str, int], batc
 
 
 def main() -> None:
+    argparse.ArgumentParser(description=__doc__.split("\n\n")[0]).parse_args()  # no options; --help
     measured = [op for op in ("all", *OPS) if (RESULTS / f"smol_{op}_table_training.csv").exists()]
     rows = [run_row(op, BATCH_SIZE) for op in measured]
     per_op = [r for r in rows if r["adapter"] != "ALL" and r["passes_to_exact"] is not None]

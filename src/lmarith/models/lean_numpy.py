@@ -1,7 +1,7 @@
 """The lean Llama forward in numpy: one problem, without importing torch.
 
 Why: for one ``lmarith solve`` on the embedded default the arithmetic costs ~0.2 s and
-importing torch ~2 s (measured, bench/results/latency.md); numpy imports in ~0.1 s. This is
+importing torch ~2 s (measured, docs/results/latency.md); numpy imports in ~0.1 s. This is
 the same forward as ``lean.LeanLlama`` (the tests compare logits and whole-table outputs), for
 one token row at a time and without a KV cache: the default writes one token per transition
 and its views are ~15 tokens long, so recomputing a view costs less than keeping a cache.
