@@ -46,7 +46,7 @@ from lmarith.evaluation.report import (  # noqa: E402
     write_report,
 )
 from lmarith.executors.lm_policy import LMPolicy, load_policy  # noqa: E402
-from lmarith.executors.question_aligner import align_questions, ask  # noqa: E402
+from lmarith.executors.question_aligner import align_questions, answer_questions  # noqa: E402
 from lmarith.machines.problems import parse_problem  # noqa: E402
 from lmarith.models.shipped import shipped_dir  # noqa: E402
 from lmarith.questions.csv_io import read_csv, write_csv  # noqa: E402
@@ -112,7 +112,7 @@ def ask_cell(digits: int, n: int) -> list[Mapping]:
 def ask_chunk(policy: LMPolicy, cell: list[Mapping]) -> dict:
     """Answer ``cell`` by aligner + executors: per question, right or not, and the seconds."""
     started = time.perf_counter()
-    answers = ask(policy, [m.question for m in cell])
+    answers = answer_questions(policy, [m.question for m in cell])
     return {
         "seconds": time.perf_counter() - started,
         "questions": [

@@ -74,7 +74,7 @@ from lmarith.evaluation.report import (  # noqa: E402
 )
 from lmarith.executors import execute  # noqa: E402
 from lmarith.executors.lm_policy import LMPolicy, load_policy  # noqa: E402
-from lmarith.executors.question_aligner import Asked, ask  # noqa: E402
+from lmarith.executors.question_aligner import Asked, answer_questions  # noqa: E402
 from lmarith.machines.problems import parse_problem  # noqa: E402
 from lmarith.models.loading import default_model_dir  # noqa: E402
 from lmarith.models.shipped import shipped_dir  # noqa: E402
@@ -251,13 +251,16 @@ class Methods:
             return self._chat(self.base, qs, cot=False, around=lambda: intervene(self.base, self.neuro))
 
     def executors(self, qs: list[Question]) -> Answered:
-        return self._asked(qs, ask(self.policy, [q.question for q in qs]))
+        return self._asked(qs, answer_questions(self.policy, [q.question for q in qs]))
 
     def caef(self, qs: list[Question]) -> Answered:
         if qs[0].problem_type == "multiplication":  # CAEF's MUL loops b times: out of reach
             return Answered([None] * len(qs), 0)
         return self._asked(
-            qs, ask(self.policy, [q.question for q in qs], fmt="caef", align=True, executors=self.caef_default)
+            qs,
+            answer_questions(
+                self.policy, [q.question for q in qs], fmt="caef", align=True, executors=self.caef_default
+            ),
         )
 
     def _asked(self, qs: list[Question], asked: list[Asked]) -> Answered:

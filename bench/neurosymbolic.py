@@ -39,10 +39,18 @@ from lmarith.vsa import VSACodec
 
 RESULTS = Path(__file__).parent / "results"
 TARGETS = (
-    "neurosymbolic >= 0.95 mean accuracy on the held-out wording family, no trained type below 0.85, above every "
-    "baseline, CE <= 0.15x the best baseline; gate open on 0 of 50 held-out addition and division questions each; "
-    "unrelated prompts' replies identical with the hook on and off on every prompt; ask under 3 s per question"
+    "with the fixed prompt (the product's): neurosymbolic >= 0.95 mean accuracy on the held-out wording family, no "
+    "trained type below 0.85, above every baseline, CE <= 0.15x the best baseline; gate open on at most 1 of 50 "
+    "held-out addition and division questions each, of 50 other untrained arithmetic questions and of 50 with an "
+    "operand of 1000 or more; unrelated prompts' replies identical with the hook on and off on every prompt; "
+    "ask under 3 s per question"
 )
+#: the gate's measurements (``lmarith.neurosymbolic.run.GATE_SPLITS``) as the page names them
+GATES = {
+    "held_out_gate": "held-out types (addition, division)",
+    "untrained_gate": "other untrained arithmetic (subtraction, comparison, powers, percent, max, means ...)",
+    "big_operand_gate": "trained types with an operand of 1000 or more",
+}
 
 
 def scan(run: Path, epochs: int, layers: list[int] | None, kinds: tuple[str, ...] = ENCODERS) -> list[dict]:
@@ -106,7 +114,13 @@ def targets(report: dict, latency: dict | None = None) -> dict:
     gate = report.get("held_out_gate")
     if gate:
         out["held_out_gate_open_counts"] = {t: f"{r['gate_open']} of {r['count']}" for t, r in gate.items()}
-        out["held_out_gate_shut_on_all"] = all(r["gate_open"] == 0 and r["count"] >= 50 for r in gate.values())
+        out["held_out_gate_shut_on_all"] = all(r["gate_open"] <= 1 and r["count"] >= 50 for r in gate.values())
+    for split in ("untrained_gate", "big_operand_gate"):
+        rows = report.get(split)
+        if rows:
+            opened, count = sum(r["gate_open"] for r in rows.values()), sum(r["count"] for r in rows.values())
+            out[f"{split}_open"] = f"{opened} of {count}"
+            out[f"{split}_at_most_1"] = opened <= 1 and count >= 50
     if latency:
         out["ask_seconds_per_question"] = latency["seconds_per_question"]
         out["ask_under_3_s"] = latency["max_seconds"] < 3
@@ -266,13 +280,15 @@ def main() -> None:
     for m in METHODS:  # a part not evaluated (yet) is reported as missing, not invented
         report.setdefault(m, {"accuracy": None, "cross_entropy": None, "per_type": {}, "skipped": "not evaluated"})
     summary = {m: {k: report[m].get(k) for k in ("accuracy", "cross_entropy", "per_type")} for m in METHODS}
+    paper = report.get("paper") or {}
     out = summary | {
         "unrelated": report["unrelated"],
         "setup": report["setup"],
         "targets": met,
         "encoder_scan": rows,
         "command": command,
-        "held_out_gate": report.get("held_out_gate"),
+        **{split: report.get(split) for split in GATES},
+        "paper": {k: v for k, v in paper.items() if k != "setup"},
         "chat": report.get("chat"),
         "words": word_rows(report, words_report),
         "latency": timing,
@@ -283,10 +299,22 @@ def main() -> None:
         "Per problem type (accuracy / answer cross-entropy; gate open: how often the intervention acted; "
         "engine right: it opened with the right answer, what a perfect decoder would score)": per_type_rows(report),
     }
-    gate = report.get("held_out_gate") or {}
-    tables["Gate on held-out types (held-out wording family, two-shot prompt)"] = [
-        {"type": t, "questions": r["count"], "gate open": r["gate_open"]} for t, r in gate.items()
-    ]
+    if paper.get("neurosymbolic"):
+        for m in METHODS:
+            paper.setdefault(m, {"accuracy": None, "cross_entropy": None, "per_type": {}})
+        paper.setdefault("setup", report["setup"])
+        tables["The paper's protocol: the same questions after two examples of their own type (methods)"] = method_rows(
+            paper
+        )
+        tables["The paper's protocol, per problem type"] = per_type_rows(paper)
+    for protocol, source in (("fixed prompt", report), ("paper's protocol", paper)):
+        rows_gate = [
+            {"questions": GATES[split], "type": t, "asked": r["count"], "gate open": r["gate_open"]}
+            for split in GATES
+            for t, r in (source.get(split) or {}).items()
+        ]
+        if rows_gate:
+            tables[f"Gate on what it cannot compute (held-out wording family, {protocol}): open counts"] = rows_gate
     tables["Unrelated prompts by kind (hook off vs on)"] = [
         {"kind": k, "prompts": r["prompts"], "identical replies": r["identical"], "gate open": r["gate_open"]}
         for k, r in report["unrelated"].get("per_kind", {}).items()

@@ -53,3 +53,24 @@ def test_solve_refuses_bad_input_before_loading() -> None:
 def test_ask_needs_a_question_aligner(gpt2_dir) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(LmarithError, match="no question aligner"):
         lmarith.ask("What is 1 plus 2?", model=str(gpt2_dir))
+
+
+def test_trace_is_the_reference_run_in_the_format_solve_uses() -> None:
+    window = api.trace("12*34")
+    assert (window.machine, window.answer, window.fmt) == ("LONG_MUL", "408", "window")
+    rows = list(window.rows())
+    assert rows[0] == {
+        "depth": 0,
+        "machine": "LONG_MUL",
+        "state": "q0",
+        "input": "LONG_MUL q0 _",
+        "output": "OUTPUT=0 >0 q1",
+    }
+    assert max(row["depth"] for row in rows) == 1  # the callees, in place
+    assert next(window.lines()).startswith("LONG_MUL q0 _  ->  ")
+    caef = api.trace("345+678", fmt="caef")
+    assert caef.machine == "ADD" and set(next(caef.rows())) == {"depth", "machine", "state", "text"}
+    assert next(caef.lines()).startswith("ADD, q0, [HEAD1] |5|4|3[HEAD2] |8|7|6 [C] [OUTPUT]")
+    assert api.trace("12*34", fmt="caef", long=True).machine == "LONG_MUL"
+    with pytest.raises(LmarithError, match="non-negative"):
+        api.trace("-5+3")

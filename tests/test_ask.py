@@ -9,9 +9,16 @@ import shutil
 from pathlib import Path
 
 from lmarith.executors import Completion, OraclePolicy, Request
-from lmarith.executors.question_aligner import CANNOT_PARSE, align_questions, ask, numbers_in, whole_numbers
+from lmarith.executors.question_aligner import (
+    CANNOT_PARSE,
+    align_questions,
+    answer_questions,
+    numbers_in,
+    whole_numbers,
+)
 from lmarith.executors.recipes import QuestionRecipe, question_pairs
 from lmarith.executors.tasks import QUESTION_TASK, prompt
+from lmarith.machines.problems import parse_problem
 from lmarith.questions.expressions import CANNOT, SYMBOLS, choices
 
 
@@ -47,7 +54,7 @@ def test_what_the_aligner_writes_decides_what_runs() -> None:
             "Subtract 17 from 93.": "93 minus 17",
         }
     )
-    asked = ask(
+    asked = answer_questions(
         policy,
         [
             "What is 12 times  34?",
@@ -60,13 +67,13 @@ def test_what_the_aligner_writes_decides_what_runs() -> None:
     assert policy.asked[0] == "What is 12 times 34?"  # whitespace folded before the aligner reads it
     product, greater, joke, by_zero, words = asked
     assert (product.expression, product.answer, product.correct) == ("12*34", "408", True)
-    assert product.result is not None and product.result.calls > 1 and product.seconds >= 0
+    assert product.result is not None and product.result.calls > 1 and product.seconds > 0
     assert (greater.answer, greater.correct) == ("True", True)
     for item in (joke, by_zero, words):  # never computed anyway
         assert item.expression is None and item.result is None and item.answer is None
         assert item.reason is not None and item.reason.startswith(CANNOT_PARSE)
     assert "93 minus 17" in (words.reason or "") and "zero" in (by_zero.reason or "")
-    assert ask(policy, []) == []
+    assert answer_questions(policy, []) == []
 
 
 class Counting(OraclePolicy):
@@ -83,7 +90,7 @@ class Counting(OraclePolicy):
 
 def test_another_policy_can_run_what_the_aligner_wrote() -> None:
     aligner, caef = Scripted({"Subtract 17 from 93.": "93-17"}), Counting("caef")
-    (item,) = ask(aligner, ["Subtract 17 from 93."], fmt="caef", align=True, executors=caef)
+    (item,) = answer_questions(aligner, ["Subtract 17 from 93."], fmt="caef", align=True, executors=caef)
     assert (item.expression, item.answer, item.correct) == ("93-17", "76", True)
     assert caef.steps == item.result.calls > 1  # type: ignore[union-attr]  # every step ran on the other policy
     assert aligner.asked == ["Subtract 17 from 93."]  # the aligner's policy only aligned
@@ -101,7 +108,7 @@ def test_an_expression_on_numbers_the_question_lacks_is_not_computed() -> None:
     )
     assert numbers_in("Add 4,817,000 and 12, then 3,4.") == {4817000: 1, 12: 1, 3: 1, 4: 1}
     questions = [q.replace("4817", "4,817") for q in policy.replies]
-    copied, separated, misread, equal, once = ask(policy, questions)
+    copied, separated, misread, equal, once = answer_questions(policy, questions)
     assert "Add 4817 and 12." in policy.asked  # the aligner reads numbers without separators
     for item in (copied, misread, once):  # a number copied twice, a digit changed
         assert item.result is None and "not the question's own numbers" in (item.reason or "")
@@ -130,6 +137,19 @@ def test_validation_questions_are_worded_like_training_but_other_draws() -> None
     # the aligner's prompt puts something before the question: no operand at position 0
     assert prompt("66860==66860, true or false?", QUESTION_TASK) == "Question: 66860==66860, true or false?\n"
     assert prompt("5+3=") == "5+3=\n"  # other tasks read their input as it is
+
+
+def _said_consistently(record: dict, code: int, err: str) -> None:
+    """One `ask --json` record and the exit code agree: 0 with an answer, else 1 with the
+    reason; an expression the executors ran is the aligner's text, anything else cannot parse."""
+    assert code == (1 if record["answer"] is None else 0), err
+    assert (record["answer"] is None) is (record["reason"] is not None), record
+    if record["expression"] is None:
+        assert record["reason"].startswith(CANNOT_PARSE) and record["calls"] == 0, record
+    else:
+        assert record["expression"] == record["aligned"] and record["calls"] >= 1, record
+        expected = parse_problem(record["expression"]).answer()
+        assert record["correct"] is (record["answer"] == expected), record
 
 
 def test_train_question_and_ask_on_any_model(gpt2_dir: Path, tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
@@ -177,16 +197,18 @@ def test_train_question_and_ask_on_any_model(gpt2_dir: Path, tmp_path: Path, cli
     shutil.copytree(tmp_path / "q" / "final" / QUESTION_TASK, both / QUESTION_TASK)
     shutil.copy(tmp_path / "q" / "final" / "manifest.json", both / "manifest.json")
     code, out, err = cli("ask", "What is 12 times 34?", "--model", str(gpt2_dir), "--adapters", str(both), "--json")
-    assert code in (0, 1), err  # an untrained aligner rarely writes an expression; it must not crash
     record = json.loads(out.splitlines()[-1])
     assert record["question"] == "What is 12 times 34?" and record["aligned"] in choices([12, 34])  # constrained
-    assert record["answer"] is not None or record["reason"]  # CANNOT, or untrained executors that failed, said why
+    # an untrained aligner rarely writes an expression, untrained executors rarely finish: said, not crashed
+    _said_consistently(record, code, err)
     code, out, err = cli(
         "ask", "What is 12 times 34?", "--model", str(gpt2_dir), "--adapters", str(both), "--json", "--free-aligner"
     )
-    assert code in (0, 1), err  # writing freely, an untrained aligner rarely writes an expression
     free = json.loads(out.splitlines()[-1])
-    assert free["answer"] is not None or free["reason"].startswith(CANNOT_PARSE) or free["aligned"] in choices([12, 34])
+    _said_consistently(free, code, err)  # writing freely, an untrained aligner rarely writes an expression
+    if free["expression"] is not None:  # run only on the question's own numbers
+        problem = parse_problem(free["expression"])
+        assert sorted((problem.a, problem.b)) == [12, 34]
     # executors without a question aligner: one line that says how to get one
     code, _, err = cli(
         "ask", "What is 1 plus 2?", "--model", str(gpt2_dir), "--adapters", str(tmp_path / "x" / "final")

@@ -4,6 +4,7 @@ aligners on. (Its accuracy is bench/executors.py's; a tiny run here only proves 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import random
 import re
@@ -99,15 +100,21 @@ def test_a_round_can_keep_whole_left_mask_runs_and_add_leading_zero_subtractions
     )
 
 
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
 def test_train_default_caef_installs_a_model_that_solve_uses_with_its_aligners(
     cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:  # type: ignore[no-untyped-def]
-    from lmarith.executors import recipes
     from lmarith.executors.lm_policy import load_policy
+    from lmarith.executors.recipes import exact_rate
+    from lmarith.models import load_model
 
-    assets = tmp_path / "assets"
-    monkeypatch.setattr(loading, "default_model_dir", lambda fmt="window": assets / fmt)
-    monkeypatch.setattr(recipes, "default_model_dir", lambda fmt="window": assets / fmt)
+    user = tmp_path / "user"
+    monkeypatch.setenv("LMARITH_CACHE", str(user))  # the install goes to the user directory, not the package
+    package = loading.install_default_dir("default-caef", into_package=True)
+    shipped_before = _digest(package / "model.safetensors")
     recipe = CaefDefaultRecipe(
         hidden=32,
         layers=1,
@@ -124,15 +131,33 @@ def test_train_default_caef_installs_a_model_that_solve_uses_with_its_aligners(
         polish_mul_div_num=1,
     )
     result = train_caef_default(tmp_path / "run", recipe)
-    assert (assets / "caef" / "config.json").is_file()
-    assert (tmp_path / "run" / f"polish{recipe.polish_rounds}" / "final").is_dir()  # the last round trained
-    assert json.loads((assets / "caef" / "lmarith.json").read_text()) == CAEF_ALIGNERS
-    assert 0.0 <= result.metrics["test_exact"] <= 1.0
+    installed = user / "default-caef"
+    assert loading.default_model_dir("default-caef") == installed
+    assert _digest(installed / "model.safetensors") == _digest(result.final_dir / "model.safetensors")
+    assert _digest(package / "model.safetensors") == shipped_before  # the package's model is untouched
+    assert not (user / "default").exists()  # only the CAEF model was installed
+    assert result.final_dir == tmp_path / "run" / f"polish{recipe.polish_rounds}" / "final"  # the last round trained
+    assert json.loads((installed / "lmarith.json").read_text()) == CAEF_ALIGNERS
+    # the reported score is the installed model's, on the last round's held-out samples
+    test_pairs = caef_default_pairs(recipe, "test", polish=recipe.polish_rounds)
+    random.Random(recipe.seed).shuffle(test_pairs)
+    test_pairs = test_pairs[: recipe.eval_samples]
+    model, tokenizer = load_model(str(installed))
+    max_new = max(len(tokenizer(o)["input_ids"]) for _, o in test_pairs) + 8
+    assert result.metrics == {"test_exact": exact_rate(model, tokenizer, test_pairs, max_new)}
     assert load_policy("default", fmt="caef", batch_size=1).aligners
-    monkeypatch.undo()
     assert not load_policy("default", fmt="window", batch_size=1).aligners  # the window default has no role file
-    monkeypatch.setattr(loading, "default_model_dir", lambda fmt="window": assets / fmt)
     code, out, err = cli("solve", "12+3", "--format", "caef", "--json", "--trace")
     record = json.loads(out)
-    assert code in (0, 1) and record["format"] == "caef"  # two steps of training: right or wrong, never a crash
+    assert record["format"] == "caef" and record["expected"] == "15"
     assert record["steps"][0]["input"] == "12+3="  # the first thing the model read: the aligner's input
+    # two steps of training: right, wrong or failed, but said consistently, never a crash
+    assert code == (0 if record["reason"] is None else 1), err
+    assert (record["answer"] is None) == (record["reason"] is not None)
+    assert record["correct"] is (record["answer"] == record["expected"])
+    if record["reason"] is not None:
+        assert record["outcome"] in ("bad output", "step cap", "no adapter") and "the model failed" in err
+    else:
+        assert record["outcome"] == (
+            "wrong answer" if not record["correct"] else "exact" if record["strict"] else "recovered"
+        )

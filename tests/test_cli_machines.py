@@ -6,11 +6,22 @@ import pytest
 
 
 def test_trace_prints_the_caef_trace_and_the_answer(cli) -> None:  # type: ignore[no-untyped-def]
-    code, stdout, _ = cli("trace", "345+678")
+    code, stdout, _ = cli("trace", "345+678", "--format", "caef")
     assert code == 0
     lines = stdout.splitlines()
     assert lines[0] == "ADD, q0, [HEAD1] |5|4|3[HEAD2] |8|7|6 [C] [OUTPUT]"
     assert lines[-1] == "1023"
+
+
+def test_trace_defaults_to_solves_window_format(cli) -> None:  # type: ignore[no-untyped-def]
+    """What a window-format model reads -> the command it writes, callees indented; the
+    schoolbook machines, so a negative difference is an answer, not an error."""
+    code, stdout, stderr = cli("trace", "3-5")
+    assert code == 0, stderr
+    lines = stdout.splitlines()
+    assert lines[0].startswith("LONG_SUB q0 ") and "  ->  " in lines[0]
+    assert any(line.startswith("    ") for line in lines)  # a callee
+    assert lines[-2].startswith("# LONG_SUB: ") and lines[-1] == "-2"
 
 
 def test_trace_window_json_long(cli) -> None:  # type: ignore[no-untyped-def]
@@ -74,7 +85,7 @@ def test_generate_rejects_unknown_operator(cli, tmp_path) -> None:  # type: igno
     [
         (["--format", "window"], "LONG_MUL"),  # the window format runs the schoolbook machines
         (["--format", "caef"], "MUL"),  # the paper's format runs the paper's machines
-        ([], "MUL"),  # trace's default format is caef
+        ([], "LONG_MUL"),  # trace's default format is solve's: window
         (["--format", "window", "--caef-machines"], "MUL"),
         (["--format", "caef", "--long"], "LONG_MUL"),
     ],

@@ -1,12 +1,15 @@
 """load_model: every spec resolves to a checked directory, bad ones fail with one clear line."""
 
 import json
+import shutil
+from pathlib import Path
 
 import pytest
 import torch
 from transformers import BertConfig
 
 import lmarith.models.loading as loading
+import lmarith.models.shipped as shipped
 import lmarith.models.smollm2 as smollm2
 from lmarith.errors import LmarithError
 from lmarith.models import (
@@ -72,11 +75,46 @@ def test_encoder_model_is_refused(tmp_path, architectures) -> None:
 
 
 def test_missing_default_model_says_how_to_build_it(monkeypatch, tmp_path) -> None:
-    monkeypatch.setattr(loading, "default_model_dir", lambda fmt="window": tmp_path / fmt)
-    with pytest.raises(LmarithError, match="lmarith train default --format window"):
+    monkeypatch.setattr(loading, "default_model_dir", lambda name="default": tmp_path / name)
+    with pytest.raises(LmarithError, match=r"default is not built yet .*; run `lmarith train default`$"):
         load_model("default")
-    with pytest.raises(LmarithError, match="lmarith train default --format caef"):
+    with pytest.raises(LmarithError, match="run `lmarith train default --format caef`"):
         load_model("default-caef")
+
+
+def test_the_users_installed_default_comes_before_the_packages(monkeypatch, tmp_path) -> None:
+    package = loading.install_default_dir("default", into_package=True)
+    assert (package / "config.json").is_file() and package.parent.name == "assets"
+    monkeypatch.setenv("LMARITH_CACHE", str(tmp_path))
+    assert loading.install_default_dir("default") == tmp_path / "default"
+    assert loading.default_model_dir() == package  # nothing installed: the package's
+    (tmp_path / "default").mkdir()
+    assert loading.default_model_dir() == package  # a folder without config.json is no model
+    shutil.rmtree(tmp_path / "default")
+    shutil.copytree(package, tmp_path / "default")
+    assert loading.default_model_dir() == loading.default_model_dir("default") == tmp_path / "default"
+    assert loading.default_model_dir("default-caef") == loading.install_default_dir("default-caef", into_package=True)
+    with pytest.raises(LmarithError, match="unknown embedded model 'caef'"):
+        loading.default_model_dir("caef")  # a name, not a format
+    monkeypatch.delenv("LMARITH_CACHE")
+    assert loading.default_model_dir() in (package, shipped.cache_root() / "default")
+
+
+def test_installed_weights_go_to_the_user_directory_unless_into_the_package(monkeypatch, tmp_path) -> None:
+    monkeypatch.setenv("LMARITH_CACHE", str(tmp_path))
+    assert shipped.cache_root() == tmp_path
+    assert shipped.install_dir("executors", "smollm2") == tmp_path / "executors" / "smollm2"
+    package = shipped.install_dir("executors", "smollm2", into_package=True)
+    assert package == shipped.asset_dir("executors", "smollm2")
+    assert package.parts[-4:] == ("lmarith", "assets", "executors", "smollm2") and tmp_path not in package.parents
+    assert shipped.shipped_dir("executors", "smollm2") == package  # nothing installed: the package's
+    (tmp_path / "executors" / "smollm2").mkdir(parents=True)
+    shutil.copy(package / "manifest.json", tmp_path / "executors" / "smollm2")  # what marks a set as there
+    assert shipped.shipped_dir("executors", "smollm2") == tmp_path / "executors" / "smollm2"
+    with pytest.raises(LmarithError, match="only smollm2"):
+        shipped.install_dir("executors", "some/dir")
+    monkeypatch.delenv("LMARITH_CACHE")
+    assert shipped.cache_root() == Path.home() / ".cache" / "lmarith"
 
 
 def test_smollm2_without_its_package_says_how_to_install(monkeypatch, tmp_path) -> None:

@@ -22,7 +22,7 @@ from lmarith.neurosymbolic.lm import (
     token_losses,
 )
 from lmarith.neurosymbolic.networks import Standardize
-from lmarith.questions.prompts import chat_messages, render_prompt, training_messages
+from lmarith.questions.prompts import chat_messages, protocol_messages, render_prompt
 from lmarith.questions.question import sample_questions
 from lmarith.questions.rules import PROBLEM_TYPES, TRAIN_TYPES
 from lmarith.vsa import CodecConfig
@@ -192,7 +192,7 @@ def test_cached_prompt_tail_loss_equals_the_full_teacher_forced_loss(tiny: tuple
     truth = torch.tensor([p.solution for p in problems])
     batch = teacher_forced(
         tokenizer,
-        [render_prompt(tokenizer, training_messages(p)) for p in problems],
+        [render_prompt(tokenizer, protocol_messages(p, "fixed")) for p in problems],
         [str(p.solution) for p in problems],
     )
     with torch.no_grad(), intervene(model, neuro, ends=prompt_ends(batch["labels"]), truth=truth):

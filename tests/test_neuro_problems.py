@@ -1,6 +1,5 @@
 """lmarith.questions: rules, question sampling, CSV data set and prompts of the neurosymbolic method."""
 
-import math
 from pathlib import Path
 
 import pytest
@@ -20,18 +19,86 @@ def test_ten_types_and_the_paper_split() -> None:
     assert len(TRAIN_TYPES) == 8 and not set(TRAIN_TYPES) & set(HELD_OUT_TYPES)
 
 
+def _gcd_by_subtraction(a: int, b: int) -> int:
+    """Euclid's original: subtract the smaller from the larger until they meet."""
+    while a != b:
+        a, b = (a - b, b) if a > b else (a, b - a)
+    return a
+
+
+def _divmod_by_subtraction(a: int, b: int) -> tuple[int, int]:
+    quotient = 0
+    while a >= b:
+        a, quotient = a - b, quotient + 1
+    return quotient, a
+
+
+def _product_by_addition(a: int, b: int) -> int:
+    total = 0
+    for _ in range(b):
+        total += a
+    return total
+
+
+def _bits(n: int) -> list[int]:
+    """Binary digits, least significant first, by halving."""
+    out = []
+    while n:
+        out.append(n - 2 * (n // 2))
+        n //= 2
+    return out
+
+
+def _bitwise(a: int, b: int, table: dict[tuple[int, int], int]) -> int:
+    """A bitwise operation digit by digit from its truth table."""
+    x, y = _bits(a), _bits(b)
+    width = max(len(x), len(y))
+    x, y = x + [0] * (width - len(x)), y + [0] * (width - len(y))
+    return sum(table[p, q] * 2**i for i, (p, q) in enumerate(zip(x, y)))
+
+
+AND = {(0, 0): 0, (0, 1): 0, (1, 0): 0, (1, 1): 1}
+OR = {(0, 0): 0, (0, 1): 1, (1, 0): 1, (1, 1): 1}
+XOR = {(0, 0): 0, (0, 1): 1, (1, 0): 1, (1, 1): 0}
+
+
+def _last_three_digits(n: int) -> int:
+    return int(str(n)[-3:])
+
+
 @settings(max_examples=200, deadline=None)
 @given(a=st.integers(1, 999), b=st.integers(1, 999))
 def test_engine_is_exact(a: int, b: int) -> None:
-    assert solve("addition", a, b) == a + b
-    assert solve("multiplication", a, b) == (a * b) % 1000
-    assert solve("multiplication", a, b, mod1000=False) == a * b
-    assert solve("division", a, b) == a // b
-    assert solve("modulo", a, b) == a % b
-    assert solve("gcd", a, b) == math.gcd(a, b)
-    assert solve("lcm", a, b) == math.lcm(a, b) % 1000
-    assert solve("square_mod", a, b) == (a * a) % b
-    assert (solve("bitwise_and", a, b), solve("bitwise_xor", a, b), solve("bitwise_or", a, b)) == (a & b, a ^ b, a | b)
+    """Each type against a definition written here without the operator it names, or a
+    property that pins the answer down."""
+    product = _product_by_addition(a, b)
+    assert solve("addition", a, b) - b == a and solve("addition", a, b) - a == b
+    assert solve("multiplication", a, b, mod1000=False) == product
+    assert solve("multiplication", a, b) == _last_three_digits(product)
+    assert (solve("division", a, b), solve("modulo", a, b)) == _divmod_by_subtraction(a, b)
+    q, r = solve("division", a, b), solve("modulo", a, b)
+    assert a == q * b + r and 0 <= r < b
+    gcd = solve("gcd", a, b)
+    assert gcd == _gcd_by_subtraction(a, b)
+    assert _divmod_by_subtraction(a, gcd)[1] == _divmod_by_subtraction(b, gcd)[1] == 0  # divides both
+    assert all(gcd % d == 0 for d in range(1, min(a, b) + 1) if a % d == 0 and b % d == 0)  # the greatest
+    lcm = product // gcd
+    assert lcm % a == 0 and lcm % b == 0 and product % lcm == 0  # a multiple of both, dividing a*b
+    assert solve("lcm", a, b, mod1000=False) == lcm and solve("lcm", a, b) == _last_three_digits(lcm)
+    assert 0 <= solve("lcm", a, b) < 1000 and 0 <= solve("multiplication", a, b) < 1000
+    square_mod = solve("square_mod", a, b)
+    assert 0 <= square_mod < b and (_product_by_addition(a, a) - square_mod) % b == 0
+    assert solve("bitwise_and", a, b) == _bitwise(a, b, AND)
+    assert solve("bitwise_or", a, b) == _bitwise(a, b, OR)
+    assert solve("bitwise_xor", a, b) == _bitwise(a, b, XOR)
+
+
+def test_the_independent_definitions_agree_with_known_values() -> None:
+    """The definitions above, on values worked by hand: 84 = 1010100b, 126 = 1111110b."""
+    assert _gcd_by_subtraction(84, 126) == 42 and _divmod_by_subtraction(126, 84) == (1, 42)
+    assert _product_by_addition(25, 48) == 1200 and _last_three_digits(1200) == 200 and _last_three_digits(7) == 7
+    assert (_bitwise(84, 126, AND), _bitwise(84, 126, OR), _bitwise(84, 126, XOR)) == (84, 126, 42)
+    assert solve("lcm", 84, 126) == 252 and solve("square_mod", 12, 7) == 4
 
 
 @pytest.mark.parametrize("kind", ["division", "modulo", "square_mod"])

@@ -38,7 +38,8 @@ def test_replies_are_parsed_as_the_prompt_asked() -> None:
     replies = ["gcd(12, 8): 8 mod 4 = 0.\nFinal Answer: 4", "9 mod 6 = 3.", "2", "Final answer: 3"]
     direct = summarize(Q, replies, [0.0] * 4, trained_types=["gcd", "modulo", "addition"])
     cot = summarize(Q, replies, [0.0] * 4, trained_types=["gcd", "modulo", "addition"], cot=True)
-    assert [direct["per_type"][t]["accuracy"] for t in ("gcd", "modulo", "addition")] == [0.0, 1.0, 1.0]
+    # a direct reply counts the integer it gives as its answer (after "Final Answer:" or "="), not its first one
+    assert [direct["per_type"][t]["accuracy"] for t in ("gcd", "modulo", "addition")] == [1.0, 1.0, 1.0]
     assert [cot["per_type"][t]["accuracy"] for t in ("gcd", "modulo", "addition")] == [0.5, 0.0, 1.0]
 
 

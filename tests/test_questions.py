@@ -10,8 +10,9 @@ from lmarith.questions.prompts import (
     SYSTEM_CHAT,
     chat_messages,
     cot_prefix,
+    fixed_messages,
     parse_answer,
-    question_messages,
+    protocol_messages,
     worked_solution,
 )
 from lmarith.questions.question import MOD_SUFFIX, parse_question, phrasings, sample_questions
@@ -25,14 +26,20 @@ from lmarith.questions.rules import FOREIGN, PROBLEM_TYPES, solve
         (" 42\n", 42),
         ("The answer is 42.", 42),
         ("-7", -7),
-        ("12 then 13", 12),
+        ("12 then 13", None),  # two integers, neither given as the answer: no guess
         ("x=007", 7),
         ("no number here", None),
         ("", None),
-        ("Final Answer: 5", 5),  # plain: the first integer, marker or not
+        ("Final Answer: 5", 5),
+        ("The gcd of 84 and 126 is 12", 12),  # the answer, not the first number
+        ("The gcd of 84 and 126 is 12.", 12),
+        ("512 * 384 = 196608", 196608),
+        ("512 * 384 = ...", None),  # the operands are not the answer
+        ("So 7 + 5 equals 12, I think.", 12),
+        ("The result is 12,345.", None),  # a digit group is not cut into an answer
     ],
 )
-def test_plain_replies_give_their_first_integer(reply: str, answer: int | None) -> None:
+def test_plain_replies_give_the_integer_given_as_the_answer(reply: str, answer: int | None) -> None:
     assert parse_answer(reply) == answer
 
 
@@ -109,13 +116,18 @@ def test_what_is_not_one_of_our_questions_is_not_read() -> None:
     assert parse_question("What is 12 times 34?" + MOD_SUFFIX).solution == 408  # the first versions' suffix
 
 
-def test_a_typed_question_gets_the_evaluation_prompt_when_it_is_ours() -> None:
+def test_a_typed_question_gets_one_fixed_prompt_whatever_it_asks() -> None:
     ours = sample_questions(1, ["gcd"], seed=4)[0]
-    assert question_messages(ours.question) == chat_messages(ours)
-    assert question_messages("  Hello there ") == [
-        {"role": "system", "content": SYSTEM_CHAT},
-        {"role": "user", "content": "Hello there"},
-    ]
+    other = sample_questions(1, ["bitwise_xor"], seed=4)[0]
+    for text in (ours.question, other.question, "  Hello there "):  # nothing depends on the question's type
+        assert fixed_messages(text) == [
+            {"role": "system", "content": SYSTEM_CHAT},
+            {"role": "user", "content": text.strip()},
+        ]
+    assert protocol_messages(ours, "fixed") == fixed_messages(ours.question)
+    assert protocol_messages(ours, "paper") == chat_messages(ours)  # the paper's shots: the row's own type
+    shots = [m["content"] for m in chat_messages(ours)[1:-1:2]]
+    assert all(parse_question(s).problem_type == "gcd" for s in shots)
 
 
 def test_questions_import_no_torch() -> None:

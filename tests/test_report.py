@@ -6,7 +6,18 @@ import json
 from pathlib import Path
 
 from lmarith.evaluation import report
-from lmarith.evaluation.report import Parts, markdown_table, run_key, shown_path, source_files
+from lmarith.evaluation.report import (
+    PAGES,
+    ROOT,
+    Parts,
+    command_line,
+    markdown_table,
+    page_dir,
+    run_key,
+    shown_path,
+    source_files,
+    write_report,
+)
 
 
 def test_markdown_table_rounds_floats_and_leaves_missing_cells_empty() -> None:
@@ -77,3 +88,23 @@ def test_shown_path_is_repository_relative_inside_it_and_as_given_outside(tmp_pa
     root = Path(report.__file__).resolve().parents[3]
     assert shown_path(root / "src" / "lmarith" / "assets") == Path("src/lmarith/assets")
     assert shown_path(tmp_path / "adapters") == tmp_path / "adapters"
+
+
+def test_a_report_keeps_its_json_where_asked_and_its_page_in_the_pages_folder(tmp_path: Path) -> None:
+    page = write_report(
+        tmp_path / "json" / "bench",
+        {"rows": [1]},
+        "A bench",
+        {"rows": [{"n": 1}]},
+        "Some notes.",
+        md_dir=tmp_path / "pages",
+        command="python bench/x.py --n 1",
+        plot="bench.png",
+    )
+    assert json.loads((tmp_path / "json" / "bench.json").read_text()) == {"rows": [1]}
+    assert page == tmp_path / "pages" / "bench.md" and not (tmp_path / "json" / "bench.md").exists()
+    text = page.read_text()
+    assert text.startswith("# A bench\n") and "Produced by: `python bench/x.py --n 1`" in text
+    assert "![A bench](bench.png)" in text and "| n |" in text
+    assert page_dir(ROOT / "bench" / "results" / "ask") == PAGES and page_dir(tmp_path / "ask") is None
+    assert command_line(["bench/x.py", str(ROOT / "bench" / "x.py")]) == "python bench/x.py bench/x.py"

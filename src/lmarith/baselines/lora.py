@@ -20,7 +20,7 @@ from lmarith.models.adapters import (
     lora_config,
 )
 from lmarith.models.training import TrainConfig, train
-from lmarith.questions.prompts import chat_messages, render_prompt, worked_solution
+from lmarith.questions.prompts import Protocol, protocol_messages, render_prompt, worked_solution
 from lmarith.questions.question import Question
 
 Style = Literal["direct", "worked"]
@@ -28,12 +28,15 @@ ADAPTER = {"direct": "answers", "worked": "worked"}
 
 
 def training_pairs(
-    tokenizer: PreTrainedTokenizerBase, questions: Sequence[Question], style: Style
+    tokenizer: PreTrainedTokenizerBase, questions: Sequence[Question], style: Style, protocol: Protocol = "fixed"
 ) -> list[tuple[str, str]]:
-    """(prompt, response) pairs with the same prompts the evaluation uses."""
+    """(prompt, response) pairs with the prompts the evaluation uses under ``protocol``."""
     cot = style == "worked"
     return [
-        (render_prompt(tokenizer, chat_messages(p, cot=cot)), worked_solution(p) if cot else str(p.solution))
+        (
+            render_prompt(tokenizer, protocol_messages(p, protocol, cot=cot)),
+            worked_solution(p) if cot else str(p.solution),
+        )
         for p in questions
     ]
 
@@ -51,10 +54,11 @@ def train_lora(
     batch_size: int = 8,
     resume: bool = True,
     progress: bool = True,
+    protocol: Protocol = "fixed",
 ) -> Path:
     """Train one adapter on ``questions`` (resumable); the base model is left as it was."""
     peft_model = add_adapter(model, ADAPTER[style], lora_config(rank))
-    pairs = training_pairs(tokenizer, questions, style)
+    pairs = training_pairs(tokenizer, questions, style, protocol)
     config = TrainConfig(
         out_dir=out_dir,
         lr=lr,

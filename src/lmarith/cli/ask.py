@@ -1,8 +1,9 @@
-"""`lmarith ask`: a question in words, answered exactly.
+"""`lmarith ask`: a question in words, answered exactly (``lmarith.api.ask_each``).
 
 ``--method executors`` (the default): the question aligner writes the expression, the
 executors compute it on the same model (SmolLM2 with its shipped adapters by default).
-``--method neuro``: the neurosymbolic intervention (``lmarith neuro ask``).
+``--method neuro``: the neurosymbolic intervention, printed as ``lmarith neuro ask`` prints it.
+Questions from stdin are answered one by one, each printed as soon as it is known.
 """
 
 from __future__ import annotations
@@ -14,10 +15,9 @@ from typing import Annotated
 
 import typer
 
-from lmarith.cli.app import app
-from lmarith.cli.neuro import AskRun
-from lmarith.cli.solve import AdaptersDir, Device, print_trace
-from lmarith.errors import LmarithError
+from lmarith.cli.app import app, print_neuro_answers, print_trace, questions_from
+from lmarith.cli.options import AdaptersDir, AskRun, Device
+from lmarith.formats import DEFAULT_FORMAT
 
 
 class Method(str, Enum):
@@ -35,7 +35,12 @@ def ask_command(
     ] = Method.executors,
     model: Annotated[str, typer.Option(help="a model that reads words: 'smollm2' or a local HF directory")] = "smollm2",
     adapters: AdaptersDir = None,
-    trace: Annotated[bool, typer.Option("--trace", help="show the expression and every step")] = False,
+    trace: Annotated[
+        bool,
+        typer.Option(
+            "--trace", help="show the expression and every step (neuro: what the engine read, and why the gate did)"
+        ),
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="one JSON object per question, for scripts")] = False,
     free: Annotated[
         bool,
@@ -49,25 +54,26 @@ def ask_command(
 ) -> int:
     """Answer a question in words; the answer alone is the last line ("cannot parse" when the
     question names nothing the executors compute)."""
-    if question is not None and not question.strip():
-        raise LmarithError("the question is empty")
+    from lmarith import api
+
+    questions = questions_from(question)
+    answers = api.ask_each(
+        questions,
+        method=method.value,
+        model=model,
+        adapters=adapters,
+        run=run,
+        device=device,
+        constrained=not free,
+        trace=trace,
+        explain=trace,
+        cache=False,
+    )
     if method is Method.neuro:
-        from lmarith.cli.neuro import ask_cmd
-
-        ask_cmd(question, run=run, explain=trace, max_new_tokens=16, timing=False, device=device)
+        print_neuro_answers(answers, one_line=question is None, explain=trace, as_json=as_json)  # type: ignore[arg-type]
         return 0
-    if model == "default":
-        raise LmarithError("the embedded default reads expressions, not words: use `lmarith solve`, or --model smollm2")
-    from lmarith.executors import Request
-    from lmarith.executors.lm_policy import load_policy
-    from lmarith.executors.question_aligner import ask
-    from lmarith.executors.tasks import QUESTION_TASK
-
-    policy = load_policy(model, adapters, device, batch_size=64)
-    policy.adapter_for(Request(QUESTION_TASK, ""))  # no aligner: say so before reading stdin
-    questions = [question] if question is not None else [line.strip() for line in sys.stdin if line.strip()]
     failed = False
-    for item in ask(policy, questions, trace=trace, constrained=not free):
+    for item in answers:
         failed |= item.answer is None
         if as_json:
             record = {
@@ -81,14 +87,15 @@ def ask_command(
                 "calls": item.result.calls if item.result else 0,
             }
             typer.echo(json.dumps(record))
-            continue
-        if trace:
-            typer.echo(f"expression: {item.aligned}")
-            if item.result is not None:
-                print_trace(item.result)
-        if item.reason is not None:
-            print(f"error: {item.reason}", file=sys.stderr)
-        typer.echo(item.answer if item.answer is not None else "cannot parse")
+        else:
+            if trace:
+                typer.echo(f"expression: {item.aligned}")
+                if item.result is not None:
+                    print_trace(item.result, DEFAULT_FORMAT)
+            if item.reason is not None:
+                print(f"error: {item.reason}", file=sys.stderr)
+            typer.echo(item.answer if item.answer is not None else "cannot parse")
+        sys.stdout.flush()
     return 1 if failed else 0
 
 

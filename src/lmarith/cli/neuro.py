@@ -1,7 +1,10 @@
 """`lmarith neuro data|gather|train|eval|run|ask|chat`: the neurosymbolic VSA method and its baselines.
 
-torch, transformers and the method itself are imported inside the commands, so that
-``lmarith --help`` and the other command groups do not pay for them.
+The steps' options are RunConfig's, built from the flag table ``lmarith.models.flags.RUN_FLAGS``
+(the one ``run_command`` writes a run's command from): each step takes its own, ``run`` every
+step's. ``ask`` and ``chat`` go through ``lmarith.api``. torch, transformers and the method
+itself are imported inside the commands, so that ``lmarith --help`` and the other command
+groups do not pay for them.
 """
 
 from __future__ import annotations
@@ -9,19 +12,20 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from lmarith.cli.app import app
+from lmarith.cli.app import app, print_neuro_answers, questions_from
+from lmarith.cli.options import AskRun, Device, flag_options, flag_values
 from lmarith.errors import LmarithError
+from lmarith.models.flags import EVAL, GATHER, RUN_FLAGS, TRAIN
 from lmarith.questions.question import PHRASING_SETS
 from lmarith.questions.rules import TRAIN_TYPES
 
 if TYPE_CHECKING:
     from transformers import PreTrainedModel, PreTrainedTokenizerBase
 
-    from lmarith.neurosymbolic.asker import Asker
     from lmarith.neurosymbolic.run import RunConfig
 
 neuro_app = typer.Typer(
@@ -29,79 +33,30 @@ neuro_app = typer.Typer(
 )
 app.add_typer(neuro_app, name="neuro")
 
+# The run's options (RunConfig's fields) come from the flag table ``RUN_FLAGS``: each step takes
+# its own, ``run`` takes every step's; None keeps the run's value. These are the steps' others.
 Run = Annotated[Path, typer.Option("--run", help="Run directory (created by the first step, resumable).")]
 Quick = Annotated[bool, typer.Option("--quick", help="CI-sized run (a few questions, short training).")]
-Model = Annotated[str | None, typer.Option(help="Local HF directory, 'smollm2' or 'default'.")]
-Device = Annotated[str | None, typer.Option(help="cpu, cuda, ... (default: cuda when present).")]
-Layer = Annotated[int | None, typer.Option(help="Residual-stream layer (default: the best of --scan-layers).")]
-ScanLayers = Annotated[str | None, typer.Option(help="Comma-separated layers to gather and compare, e.g. 8,12,16.")]
-Encoder = Annotated[str | None, typer.Option(help="auto, attention or linear-last (auto: measure both).")]
-Inject = Annotated[str | None, typer.Option(help="answers (last prompt token + answer positions) or last (paper).")]
-Strength = Annotated[float | None, typer.Option(help="Mixing strength s in h' = s*Dec + (1-s)*h (paper: 0.5).")]
-Threshold = Annotated[float | None, typer.Option(help="Gate threshold on the type similarity (paper: 0.8).")]
-DigitMargin = Annotated[
-    float | None,
-    typer.Option(
-        help="Gate: abstain when a digit read is closer to a tie than this (default 0.1; 0: off, as in the paper)."
-    ),
-]
-Types = Annotated[str | None, typer.Option(help=f"Comma-separated trained types (default: {','.join(TRAIN_TYPES)}).")]
-Count = Annotated[int | None, typer.Option(help="Questions per type.")]
-Digits = Annotated[int | None, typer.Option(help="Operand digit count (default 3: 1..999).")]
-XGreater = Annotated[bool | None, typer.Option("--x-greater/--any-order", help="Require x > y.")]
-Mod1000 = Annotated[bool | None, typer.Option("--mod1000/--no-mod1000", help="Multiplication and lcm mod 1000.")]
-Seed = Annotated[int | None, typer.Option(help="Seed of questions, atoms and training.")]
-Batch = Annotated[int | None, typer.Option(help="Batch size for the LM.")]
-TrainCsv = Annotated[
-    Path | None,
-    typer.Option("--train-csv", help="Train on this CSV (problem_type,x,y,question,solution; the paper's type names)."),
-]
-ValCsv = Annotated[Path | None, typer.Option("--val-csv", help="Choose the encoder on this CSV.")]
-TestCsv = Annotated[Path | None, typer.Option("--test-csv", help="Evaluate on this CSV (every type in it).")]
-BadSolutions = Annotated[
-    str | None,
-    typer.Option(
-        "--bad-solutions", help="CSV rows whose solution disagrees with the type's rule: error (default), drop or keep."
-    ),
-]
-Numbers = Annotated[str | None, typer.Option(help="Operands of generated questions: digits or words.")]
-PositionDropout = Annotated[
-    float | None,
-    typer.Option(help="Encoder training hides this fraction of the window's positions at each step (default 0.15)."),
-]
-SlotRead = Annotated[
-    str | None,
-    typer.Option(
-        help="Attention encoder: soft (each digit slot reads its attention's "
-        "mixture of positions) or hard (only the position it attends to "
-        "most; read time only)."
-    ),
-]
 Baselines = Annotated[bool, typer.Option("--baselines/--no-baselines", help="Also train the LoRA baselines.")]
-CotTrain = Annotated[
-    bool | None,
-    typer.Option("--cot-train/--cot-prompt", help="CoT baseline: train a LoRA on worked answers, or only prompt."),
+Intervention = Annotated[
+    bool,
+    typer.Option(
+        "--intervention/--no-intervention",
+        help="Train the intervention (--no-intervention: the baselines only, which need no gather).",
+    ),
 ]
-
-
-def _options(**given: object) -> dict:
-    """CLI values -> RunConfig fields (comma lists split, CSV paths checked and made absolute);
-    None means 'keep the run's value'."""
-    out = {k: v for k, v in given.items() if v is not None}
-    for key in ("train_csv", "val_csv", "test_csv"):
-        if key in out:
-            path = Path(str(out[key])).expanduser()
-            if not path.is_file():
-                raise LmarithError(f"--{key.replace('_', '-')}: no such file: {path}")
-            out[key] = str(path.resolve())
-    for key in ("types", "scan_layers"):
-        if key in out:
-            parts = [p.strip() for p in str(out[key]).split(",") if p.strip()]
-            try:
-                out[key] = tuple(int(p) for p in parts) if key == "scan_layers" else tuple(parts)
-            except ValueError:
-                raise LmarithError(f"--scan-layers takes comma-separated integers, got {given[key]!r}") from None
-    return out
+JsonOut = Annotated[Path | None, typer.Option("--json", help="Also write the report here.")]
+Methods = Annotated[
+    str | None,
+    typer.Option(
+        help="Comma-separated parts to (re)compute: base, cot, lora, neurosymbolic, unrelated, held_out_gate, "
+        "words, chat (default: all); the others are kept from RUN/eval.json, so two processes can share the work."
+    ),
+]
+WordsCount = Annotated[
+    int | None,
+    typer.Option("--words-count", help="Questions per trained type with operands in words (default 10; 0: none)."),
+]
 
 
 def _load(config: RunConfig, device: str | None) -> tuple[PreTrainedModel, PreTrainedTokenizerBase]:
@@ -116,140 +71,82 @@ def _load(config: RunConfig, device: str | None) -> tuple[PreTrainedModel, PreTr
     return load_model(config.model, device=device)
 
 
+def _parts(methods: str | None) -> tuple[str, ...]:
+    """``--methods``: the evaluation parts to (re)compute, checked before any model loads."""
+    from lmarith.evaluation.neuro_pipeline import EVAL_PARTS
+
+    parts = tuple(p.strip() for p in methods.split(",") if p.strip()) if methods else EVAL_PARTS
+    unknown = sorted(set(parts) - set(EVAL_PARTS))
+    if unknown:
+        raise LmarithError(f"unknown --methods part {unknown[0]!r}; choose from {', '.join(EVAL_PARTS)}")
+    return parts
+
+
 @neuro_app.command("data")
+@flag_options(
+    RUN_FLAGS,
+    only=("train_per_type", "types", "digits", "x_greater", "mod1000", "numbers", "seed"),
+    defaults={"train_per_type": 100, "digits": 3, "x_greater": False, "mod1000": True, "numbers": "digits", "seed": 0},
+)
 def data(
     out: Annotated[Path, typer.Argument(help="CSV file to write (problem_type,x,y,question,solution).")],
-    count: Count = 100,
-    types: Types = None,
     phrasing: Annotated[str, typer.Option(help=f"Phrasing set: {', '.join(PHRASING_SETS)}.")] = "train",
-    digits: Digits = 3,
-    x_greater: XGreater = False,
-    mod1000: Mod1000 = True,
-    numbers: Annotated[str, typer.Option(help="Operands as digits or words (num2words).")] = "digits",
-    seed: Seed = 0,
+    **options: Any,
 ) -> None:
     """Write a question data set in the paper's CSV format."""
     from lmarith.questions.csv_io import write_csv
     from lmarith.questions.question import sample_questions
     from lmarith.questions.rules import check_types
 
-    chosen = check_types(_options(types=types).get("types", TRAIN_TYPES))
+    values = flag_values(RUN_FLAGS, options)
     questions = sample_questions(
-        count,
-        chosen,
-        digits=digits,
-        x_greater=bool(x_greater),
+        values["train_per_type"],
+        check_types(values.get("types", TRAIN_TYPES)),
+        digits=values["digits"],
+        x_greater=values["x_greater"],
         phrasing=phrasing,
-        mod1000=bool(mod1000),
-        numbers=numbers,
-        seed=seed,
+        mod1000=values["mod1000"],
+        numbers=values["numbers"],
+        seed=values["seed"],
     )
     write_csv(questions, out)
     typer.echo(f"wrote {len(questions)} questions to {out}")
 
 
 @neuro_app.command("gather")
-def gather_cmd(
-    run: Run,
-    quick: Quick = False,
-    model: Model = None,
-    layer: Layer = None,
-    scan_layers: ScanLayers = None,
-    types: Types = None,
-    count: Count = None,
-    digits: Digits = None,
-    x_greater: XGreater = None,
-    mod1000: Mod1000 = None,
-    seed: Seed = None,
-    batch_size: Batch = None,
-    numbers: Numbers = None,
-    train_csv: TrainCsv = None,
-    val_csv: ValCsv = None,
-    test_csv: TestCsv = None,
-    bad_solutions: BadSolutions = None,
-    device: Device = None,
-) -> None:
+@flag_options(RUN_FLAGS, step=GATHER)
+def gather_cmd(run: Run, quick: Quick = False, *, device: Device = None, **options: Any) -> None:
     """Record hidden states of the training prompts with their problem vectors (resumable)."""
     from lmarith.neurosymbolic.pipeline import run_gather
     from lmarith.neurosymbolic.run import open_run
 
-    config = open_run(
-        run,
-        _options(
-            model=model,
-            layer=layer,
-            scan_layers=scan_layers,
-            types=types,
-            train_per_type=count,
-            digits=digits,
-            x_greater=x_greater,
-            mod1000=mod1000,
-            seed=seed,
-            batch_size=batch_size,
-            numbers=numbers,
-            train_csv=train_csv,
-            val_csv=val_csv,
-            test_csv=test_csv,
-            bad_solutions=bad_solutions,
-        ),
-        create=True,
-        quick=quick,
-    )
+    config = open_run(run, flag_values(RUN_FLAGS, options), create=True, quick=quick)
     lm, tokenizer = _load(config, device)
     written = run_gather(lm, tokenizer, run, config)
     typer.echo(f"gathered layers {config.layers()} into {run / 'gather'} ({written} new shards)")
 
 
 @neuro_app.command("train")
+@flag_options(RUN_FLAGS, step=TRAIN)
 def train_cmd(
     run: Run,
-    layer: Layer = None,
-    encoder: Encoder = None,
-    inject: Inject = None,
-    strength: Strength = None,
-    threshold: Threshold = None,
-    digit_margin: DigitMargin = None,
-    position_dropout: PositionDropout = None,
-    slot_read: SlotRead = None,
+    *,
     baselines: Baselines = True,
-    intervention: Annotated[
-        bool,
-        typer.Option(
-            "--intervention/--no-intervention",
-            help="Train the intervention (--no-intervention: the baselines only, which need no gather).",
-        ),
-    ] = True,
-    cot_train: CotTrain = None,
-    train_csv: TrainCsv = None,
-    val_csv: ValCsv = None,
-    test_csv: TestCsv = None,
-    bad_solutions: BadSolutions = None,
+    intervention: Intervention = True,
     device: Device = None,
+    **options: Any,
 ) -> None:
     """Train encoder and decoder, fine-tune the decoder through the frozen LM, train the baselines."""
     from lmarith.evaluation.neuro_pipeline import run_train
     from lmarith.neurosymbolic.run import open_run
 
-    config = open_run(
-        run,
-        _options(
-            layer=layer,
-            encoder=encoder,
-            inject=inject,
-            strength=strength,
-            threshold=threshold,
-            digit_margin=digit_margin,
-            cot_train=cot_train,
-            position_dropout=position_dropout,
-            slot_read=slot_read,
-            train_csv=train_csv,
-            val_csv=val_csv,
-            test_csv=test_csv,
-            bad_solutions=bad_solutions,
-        ),
-    )
+    config = open_run(run, flag_values(RUN_FLAGS, options))
     lm, tokenizer = _load(config, device)
     summary = run_train(lm, tokenizer, run, config, baselines=baselines, intervention=intervention)
+    _print_trained(summary, run, intervention)
+
+
+def _print_trained(summary: dict, run: Path, intervention: bool) -> None:
     if not intervention:
         typer.echo(f"baselines trained in {run}")
         return
@@ -262,113 +159,59 @@ def train_cmd(
 
 
 @neuro_app.command("eval")
+@flag_options(RUN_FLAGS, step=EVAL)
 def eval_cmd(
     run: Run,
-    json_out: Annotated[Path | None, typer.Option("--json", help="Also write the report here.")] = None,
-    test_count: Annotated[
-        int | None, typer.Option("--test-count", help="Held-out questions per type (default 25).")
-    ] = None,
-    methods: Annotated[
-        str | None,
-        typer.Option(
-            help="Comma-separated parts to (re)compute: base, cot, lora, "
-            "neurosymbolic, unrelated, held_out_gate, words, chat "
-            "(default: all); the others are kept from RUN/eval.json, "
-            "so two processes can share the work."
-        ),
-    ] = None,
-    words_count: Annotated[
-        int | None,
-        typer.Option("--words-count", help="Questions per trained type with operands in words (default 10; 0: none)."),
-    ] = None,
-    train_csv: TrainCsv = None,
-    val_csv: ValCsv = None,
-    test_csv: TestCsv = None,
-    bad_solutions: BadSolutions = None,
+    *,
+    json_out: JsonOut = None,
+    methods: Methods = None,
+    words_count: WordsCount = None,
     device: Device = None,
+    **options: Any,
 ) -> None:
     """Accuracy and answer cross-entropy per type: base, CoT, LoRA, neurosymbolic; unrelated prompts."""
-    from lmarith.evaluation.neuro_pipeline import EVAL_PARTS, run_eval
+    from lmarith.evaluation.neuro_pipeline import run_eval
     from lmarith.neurosymbolic.run import open_run
 
-    config = open_run(
-        run,
-        _options(
-            test_per_type=test_count,
-            train_csv=train_csv,
-            val_csv=val_csv,
-            test_csv=test_csv,
-            bad_solutions=bad_solutions,
-        ),
-    )
-    parts = tuple(p.strip() for p in methods.split(",") if p.strip()) if methods else EVAL_PARTS
-    unknown = sorted(set(parts) - set(EVAL_PARTS))
-    if unknown:
-        raise LmarithError(f"unknown --methods part {unknown[0]!r}; choose from {', '.join(EVAL_PARTS)}")
+    config = open_run(run, flag_values(RUN_FLAGS, options))
+    parts = _parts(methods)
     lm, tokenizer = _load(config, device)
     report = run_eval(lm, tokenizer, run, config, parts=parts, words_count=words_count)
-    if json_out is not None:
-        json_out.parent.mkdir(parents=True, exist_ok=True)
-        json_out.write_text(json.dumps(report, indent=2) + "\n")
-    _print(report)
+    _write_report(report, json_out)
 
 
 @neuro_app.command("run")
+@flag_options(RUN_FLAGS)
 def run_cmd(
     run: Run,
     quick: Quick = False,
-    model: Model = None,
-    layer: Layer = None,
-    encoder: Encoder = None,
-    inject: Inject = None,
-    position_dropout: PositionDropout = None,
-    slot_read: SlotRead = None,
-    count: Count = None,
-    seed: Seed = None,
-    types: Types = None,
-    digits: Digits = None,
-    mod1000: Mod1000 = None,
-    numbers: Numbers = None,
-    train_csv: TrainCsv = None,
-    val_csv: ValCsv = None,
-    test_csv: TestCsv = None,
-    bad_solutions: BadSolutions = None,
-    json_out: Annotated[Path | None, typer.Option("--json", help="Also write the report here.")] = None,
+    *,
+    baselines: Baselines = True,
+    intervention: Intervention = True,
+    json_out: JsonOut = None,
+    methods: Methods = None,
+    words_count: WordsCount = None,
     device: Device = None,
+    **options: Any,
 ) -> None:
-    """gather, train and eval in one go (each step resumes)."""
+    """gather, train and eval in one go (each step resumes); takes every option the steps take."""
     from lmarith.evaluation.neuro_pipeline import run_eval, run_train
     from lmarith.neurosymbolic.pipeline import run_gather
     from lmarith.neurosymbolic.run import open_run
 
-    config = open_run(
-        run,
-        _options(
-            model=model,
-            layer=layer,
-            encoder=encoder,
-            inject=inject,
-            position_dropout=position_dropout,
-            slot_read=slot_read,
-            train_per_type=count,
-            seed=seed,
-            types=types,
-            digits=digits,
-            mod1000=mod1000,
-            numbers=numbers,
-            train_csv=train_csv,
-            val_csv=val_csv,
-            test_csv=test_csv,
-            bad_solutions=bad_solutions,
-        ),
-        create=True,
-        quick=quick,
-    )
+    config = open_run(run, flag_values(RUN_FLAGS, options), create=True, quick=quick)
+    parts = _parts(methods)
     lm, tokenizer = _load(config, device)
-    run_gather(lm, tokenizer, run, config)
-    run_train(lm, tokenizer, run, config)
-    report = run_eval(lm, tokenizer, run, config)
+    if intervention:  # the baselines need no gather
+        run_gather(lm, tokenizer, run, config)
+    run_train(lm, tokenizer, run, config, baselines=baselines, intervention=intervention)
+    report = run_eval(lm, tokenizer, run, config, parts=parts, words_count=words_count)
+    _write_report(report, json_out)
+
+
+def _write_report(report: dict, json_out: Path | None) -> None:
     if json_out is not None:
+        json_out.parent.mkdir(parents=True, exist_ok=True)
         json_out.write_text(json.dumps(report, indent=2) + "\n")
     _print(report)
 
@@ -395,32 +238,13 @@ def _print(report: dict) -> None:
 
 
 # ---------------------------------------------------------------------------------------------
-# Talking to a trained intervention
+# Talking to a trained intervention (through ``lmarith.api``)
 
-AskRun = Annotated[
-    Path | None,
-    typer.Option("--run", help="Run directory with a trained intervention (default: the one shipped with lmarith)."),
-]
 MaxNewTokens = Annotated[int, typer.Option(min=1, help="Longest reply, in tokens.")]
 
 
-def _asker(run: Path | None, device: str | None, max_new_tokens: int, timing: bool = False) -> Asker:
-    """The run's model and intervention (default: the shipped ones), loaded once; ``timing``:
-    the load time goes to stderr."""
-    import time
-
-    from lmarith.neurosymbolic.asker import Asker
-
-    start = time.perf_counter()
-    asker = Asker.from_pretrained(run, device=device, max_new_tokens=max_new_tokens)
-    if timing:
-        model = Path(asker.model.config.name_or_path).name or "the model"
-        typer.echo(f"loaded {model} and the intervention in {time.perf_counter() - start:.2f} s", err=True)
-    return asker
-
-
 @neuro_app.command("ask")
-def ask_cmd(
+def neuro_ask_command(
     question: Annotated[
         str | None,
         typer.Argument(help="The question; without it, one question per line from stdin, one reply per line."),
@@ -437,29 +261,31 @@ def ask_cmd(
     timing: Annotated[
         bool, typer.Option("--timing", help="Print the load time and each reply's time to stderr.")
     ] = False,
+    as_json: Annotated[
+        bool,
+        typer.Option(
+            "--json", help="One JSON object per question: question, answer, correct, reply, gate, computed, seconds."
+        ),
+    ] = False,
     device: Device = None,
 ) -> None:
     """Answer a question with the intervention on; the answer is the last line."""
-    import time
+    from lmarith import api
 
-    from lmarith.neurosymbolic.asker import explain as explanation
-    from lmarith.questions.prompts import parse_answer
+    def loaded(model: str, seconds: float) -> None:
+        typer.echo(f"loaded {model} and the intervention in {seconds:.2f} s", err=True)
 
-    if question is not None and not question.strip():
-        raise LmarithError("the question is empty")
-    asker = _asker(run, device, max_new_tokens, timing)
-    for text in [question] if question is not None else (line for line in sys.stdin if line.strip()):
-        start = time.perf_counter()
-        reply = asker.ask(text, hook_off=explain)
-        if timing:
-            typer.echo(f"replied in {time.perf_counter() - start:.2f} s", err=True)
-        if question is None and not explain:  # stdin: one reply per line, as each is ready
-            typer.echo(" ".join(reply.text.split()))
-            sys.stdout.flush()
-            continue
-        typer.echo("\n".join(explanation(reply, asker.neuro)) if explain else reply.text.strip())
-        answer = parse_answer(reply.text)
-        typer.echo(f"answer: {'none' if answer is None else answer}")
+    answers = api.ask_each(
+        questions_from(question),
+        method="neuro",
+        run=run,
+        device=device,
+        explain=explain,
+        max_new_tokens=max_new_tokens,
+        cache=False,
+        on_load=loaded if timing else None,
+    )
+    print_neuro_answers(answers, one_line=question is None, explain=explain, as_json=as_json, timing=timing)  # type: ignore[arg-type]
 
 
 @neuro_app.command("ship")
@@ -496,9 +322,9 @@ def ship_cmd(
 @neuro_app.command("chat")
 def chat_cmd(run: AskRun = None, max_new_tokens: MaxNewTokens = 64, device: Device = None) -> None:
     """Talk to the model with the intervention on, turn after turn (history kept; end with Ctrl-D)."""
-    from lmarith.neurosymbolic.asker import Chat
+    from lmarith import api
 
-    session = Chat(_asker(run, device, max_new_tokens))
+    session = api.chat(run, device=device, max_new_tokens=max_new_tokens, cache=False)
     interactive = sys.stdin.isatty()
     while True:
         if interactive:

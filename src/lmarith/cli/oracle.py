@@ -12,11 +12,10 @@ from rich.console import Console
 from rich.table import Table
 
 from lmarith import data
-from lmarith.cli.app import Machines, TextFormat, app, schoolbook
+from lmarith.cli.app import ProblemCommand, app
+from lmarith.cli.options import DEFAULT, Fmt, FormatName, Machines, schoolbook
 from lmarith.errors import LmarithError
-from lmarith.machines import caef, count_transitions, machine, run, window
-from lmarith.machines.core import walk
-from lmarith.machines.problems import parse_problem
+from lmarith.formats import text_format
 
 console = Console()
 
@@ -32,58 +31,34 @@ class SplitName(str, Enum):
     test = "test"
 
 
-@app.command()
+@app.command(cls=ProblemCommand)
 def trace(
     problem: Annotated[str, typer.Argument(help="e.g. 47819-12345, 12*34, 45263==45263")],
-    fmt: Annotated[
-        TextFormat,
-        typer.Option("--format", help="caef: full configurations; window: what a window-format LM sees and writes"),
-    ] = TextFormat.caef,
+    fmt: Fmt = DEFAULT,
     as_json: Annotated[bool, typer.Option("--json", help="machine-readable output")] = False,
     long: Machines = None,
 ) -> None:
-    """Print the reference machine's full trace and the answer."""
-    long = schoolbook(fmt, long)
-    parsed = parse_problem(problem)
-    steps = run(parsed.start(long))
-    m = machine(steps[-1].config.machine)
-    answer = m.answer(steps[-1].config)
+    """Print the reference machine's full trace and the answer (no model).
+
+    In solve's default format (window: what the model reads -> the command it writes), or
+    --format caef (whole configurations)."""
+    from lmarith import api
+
+    traced = api.trace(problem, fmt=fmt.value, long=long)
     if as_json:
-        rows = [
-            {
-                "depth": s.depth,
-                "machine": s.config.machine,
-                "state": s.config.state,
-                **(_window_row(s) if fmt is TextFormat.window else {"text": caef.render(s.config)}),
-            }
-            for s in walk(steps)
-        ]
-        typer.echo(
-            json.dumps(
-                {
-                    "problem": problem,
-                    "machine": m.name,
-                    "answer": answer,
-                    "transitions": count_transitions(steps),
-                    "steps": rows,
-                }
-            )
-        )
+        record = {
+            "problem": problem,
+            "machine": traced.machine,
+            "answer": traced.answer,
+            "transitions": traced.transitions,
+            "steps": list(traced.rows()),
+        }
+        typer.echo(json.dumps(record))
         return
-    if fmt is TextFormat.caef:
-        typer.echo(caef.trace_text(steps))
-    else:
-        for s in walk(steps):
-            row = _window_row(s)
-            typer.echo("    " * s.depth + row["input"] + (f"  ->  {row['output']}" if row["output"] else ""))
-    typer.echo(f"# {m.name}: {count_transitions(steps)} transitions")
-    typer.echo(answer)
-
-
-def _window_row(step) -> dict[str, str]:  # type: ignore[no-untyped-def]
-    m = machine(step.config.machine)
-    output = window.render_command(step.command) if step.command else ""
-    return {"input": window.render_view(m.view(step.config)), "output": output}
+    for line in traced.lines():
+        typer.echo(line)
+    typer.echo(f"# {traced.machine}: {traced.transitions} transitions")
+    typer.echo(traced.answer)
 
 
 @app.command()
@@ -100,7 +75,14 @@ def generate(
     max_len: Annotated[int, typer.Option("--max", help="longest operand length")] = 5,
     num: Annotated[int, typer.Option(help="problems per (len a, len b) class before balancing")] = 20,
     split: Annotated[SplitName, typer.Option(help="train: a JSON list (raw: JSONL); test: JSONL")] = SplitName.train,
-    fmt: Annotated[TextFormat, typer.Option("--format", help="executor text format")] = TextFormat.caef,
+    fmt: Annotated[
+        FormatName,
+        typer.Option(
+            "--format",
+            help="executor text format (default caef: these are the original CAEF code's files, "
+            "unlike solve's and trace's window default)",
+        ),
+    ] = FormatName.caef,
     long: Machines = None,
     per_trace: Annotated[int, typer.Option(help="random transitions kept per trace, besides first and last")] = 3,
     seed: Annotated[int, typer.Option(help="train draws with seed, test with seed+1")] = 0,
@@ -150,11 +132,11 @@ def generate(
             typer.echo(f"{part}: {len(part_samples)} samples -> {path}")
 
 
-def _check_settings(kind: Kind, split: SplitName, fmt: TextFormat, prompt: bool, init: bool, separate: bool) -> None:
+def _check_settings(kind: Kind, split: SplitName, fmt: Enum, prompt: bool, init: bool, separate: bool) -> None:
     """Refuse settings that do not go together, before any work."""
     if (prompt or init) and kind is not Kind.executor:
         raise LmarithError(f"--prompt and --init make executor data, not {kind.value} data")
-    if init and fmt is not TextFormat.caef:
+    if init and not text_format(fmt.value).reads_own_output:
         raise LmarithError("--init pairs are CAEF configurations; use --format caef")
     if separate and (kind is not Kind.raw or split is not SplitName.test):
         raise LmarithError("--separate splits raw test sets; use it with raw --split test")

@@ -1,5 +1,8 @@
 """`lmarith solve` and `lmarith eval`: a language model computes, the driver runs it.
 
+``solve`` parses and prints; ``lmarith.api.solve`` does the work. ``eval`` is a benchmark
+(``lmarith.evaluation.executor_eval``).
+
 Machines: the format decides (window: the schoolbook machines for - * //; caef: the paper's),
 ``--long/--caef-machines`` overrides. The embedded default runs on a lean runtime: ``solve``
 on the numpy one (no torch import), ``eval`` on the torch one (batched, KV-cached);
@@ -16,52 +19,35 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeElapsedColumn,
+
+from lmarith.cli.app import ProblemCommand, app, print_trace
+from lmarith.cli.options import (
+    DEFAULT,
+    AdaptersDir,
+    BatchSize,
+    Device,
+    Fmt,
+    Machines,
+    ModelSpec,
+    Runtime,
+    schoolbook,
 )
-
-from lmarith.cli.app import Machines, TextFormat, app, schoolbook
 from lmarith.errors import LmarithError
-from lmarith.evaluation import executor_eval as evaluation
-from lmarith.executors import Result, execute
-from lmarith.executors.lm_policy import aligns, load_policy
-from lmarith.machines.problems import operator, parse_problem
+from lmarith.formats import text_format
 
-console = Console(stderr=True)
+if TYPE_CHECKING:
+    from lmarith.executors import Result
 
 
-ModelSpec = Annotated[
-    str,
-    typer.Option("--model", help="'default' (the embedded model of --format), 'smollm2' or a local HF model directory"),
-]
-AdaptersDir = Annotated[Path | None, typer.Option("--adapters", help="directory of peft adapters, one per task")]
-FormatOpt = Annotated[
-    TextFormat, typer.Option("--format", help="window: the model writes commands; caef: whole configurations")
-]
-Runtime = Annotated[
-    str,
-    typer.Option(
-        help="auto (the embedded default: numpy for one problem, lean for batches), lean, numpy, or transformers"
-    ),
-]
-Device = Annotated[str | None, typer.Option(help="cpu, cuda, ... (default: cuda when present)")]
-BatchSize = Annotated[int, typer.Option(help="prompts per forward pass")]
-
-
-@app.command()
+@app.command(cls=ProblemCommand)
 def solve(
     problem: Annotated[str, typer.Argument(help="e.g. 123456789*987654321, 47819-12345, 45263==45263")],
     model: ModelSpec = "default",
     adapters: AdaptersDir = None,
-    fmt: FormatOpt = TextFormat.window,
+    fmt: Fmt = DEFAULT,
     long: Machines = None,
     trace: Annotated[bool, typer.Option("--trace", help="show every step the model wrote")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="one JSON object, for scripts")] = False,
@@ -70,17 +56,25 @@ def solve(
     runtime: Runtime = "auto",
 ) -> int:
     """Print the answer a language model computes; the answer alone is the last line."""
-    long = schoolbook(fmt, long)
-    parsed = parse_problem(problem)
-    parsed.start(long)  # operand checks before the model loads
-    policy = load_policy(model, adapters, device, batch_size=1, runtime=runtime, fmt=fmt.value)
-    align = aligns(policy, fmt.value, [parsed], long)
-    [result] = execute([parsed], policy, fmt=fmt.value, long=long, align=align, max_steps=max_steps, trace=trace)
+    from lmarith import api
+
+    result = api.solve(
+        problem,
+        model=model,
+        adapters=adapters,
+        fmt=fmt.value,
+        long=long,
+        runtime=runtime,
+        device=device,
+        max_steps=max_steps,
+        trace=trace,
+        cache=False,
+    )
     if as_json:
-        typer.echo(json.dumps(_solve_record(problem, fmt, result, trace)))
+        typer.echo(json.dumps(_solve_record(problem, fmt.value, result, trace)))
     else:
         if trace:
-            print_trace(result, fmt)
+            print_trace(result, fmt.value)
         if result.answer is not None:
             if not result.correct:
                 print(f"note: the model's answer is wrong; Python says {result.expected}", file=sys.stderr)
@@ -91,11 +85,11 @@ def solve(
     return 0
 
 
-def _solve_record(problem: str, fmt: TextFormat, result: Result, trace: bool) -> dict:
+def _solve_record(problem: str, fmt: str, result: Result, trace: bool) -> dict:
     record = {
         "problem": problem,
         "machine": result.machine,
-        "format": fmt.value,
+        "format": fmt,
         "answer": result.answer,
         "expected": result.expected,
         "correct": result.correct,
@@ -110,19 +104,6 @@ def _solve_record(problem: str, fmt: TextFormat, result: Result, trace: bool) ->
     if trace:
         record["steps"] = [vars(step) for step in result.trace]
     return record
-
-
-def print_trace(result: Result, fmt: TextFormat = TextFormat.window) -> None:
-    """Window: what the model read -> what it wrote. CAEF: what it wrote (it reads its own
-    output back), after the first configuration."""
-    for index, step in enumerate(result.trace):
-        pad = "    " * step.depth
-        if fmt is TextFormat.window:
-            typer.echo(f"{pad}{step.input}  ->  {step.output}")
-            continue
-        if index == 0:
-            typer.echo("\n".join(pad + line for line in step.input.split("\n")))
-        typer.echo("\n".join(pad + line for line in step.output.split("\n")))
 
 
 def _ints(text: str, option: str) -> list[int]:
@@ -140,7 +121,7 @@ def eval_command(
     op: Annotated[str, typer.Option("--op", help="comma list of add, sub, mul, div, eq, gt, lt")] = "add",
     digits: Annotated[str, typer.Option("--digits", help="comma list of operand lengths")] = "5,10,50,100",
     n: Annotated[int, typer.Option("--n", help="test problems per operator and length")] = 200,
-    fmt: FormatOpt = TextFormat.window,
+    fmt: Fmt = DEFAULT,
     json_path: Annotated[Path | None, typer.Option("--json", help="write the rows here (a JSON list)")] = None,
     plot_path: Annotated[Path | None, typer.Option("--plot", help="draw accuracy vs digits into this PNG")] = None,
     model: ModelSpec = "default",
@@ -163,10 +144,17 @@ def eval_command(
     ] = None,
 ) -> None:
     """Accuracy (strict and final answer) and cost per operator x digit length."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from lmarith.evaluation import executor_eval as evaluation
+    from lmarith.executors.lm_policy import aligns, load_policy
+    from lmarith.machines.problems import operator
+
     long = schoolbook(fmt, long)
     if part is not None and part not in evaluation.PARTS:
         raise LmarithError(f"unknown part {part!r}; known: {', '.join(evaluation.PARTS)}")
-    if part not in (None, "executor") and fmt is not TextFormat.caef:
+    if part not in (None, "executor") and not text_format(fmt.value).aligners:
         raise LmarithError("aligners belong to the CAEF format: --part needs --format caef")
     ops = [operator(name.strip()).name for name in op.split(",") if name.strip()]
     if not ops:
@@ -178,6 +166,7 @@ def eval_command(
         _report(rows, f"{model} {part}", json_path, plot_path)
         return
     align = part == "all" if part is not None else aligns(policy, fmt.value, [p for _, _, p in cells], long)
+    console = Console(stderr=True)
     progress = Progress(
         TextColumn("[bold]eval"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console
     )
@@ -196,6 +185,10 @@ def eval_command(
 
 
 def _report(rows: list[dict], title: str, json_path: Path | None, plot_path: Path | None) -> None:
+    from rich.console import Console
+
+    from lmarith.evaluation import executor_eval as evaluation
+
     Console().print(evaluation.table(rows, title))
     if json_path is not None:
         evaluation.write_json(rows, json_path)

@@ -7,8 +7,10 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from lmarith.cli.app import Machines, TextFormat, app, schoolbook
+from lmarith.cli.app import app
+from lmarith.cli.options import DEFAULT, Fmt, FormatName, Machines, schoolbook
 from lmarith.errors import invalid
+from lmarith.formats import text_format
 
 if TYPE_CHECKING:
     from lmarith.executors.recipes import ExecutorRecipe
@@ -53,8 +55,8 @@ def train_default_cmd(
         ),
     ] = None,
     fmt: Annotated[
-        TextFormat, typer.Option("--format", help="window: the shipped default; caef: the embedded CAEF-format model")
-    ] = TextFormat.window,
+        FormatName, typer.Option("--format", help="window: the shipped default; caef: the embedded CAEF-format model")
+    ] = DEFAULT,
     resume: Annotated[bool, typer.Option(help="continue from the latest checkpoint in --out")] = False,
     max_steps: Annotated[
         int | None, typer.Option(help="the (first) schedule's length (default: the recipe's); stops earlier once exact")
@@ -76,7 +78,7 @@ def train_default_cmd(
     from lmarith.executors.recipes import CaefDefaultRecipe, DefaultRecipe, train_caef_default, train_default
 
     steps = {} if max_steps is None else {"max_steps": max_steps}
-    if fmt is TextFormat.caef:
+    if text_format(fmt.value).aligners:  # the paper's format: the model also writes the aligners' texts
         result = train_caef_default(
             out or Path("runs/default-caef"), _config(CaefDefaultRecipe, **steps), resume, install, into_package
         )
@@ -136,7 +138,7 @@ def _register(kind: str) -> None:
         ],
         out: Annotated[Path, typer.Option(help="run directory")],
         model: Annotated[str, typer.Option(help=_MODEL_HELP)] = "default",
-        fmt: Annotated[TextFormat, typer.Option("--format", help="executor text format")] = TextFormat.window,
+        fmt: Fmt = DEFAULT,
         long: Machines = None,
         resume: Annotated[bool, typer.Option(help="continue from the latest checkpoint in --out")] = False,
         full: Annotated[bool, typer.Option(help="full fine-tune instead of a LoRA adapter")] = False,

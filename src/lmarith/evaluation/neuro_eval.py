@@ -21,7 +21,7 @@ from transformers import PreTrainedModel, PreTrainedTokenizerBase
 from lmarith.baselines.lora import adapter, trained
 from lmarith.neurosymbolic.intervention import NeuroSymbolic, intervene
 from lmarith.neurosymbolic.lm import Around, AroundDecoding, answer_cross_entropy, generate, prompt_ends
-from lmarith.questions.prompts import chat_messages, conversation, cot_prefix, parse_answer, render_prompt
+from lmarith.questions.prompts import Protocol, conversation, cot_prefix, parse_answer, protocol_messages, render_prompt
 from lmarith.questions.question import Question
 
 METHODS = ("base", "cot", "lora", "neurosymbolic")
@@ -132,12 +132,14 @@ def score(
     around_score: Around | None = None,
     batch_size: int = 8,
     max_new_tokens: int | None = None,
+    protocol: Protocol = "fixed",
 ) -> dict:
     """Greedy replies and teacher-forced answer losses of one method, :func:`summarize`-d.
 
     For chain of thought the gold answer is scored after the model's own reasoning.
+    ``protocol``: how the questions are put (``questions.prompts.protocol_messages``).
     """
-    prompts = [render_prompt(tokenizer, chat_messages(q, cot=cot)) for q in questions]
+    prompts = [render_prompt(tokenizer, protocol_messages(q, protocol, cot=cot)) for q in questions]
     budget = max_new_tokens or (160 if cot else 8)
     replies = generate(model, tokenizer, prompts, max_new_tokens=budget, batch_size=batch_size, around=around_generate)
     if cot:
@@ -203,10 +205,12 @@ def gate_report(
     questions: Sequence[Question],
     *,
     batch_size: int = 8,
+    protocol: Protocol = "fixed",
 ) -> dict:
-    """How often the gate opens on questions of types it was not trained on (it should not),
-    in the evaluation's two-shot prompt, per type, with the engine's answers where it opened."""
-    prompts = [render_prompt(tokenizer, chat_messages(q)) for q in questions]
+    """How often the gate opens on questions it cannot answer (types it was not trained on,
+    operands out of its range: it should not), per type, with the engine's answers where it
+    opened; ``protocol`` as in :func:`score`."""
+    prompts = [render_prompt(tokenizer, protocol_messages(q, protocol)) for q in questions]
     opened: list[tuple[bool, int]] = []
     generate(
         model,
@@ -233,10 +237,11 @@ def words_report(
     questions: Sequence[Question],
     *,
     batch_size: int = 8,
+    protocol: Protocol = "fixed",
 ) -> dict:
     """Questions whose operands are English number words: base and intervention accuracy, the gate."""
     types = neuro.config.types
-    base = score(model, tokenizer, questions, trained_types=types, batch_size=batch_size)
+    base = score(model, tokenizer, questions, trained_types=types, batch_size=batch_size, protocol=protocol)
     opened: list[tuple[bool, int]] = []
     mine = score(
         model,
@@ -244,6 +249,7 @@ def words_report(
         questions,
         trained_types=types,
         batch_size=batch_size,
+        protocol=protocol,
         around_generate=lambda: _recording(model, neuro, opened),
         around_score=lambda b: intervene(model, neuro, ends=prompt_ends(b["labels"])),
     )
@@ -302,16 +308,20 @@ def evaluate(
     cot_dir: Path | None = None,
     batch_size: int = 8,
     parts: Sequence[str] = ("base", "neurosymbolic", "cot", "lora", "unrelated"),
+    protocol: Protocol = "fixed",
 ) -> dict:
     """The report: ``base``, ``cot``, ``lora``, ``neurosymbolic`` and ``unrelated`` (those in ``parts``).
 
     ``cot`` prompts with worked two-shot examples, through the adapter trained on worked
-    answers when ``cot_dir`` holds one; ``lora`` needs ``lora_dir``.
+    answers when ``cot_dir`` holds one; ``lora`` needs ``lora_dir``. ``protocol``: how every
+    method is asked (``fixed``: the product's one prompt; ``paper``: two examples of the row's type).
     """
     types = neuro.config.types
     report: dict = {}
     if "base" in parts:
-        report["base"] = score(model, tokenizer, questions, trained_types=types, batch_size=batch_size)
+        report["base"] = score(
+            model, tokenizer, questions, trained_types=types, batch_size=batch_size, protocol=protocol
+        )
     if "neurosymbolic" in parts:
         opened: list[tuple[bool, int]] = []
         report["neurosymbolic"] = score(
@@ -320,6 +330,7 @@ def evaluate(
             questions,
             trained_types=types,
             batch_size=batch_size,
+            protocol=protocol,
             around_generate=lambda: _recording(model, neuro, opened),
             around_score=lambda b: intervene(model, neuro, ends=prompt_ends(b["labels"])),
         )
@@ -330,16 +341,22 @@ def evaluate(
         pass
     elif cot_dir is not None and trained(cot_dir, "worked"):
         with adapter(model, cot_dir, "worked") as tuned:
-            report["cot"] = score(tuned, tokenizer, questions, trained_types=types, cot=True, batch_size=batch_size)
+            report["cot"] = score(
+                tuned, tokenizer, questions, trained_types=types, cot=True, batch_size=batch_size, protocol=protocol
+            )
         report["cot"]["trained"] = True
     else:
-        report["cot"] = score(model, tokenizer, questions, trained_types=types, cot=True, batch_size=batch_size)
+        report["cot"] = score(
+            model, tokenizer, questions, trained_types=types, cot=True, batch_size=batch_size, protocol=protocol
+        )
         report["cot"]["trained"] = False
     if "lora" not in parts:
         pass
     elif lora_dir is not None and trained(lora_dir, "direct"):
         with adapter(model, lora_dir, "direct") as tuned:
-            report["lora"] = score(tuned, tokenizer, questions, trained_types=types, batch_size=batch_size)
+            report["lora"] = score(
+                tuned, tokenizer, questions, trained_types=types, batch_size=batch_size, protocol=protocol
+            )
     else:
         report["lora"] = {
             "accuracy": None,

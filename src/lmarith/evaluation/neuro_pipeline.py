@@ -5,14 +5,16 @@ The intervention's own steps are in :mod:`lmarith.neurosymbolic.pipeline`.
 """
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 
 from transformers import PreTrainedModel, PreTrainedTokenizerBase
 
 from lmarith.baselines.lora import train_lora, trained
-from lmarith.evaluation.neuro_eval import chat_report, evaluate, gate_report, words_report
+from lmarith.evaluation.neuro_eval import METHODS, chat_report, evaluate, gate_report, words_report
 from lmarith.neurosymbolic.pipeline import train_intervention
-from lmarith.neurosymbolic.run import RunConfig, split_questions, trained_intervention
+from lmarith.neurosymbolic.run import GATE_SPLITS, RunConfig, split_questions, trained_intervention
+from lmarith.questions.prompts import Protocol
 from lmarith.questions.question import sample_questions
 from lmarith.questions.rules import PROBLEM_TYPES
 
@@ -66,6 +68,7 @@ def _train_baselines(
                 lr=config.lora_lr,
                 batch_size=config.batch_size,
                 progress=progress,
+                protocol=config.prompt,
             )
 
 
@@ -85,28 +88,42 @@ def run_eval(
 ) -> dict:
     """Score every method on the test questions; the report is also written to ``eval.json``.
 
-    ``parts`` recomputes only those parts; the others are kept from an existing ``eval.json``
-    (read again just before writing, so two processes may each compute some parts).
+    Every method is asked in both protocols: ``fixed`` (the product's one prompt, the report's
+    top level: the headline) and ``paper`` (two examples of the row's own type, as the original
+    evaluates; under ``paper``). ``parts`` recomputes only those parts; the others are kept from
+    an existing ``eval.json`` (read again just before writing, so two processes may each
+    compute some parts).
     """
     neuro = trained_intervention(directory)
     notes: list[str] = []
     test = split_questions(directory, config, "test", notes)
     for note in notes:
         print(note)
-    fresh = evaluate(
-        model,
-        tokenizer,
-        neuro,
-        test,
-        lora_dir=directory / "lora",
-        cot_dir=directory / "cot",
-        batch_size=config.batch_size,
-        parts=parts,
-    )
-    if "held_out_gate" in parts:
-        fresh["held_out_gate"] = gate_report(
-            model, tokenizer, neuro, split_questions(directory, config, "held_out_gate"), batch_size=config.batch_size
+
+    def methods(asked: Sequence[str], protocol: Protocol) -> dict:
+        return evaluate(
+            model,
+            tokenizer,
+            neuro,
+            test,
+            lora_dir=directory / "lora",
+            cot_dir=directory / "cot",
+            batch_size=config.batch_size,
+            parts=asked,
+            protocol=protocol,
         )
+
+    fresh = methods(parts, "fixed")
+    paper_parts = [p for p in parts if p in METHODS]
+    fresh["paper"] = methods(paper_parts, "paper") if paper_parts else {}
+    if "held_out_gate" in parts:  # the held-out types, other untrained arithmetic, operands >= 1000
+        for split in GATE_SPLITS:
+            asked = split_questions(directory, config, split)  # type: ignore[arg-type]
+            for protocol, into in (("fixed", fresh), ("paper", fresh["paper"])):
+                if asked:
+                    into[split] = gate_report(
+                        model, tokenizer, neuro, asked, batch_size=config.batch_size, protocol=protocol
+                    )
     words_count = config.words_per_type if words_count is None else words_count
     if "words" in parts and words_count > 0:
         words = sample_questions(
@@ -125,6 +142,7 @@ def run_eval(
     encoders = directory / "encoders.json"
     fresh["setup"] = {
         "model": config.model,
+        "prompt": config.prompt,
         "layer": neuro.config.layer,
         "encoder": neuro.config.encoder,
         "inject": neuro.config.inject,
@@ -145,6 +163,7 @@ def run_eval(
     }
     path = directory / "eval.json"
     report = json.loads(path.read_text()) if path.is_file() and set(parts) != set(EVAL_PARTS) else {}
+    report.setdefault("paper", {}).update(fresh.pop("paper"))
     report.update(fresh)
     path.write_text(json.dumps(report, indent=2) + "\n")
     return report

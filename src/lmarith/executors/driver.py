@@ -35,7 +35,7 @@ from lmarith.errors import LmarithError
 from lmarith.executors.policy import Completion, Policy, Request
 from lmarith.executors.reference import reference_output
 from lmarith.executors.tasks import aligner_task
-from lmarith.formats import Format, text_format
+from lmarith.formats import DEFAULT_FORMAT, Format, text_format
 from lmarith.machines import caef, window
 from lmarith.machines.core import Command, Config, apply, call_operands, count_transitions, machine, run
 from lmarith.machines.problems import Problem, parse_answer_text
@@ -306,7 +306,7 @@ def execute(
     problems: Sequence[Problem],
     policy: Policy,
     *,
-    fmt: Format = "window",
+    fmt: Format = DEFAULT_FORMAT,
     long: bool = False,
     align: bool = False,
     max_steps: int | None = None,

@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING, get_args
 
 from lmarith.errors import LmarithError
 from lmarith.executors.policy import Completion, Policy, Request
-from lmarith.executors.tasks import QUESTION_TASK, aligned_machine, aligner_task, prompt
-from lmarith.formats import Format, model_for_format, text_format
+from lmarith.executors.tasks import QUESTION_TASK, SHARED_TASK, aligned_machine, aligner_task, prompt
+from lmarith.formats import DEFAULT_FORMAT, Format, model_for_format, text_format
 from lmarith.machines.problems import Problem
 from lmarith.models.lean_numpy import NumpyLlama
 from lmarith.models.loading import stop_ids
@@ -31,8 +31,6 @@ if TYPE_CHECKING:  # torch, peft and transformers cost seconds to import; the nu
 
     from lmarith.models.decoding import Choices
 
-SHARED = "ALL"
-"""The adapter that serves every task (``lmarith train executor --op all --table``)."""
 
 PROMPT_CACHE = 4096
 """Tokenized prompts kept: every window view of every machine fits; CAEF texts rarely repeat."""
@@ -123,7 +121,7 @@ class LMPolicy(Policy):
         if self.adapters is None:
             return None
         operator = request.operator.upper()
-        keys = (request.task, aligner_task(operator) if aligned_machine(request.task) else operator, SHARED)
+        keys = (request.task, aligner_task(operator) if aligned_machine(request.task) else operator, SHARED_TASK)
         for key in keys:
             if key in self.adapters:
                 return self.adapters[key]
@@ -218,7 +216,7 @@ def load_policy(
     batch_size: int = 64,
     naive: bool = False,
     runtime: str = "auto",
-    fmt: Format = "window",
+    fmt: Format = DEFAULT_FORMAT,
 ) -> LMPolicy:
     """Load a model (and its adapters: ``adapters``, else the shipped ones) once, as a policy;
     tasks map to adapters by folder name. ``default`` is the embedded model of ``fmt``.

@@ -20,7 +20,7 @@ from lmarith.errors import LmarithError
 from lmarith.executors.driver import Result, execute
 from lmarith.executors.policy import Policy, Request
 from lmarith.executors.tasks import QUESTION_TASK
-from lmarith.formats import Format, default_long
+from lmarith.formats import DEFAULT_FORMAT, Format, default_long
 from lmarith.machines.problems import Problem, parse_problem
 from lmarith.questions.expressions import CANNOT, choices
 
@@ -102,7 +102,7 @@ def align_questions(policy: Policy, questions: Sequence[str], constrained: bool 
 
     ``constrained``: the aligner picks among the expressions on the question's own numbers and
     ``CANNOT`` (``expressions.choices``), so it copies a number whole or not at all; without it,
-    it writes freely and a misread number ends the question later, in :func:`ask`."""
+    it writes freely and a misread number ends the question later, in :func:`answer_questions`."""
     adapter = policy.adapter_for(Request(QUESTION_TASK, ""))
     if not questions:
         return [], 0.0
@@ -115,11 +115,11 @@ def align_questions(policy: Policy, questions: Sequence[str], constrained: bool 
     return [c.text.strip() for c in completions], (perf_counter() - started) / len(questions)
 
 
-def ask(
+def answer_questions(
     policy: Policy,
     questions: Sequence[str],
     *,
-    fmt: Format = "window",
+    fmt: Format = DEFAULT_FORMAT,
     long: bool | None = None,
     align: bool = False,
     trace: bool = False,

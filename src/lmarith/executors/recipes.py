@@ -27,8 +27,8 @@ from lmarith.data.augment import digit_run, leading_zeros, shared_prefix
 from lmarith.errors import LmarithError
 from lmarith.executors.lm_policy import LMPolicy
 from lmarith.executors.policy import Request
-from lmarith.executors.tasks import QUESTION_TASK, aligner_task, pair
-from lmarith.formats import CAEF, WINDOW, Format, default_long, text_format
+from lmarith.executors.tasks import QUESTION_TASK, SHARED_TASK, aligner_task, pair
+from lmarith.formats import CAEF, DEFAULT_FORMAT, WINDOW, Format, default_long, text_format
 from lmarith.machines.problems import OPERATORS, operator
 from lmarith.models import (
     Schedule,
@@ -43,6 +43,7 @@ from lmarith.models import (
     ship_adapters,
     train,
 )
+from lmarith.models.flags import EXECUTOR_FLAGS, QUESTION_FLAGS, command_line
 from lmarith.models.shipped import MANIFEST, asset_dir, install_dir, manifest_for, write_manifest
 from lmarith.questions.expressions import mappings
 
@@ -305,7 +306,7 @@ class ExecutorRecipe(Schedule):
 
     op: str = Field(description="operator name: add, sub, mul, div, eq, gt, lt")
     kind: Kind = "executor"
-    fmt: Format = "window"
+    fmt: Format = DEFAULT_FORMAT
     long: bool | None = Field(None, description="schoolbook machines for - * //; None: the format decides")
     min_len: int = Field(1, description="shortest operand (digits)")
     max_len: int = Field(5, description="longest operand (digits)")
@@ -331,11 +332,7 @@ class ExecutorRecipe(Schedule):
 
     @property
     def ops(self) -> tuple[str, ...]:
-        return ALL_OPS if self.op == SHARED else (operator(self.op).name,)
-
-
-SHARED = "all"
-"""``--op all --table``: one adapter for every machine (named ``ALL``; it serves every task)."""
+        return ALL_OPS if self.op.upper() == SHARED_TASK else (operator(self.op).name,)
 
 
 def table_pairs(recipe: ExecutorRecipe) -> list[tuple[str, str]]:
@@ -451,29 +448,10 @@ def _record(
 def reproduce_command(
     recipe: ExecutorRecipe, base_model: str, out_dir: Path, install: bool = False, into_package: bool = False
 ) -> str:
-    """The `lmarith train executor` line that trains this recipe again (for the manifest)."""
-    words = [
-        f"lmarith train {recipe.kind} --model {base_model} --op {recipe.op} --out {out_dir}",
-        f"--format {recipe.fmt}",
-    ]
-    if recipe.long is not None:
-        words.append("--long" if recipe.long else "--caef-machines")
-    if recipe.table:
-        words.append("--table")
-    else:
-        words.append(f"--min {recipe.min_len} --max {recipe.max_len} --num {recipe.num}")
-    words.append("--full" if recipe.lora_rank is None else f"--lora-rank {recipe.lora_rank}")
-    words.append(
-        f"--max-steps {recipe.max_steps} --lr {recipe.lr:g} --batch-size {recipe.batch_size} "
-        f"--eval-every {recipe.eval_every}"
-    )
-    if recipe.mixed_precision == "bf16":
-        words.append("--bf16")
-    if into_package:
-        words.append("--into-package")
-    elif install:
-        words.append("--install")
-    return " ".join(words)
+    """The `lmarith train executor` line that trains this recipe again (for the manifest),
+    written by the CLI's own flag table (``EXECUTOR_FLAGS``)."""
+    values = dict(recipe) | {"model": base_model, "out": out_dir, "install": install, "into_package": into_package}
+    return command_line(f"lmarith train {recipe.kind}", EXECUTOR_FLAGS, values)
 
 
 class QuestionRecipe(Schedule):
@@ -541,15 +519,18 @@ def train_question_aligner(
         eval_fn=lambda m: {"val_exact": exact_rate(m, tokenizer, val_pairs, max_new, QUESTION_TASK)},
     )
     if base_model is not None:
-        command = (
-            f"lmarith train question --model {base_model} --out {out_dir} --count {recipe.count} "
-            f"--max-digits {recipe.max_digits} --lora-rank {recipe.lora_rank} --max-steps {recipe.max_steps} "
-            f"--lr {recipe.lr:g} --batch-size {recipe.batch_size}"
-            + (" --bf16" if recipe.mixed_precision == "bf16" else "")
-            + (" --into-package" if into_package else " --install" if install else "")
-        )
+        command = question_command(recipe, base_model, out_dir, install, into_package)
         _record(result, base_model, command, install, adapter=QUESTION_TASK, into_package=into_package)
     return result
+
+
+def question_command(
+    recipe: QuestionRecipe, base_model: str, out_dir: Path, install: bool = False, into_package: bool = False
+) -> str:
+    """The `lmarith train question` line that trains this aligner again (for the manifest),
+    written by the CLI's own flag table (``QUESTION_FLAGS``)."""
+    values = dict(recipe) | {"model": base_model, "out": out_dir, "install": install, "into_package": into_package}
+    return command_line("lmarith train question", QUESTION_FLAGS, values)
 
 
 def adapter_name(recipe: ExecutorRecipe) -> str:
@@ -569,6 +550,7 @@ __all__ = [
     "ExecutorRecipe",
     "QuestionRecipe",
     "adapter_name",
+    "question_command",
     "question_pairs",
     "train_question_aligner",
     "exact_rate",

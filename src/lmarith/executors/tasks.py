@@ -13,6 +13,8 @@ the executors run as output (``lmarith.questions.expressions``), or ``CANNOT``.
 
 ALIGN_PREFIX = "ALIGN_"
 QUESTION_TASK = "QUESTION"
+#: the adapter that serves every task: ``lmarith train executor --op all --table`` trains it
+SHARED_TASK = "ALL"
 
 
 #: what comes before a question the question aligner reads: without it a pretrained LM misread

@@ -1,9 +1,10 @@
 """Questions to a model with a trained intervention on: the reply, and what the engine read.
 
-The model and intervention are loaded once (:class:`Asker`); each question gets the prompt
-``lmarith.questions.prompts.question_messages`` makes for it (the evaluation's own two-shot
-prompt for one of our phrasings), and the intervention acts on its prompt pass exactly as in
-the evaluation. A :class:`Chat` keeps the history and applies the intervention to each turn.
+The model and intervention are loaded once (:class:`Asker`); every question gets the same
+fixed prompt (``lmarith.questions.prompts.fixed_messages``: nothing is parsed out of the
+question to choose it), and the intervention acts on its prompt pass exactly as in the
+evaluation's ``fixed`` protocol. A :class:`Chat` keeps the history and applies the intervention
+to each turn.
 """
 
 from collections.abc import Iterator
@@ -17,7 +18,7 @@ from lmarith.errors import LmarithError
 from lmarith.neurosymbolic import run as runs
 from lmarith.neurosymbolic.intervention import InterventionLog, NeuroSymbolic, intervene
 from lmarith.neurosymbolic.lm import generate
-from lmarith.questions.prompts import Messages, conversation, question_messages, render_prompt
+from lmarith.questions.prompts import Messages, conversation, fixed_messages, render_prompt
 
 #: why a gate whose every check passed still shut
 ENGINE_CANNOT = "the engine cannot answer what it read"
@@ -149,10 +150,11 @@ class Asker:
         return Reply(text, reading(self.neuro, logs[0]), plain)
 
     def ask(self, question: str, *, hook_off: bool = False) -> Reply:
-        """One question, in the prompt :func:`question_messages` makes for it."""
+        """One question, in the one fixed prompt (:func:`fixed_messages`): nothing is read out of
+        the question before the model reads it."""
         if not question.strip():
             raise LmarithError("the question is empty")
-        return self.reply(question_messages(question), hook_off=hook_off)
+        return self.reply(fixed_messages(question), hook_off=hook_off)
 
 
 class Chat:

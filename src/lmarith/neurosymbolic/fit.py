@@ -23,7 +23,7 @@ from lmarith.models.training import IGNORE, encode_pair
 from lmarith.neurosymbolic.gather import NONE
 from lmarith.neurosymbolic.hooks import freeze
 from lmarith.neurosymbolic.intervention import NeuroSymbolic, gate_checks, gated_types, intervene
-from lmarith.questions.prompts import render_prompt, training_messages
+from lmarith.questions.prompts import Protocol, protocol_messages, render_prompt
 from lmarith.questions.question import Question
 from lmarith.vsa import DecodedProblem, VSACodec, unbind
 
@@ -204,10 +204,15 @@ class TailBatch:
     @classmethod
     @torch.no_grad()
     def build(
-        cls, model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, questions: list[Question]
+        cls,
+        model: PreTrainedModel,
+        tokenizer: PreTrainedTokenizerBase,
+        questions: list[Question],
+        protocol: Protocol = "fixed",
     ) -> "TailBatch":
         pairs = [
-            encode_pair(tokenizer, render_prompt(tokenizer, training_messages(p)), str(p.solution)) for p in questions
+            encode_pair(tokenizer, render_prompt(tokenizer, protocol_messages(p, protocol)), str(p.solution))
+            for p in questions
         ]
         ends = [ex["labels"].count(IGNORE) - 1 for ex in pairs]  # each last prompt token
         prefix = max(ends)
@@ -266,6 +271,7 @@ def finetune_decoder(
     batch_size: int = 8,
     resume: bool = False,
     progress: bool = True,
+    protocol: Protocol = "fixed",
 ) -> float:
     """Train the decoder on the answer-token loss with the intervention on (LLM and encoder frozen).
 
@@ -291,7 +297,7 @@ def finetune_decoder(
         task = bar.add_task("cache prompts", total=len(questions))
         cached = []
         for start in range(0, len(questions), batch_size):
-            cached.append(TailBatch.build(model, tokenizer, questions[start : start + batch_size]))
+            cached.append(TailBatch.build(model, tokenizer, questions[start : start + batch_size], protocol))
             bar.advance(task, len(cached[-1].answers))
         bar.update(task, description="fine-tune decoder", total=epochs * len(cached), completed=done * len(cached))
         for epoch in range(done, epochs):

@@ -20,7 +20,7 @@ from lmarith.errors import LmarithError
 from lmarith.neurosymbolic.hooks import check_layer, record_hidden
 from lmarith.neurosymbolic.intervention import prompt_windows
 from lmarith.neurosymbolic.lm import batches, prompt_ends, teacher_forced
-from lmarith.questions.prompts import render_prompt, training_messages
+from lmarith.questions.prompts import Protocol, protocol_messages, render_prompt
 from lmarith.questions.question import Question
 from lmarith.questions.rules import FOREIGN
 from lmarith.vsa import VSACodec
@@ -48,10 +48,15 @@ def gather(
     batch_size: int = 8,
     progress: bool = True,
     groups: list[int] | None = None,
+    protocol: Protocol = "fixed",
+    negative: list[bool] | None = None,
 ) -> int:
     """Record shards for ``questions`` under ``out_dir``; returns how many shards were written now.
 
-    ``groups``: a number per row saved with it as ``group`` (e.g. which data split it is from).
+    ``groups``: a number per row saved with it as ``group`` (e.g. which data split it is from);
+    ``protocol``: how each question is put to the model (``questions.prompts.protocol_messages``);
+    ``negative``: rows recorded as gate negatives (type ``NONE``) whatever their type, besides
+    the invented operations (:data:`FOREIGN`), which always are.
     """
     for layer in layers:
         check_layer(model, layer)
@@ -77,7 +82,7 @@ def gather(
             rows = questions[index * shard_size : (index + 1) * shard_size]
             parts: dict[str, list[torch.Tensor]] = {}
             for chunk in batches(rows, batch_size):
-                prompts = [render_prompt(tokenizer, training_messages(p)) for p in chunk]
+                prompts = [render_prompt(tokenizer, protocol_messages(p, protocol)) for p in chunk]
                 batch = teacher_forced(tokenizer, prompts, [str(p.solution) for p in chunk])
                 ends = prompt_ends(batch["labels"])
                 answer_tokens = (batch["labels"] != -100).sum(1)
@@ -96,8 +101,12 @@ def gather(
                     parts.setdefault(f"answer.{layer}", []).append(answer.half().cpu())
                 parts.setdefault("mask", []).append(mask.cpu())
                 parts.setdefault("answer_mask", []).append(torch.arange(steps) < answer_tokens[:, None])
+            flags = negative[index * shard_size : (index + 1) * shard_size] if negative else [False] * len(rows)
             kinds = torch.tensor(
-                [NONE if p.problem_type == FOREIGN else codec.type_index(p.problem_type) for p in rows]
+                [
+                    NONE if no or p.problem_type == FOREIGN else codec.type_index(p.problem_type)
+                    for p, no in zip(rows, flags, strict=True)
+                ]
             )
             x, y = torch.tensor([p.x for p in rows]), torch.tensor([p.y for p in rows])
             known = (kinds != NONE)[:, None]

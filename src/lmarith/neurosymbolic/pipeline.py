@@ -54,6 +54,8 @@ def run_gather(
         batch_size=config.batch_size,
         progress=progress,
         groups=[GATHERED.index(s) for s in split_of],
+        protocol=config.prompt,
+        negative=[s == "negatives" for s in split_of],
     )
 
 
@@ -185,6 +187,7 @@ def train_intervention(
             batch_size=config.batch_size,
             resume=True,
             progress=progress,
+            protocol=config.prompt,
         )
     return summary
 

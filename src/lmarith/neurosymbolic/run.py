@@ -19,6 +19,7 @@ from typing import Literal
 from pydantic import Field, ValidationError
 
 from lmarith.errors import LmarithError, invalid
+from lmarith.models.flags import RUN_FLAGS, by_field
 from lmarith.models.shipped import MANIFEST, Manifest, check_manifest, manifest_for, shipped_dir, write_manifest
 from lmarith.neurosymbolic.config import EncoderKind, InterventionOptions
 from lmarith.neurosymbolic.intervention import CONFIG_FILE, WEIGHTS_FILE, NeuroSymbolic
@@ -57,13 +58,27 @@ class RunConfig(InterventionOptions):
     #: held-out-family questions per type (held-out types too), gathered only to *measure* how
     #: the encoder reads wordings it never saw; never used to choose or train anything
     probe_per_type: int = Field(12, ge=0)
+    #: how questions are put to the model while gathering and fine-tuning: ``fixed`` (the one
+    #: prompt every product path uses, so the encoder learns to read the question itself) or
+    #: ``paper`` (two examples of the row's own type); runs made before the option: ``mixed``
+    prompt: Literal["fixed", "paper", "mixed"] = Field(
+        "fixed", description="fixed (the product's one prompt) or paper (two examples of the row's type)"
+    )
     #: operands as digits or English number words (the paper's string_nums)
     numbers: Literal["digits", "words"] = "digits"
     train_csv: str | None = Field(None, description="train on this CSV instead of generated questions")
     val_csv: str | None = Field(None, description="choose the encoder on this CSV")
     test_csv: str | None = Field(None, description="evaluate on this CSV")
     bad_solutions: Literal["error", "drop", "keep"] = "error"
-    #: questions per held-out type (addition, division) for the gate's held-out measurement
+    #: gate negatives beside the invented operations, per kind: questions of the real operations
+    #: the run does not train other than the held-out ones (subtraction, comparison), and
+    #: questions of the trained types with an operand of 1000 or more (out of the codec's
+    #: range), train family only; runs made before the option had none
+    extra_negatives: int = Field(
+        96, ge=0, description="gate negatives per extra kind: untrained operations, operands of 1000 and up"
+    )
+    #: questions per held-out type (addition, division) for the gate's held-out measurement, and
+    #: the size of the other gate measurements (other untrained arithmetic, operands >= 1000)
     held_out_gate_count: int = Field(50, ge=0)
     #: questions per trained type with operands in English words, for the evaluation (0: none)
     words_per_type: int = Field(10, ge=0)
@@ -112,6 +127,7 @@ class RunConfig(InterventionOptions):
             "lora_epochs": 1,
             "window": 32,
             "negatives": 8,
+            "extra_negatives": 2,
             "val_per_type": 1,
             "probe_per_type": 1,
             "held_out_gate_count": 2,
@@ -137,6 +153,8 @@ class RunConfig(InterventionOptions):
 #: Options that shape the gathered data; they cannot change once a gather has started.
 GATHER_OPTIONS = frozenset(
     {
+        "extra_negatives",
+        "prompt",
         "model",
         "scan_layers",
         "dim",
@@ -167,6 +185,8 @@ def read_run(directory: Path) -> RunConfig:
         stored = json.loads(path.read_text())
         if isinstance(stored, dict):
             stored.setdefault("position_dropout", 0.0)  # written before the option: trained without it
+            stored.setdefault("prompt", "mixed")  # written before the option: trained on mixed prompts
+            stored.setdefault("extra_negatives", 0)
         return RunConfig.model_validate(stored)
     except json.JSONDecodeError as err:
         raise LmarithError(f"{path} is not JSON: {err}") from None
@@ -202,8 +222,24 @@ def open_run(directory: Path, options: dict | None = None, *, create: bool = Fal
     return config
 
 
-Split = Literal["train", "finetune", "val", "probe", "test", "negatives", "held_out_gate"]
-SPLITS: tuple[str, ...] = ("train", "finetune", "test", "negatives", "val", "probe", "held_out_gate")
+Split = Literal[
+    "train", "finetune", "val", "probe", "test", "negatives", "held_out_gate", "untrained_gate", "big_operand_gate"
+]
+SPLITS: tuple[str, ...] = (
+    "train",
+    "finetune",
+    "test",
+    "negatives",
+    "val",
+    "probe",
+    "held_out_gate",
+    "untrained_gate",
+    "big_operand_gate",
+)
+#: the gate's measurements beside the held-out types: held-out wordings only, never trained on
+GATE_SPLITS: tuple[str, ...] = ("held_out_gate", "untrained_gate", "big_operand_gate")
+#: real operations a run may leave untrained besides the paper's held-out ones
+UNTRAINED_KINDS: tuple[str, ...] = ("subtraction", "comparison")
 #: the splits gathered (hidden states recorded), in shard order
 GATHERED: tuple[str, ...] = ("train", "negatives", "val", "probe")
 
@@ -260,6 +296,10 @@ def split_questions(directory: Path, config: RunConfig, split: Split, notes: lis
         if not path.is_file():
             write_csv(rows, path)
         return rows
+    if split in ("untrained_gate", "big_operand_gate") or (split == "negatives" and config.extra_negatives):
+        if not path.is_file():
+            write_csv(_gate_questions(config, split), path)
+        return read_csv(path)
     count = {
         "train": config.train_per_type,
         "finetune": config.finetune_per_type,
@@ -291,6 +331,54 @@ def split_questions(directory: Path, config: RunConfig, split: Split, notes: lis
         )
         write_csv(rows, path)
     return rows
+
+
+def _gate_questions(config: RunConfig, split: str) -> list[Question]:
+    """Questions the gate must stay shut on. ``negatives`` (train family, gathered with no type):
+    the invented operations, the real operations the run does not train (not the held-out
+    ones) and trained types with an operand of 1000 or more. ``untrained_gate`` and
+    ``big_operand_gate`` (held-out family, measured only): other untrained arithmetic
+    (subtraction and the held-out family's powers, percentages, maxima, means ...) and trained
+    types with an operand of 1000 to 99,999."""
+    seed = config.seed * 10 + SPLITS.index(split)
+    untrained = tuple(t for t in UNTRAINED_KINDS if t not in config.types)
+    if split == "negatives":
+        family, each, rows = (
+            "train",
+            config.extra_negatives,
+            _drawn(config, (FOREIGN,), config.negatives, "train", seed),
+        )
+    else:
+        family, each, rows = "heldout", config.held_out_gate_count, []
+    if split in ("negatives", "untrained_gate"):
+        kinds = (*untrained, FOREIGN) if split == "untrained_gate" else untrained
+        if kinds:  # a run that trains every untrained kind has none of them to shut the gate on
+            per_kind = -(-each // len(kinds)) if split == "untrained_gate" else each
+            drawn = _drawn(config, kinds, per_kind, family, seed + 1)
+            rows += drawn[:each] if split == "untrained_gate" else drawn
+    if split in ("negatives", "big_operand_gate"):
+        digits = 4 if split == "negatives" else 5  # the training negatives stay within the codec's 4 digits
+        per_type = -(-each // len(config.types))
+        drawn = sample_questions(
+            4 * per_type, config.types, digits=digits, phrasing=family, mod1000=config.mod1000, seed=seed + 2
+        )
+        big = [q for q in drawn if max(q.x, q.y) >= 1000]
+        rows += big[:each]
+    return rows
+
+
+def _drawn(config: RunConfig, types: tuple[str, ...], count: int, family: str, seed: int) -> list[Question]:
+    """``count`` questions of each of ``types`` in ``family``, with the run's operand settings."""
+    return sample_questions(
+        count,
+        types,
+        digits=config.digits,
+        x_greater=config.x_greater,
+        phrasing=family,
+        mod1000=config.mod1000,
+        numbers=config.numbers,
+        seed=seed,
+    )
 
 
 def gathered_questions(
@@ -349,24 +437,6 @@ def check_shipped(directory: Path, model: str = "smollm2") -> Manifest:
     return manifest
 
 
-#: ``lmarith neuro run`` flags of the options that shape a trained intervention
-RUN_FLAGS: dict[str, str] = {
-    "model": "--model",
-    "layer": "--layer",
-    "encoder": "--encoder",
-    "inject": "--inject",
-    "position_dropout": "--position-dropout",
-    "slot_read": "--slot-read",
-    "train_per_type": "--count",
-    "seed": "--seed",
-    "types": "--types",
-    "digits": "--digits",
-    "numbers": "--numbers",
-    "mod1000": "--mod1000",
-    "train_csv": "--train-csv",
-    "val_csv": "--val-csv",
-    "bad_solutions": "--bad-solutions",
-}
 #: options that only shape the evaluation or the baselines, never the intervention
 EVAL_ONLY = frozenset(
     {
@@ -385,23 +455,21 @@ EVAL_ONLY = frozenset(
 
 
 def run_command(config: RunConfig) -> str:
-    """The ``lmarith neuro run`` command that trains this run's intervention again: a flag for
-    every option away from its default; options with no such flag are named (run.json has them).
-    ``scan_layers`` only matters when no layer is fixed."""
-    default = RunConfig()
-    parts = ["lmarith neuro run --run RUN"]
-    other = []
+    """The ``lmarith neuro run`` command that trains this run's intervention again: a flag (from
+    ``RUN_FLAGS``, the table the CLI's options are built from) for every option away from its
+    default; options with no flag, or None, are named (run.json has them). ``scan_layers`` only
+    matters when no layer is fixed."""
+    default, flags = RunConfig(), by_field(RUN_FLAGS)
+    words, other = ["lmarith neuro run --run RUN"], []
     for name in RunConfig.model_fields:
         value = getattr(config, name)
         if value == getattr(default, name) or name in EVAL_ONLY or (name == "scan_layers" and config.layer):
             continue
-        if name not in RUN_FLAGS or value is None:
+        if name not in flags or value is None:
             other.append(name)
-        elif isinstance(value, bool):
-            parts.append(RUN_FLAGS[name] if value else "--no-" + RUN_FLAGS[name][2:])
         else:
-            parts.append(f"{RUN_FLAGS[name]} {','.join(value) if isinstance(value, tuple) else value}")
-    return " ".join(parts) + (f" (with run.json's {', '.join(other)})" if other else "")
+            words += flags[name].words({name: value})
+    return " ".join(words) + (f" (with run.json's {', '.join(other)})" if other else "")
 
 
 def ship(directory: Path, out_dir: Path, *, half: bool = False, command: str) -> dict:

@@ -10,9 +10,9 @@ from __future__ import annotations
 import math
 import random
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
-from lmarith.questions.question import Question, in_chat_context, make_question, parse_question, phrasings
+from lmarith.questions.question import Question, in_chat_context, make_question, phrasings
 from lmarith.questions.rules import MOD_1000_TYPES, OPS
 
 if TYPE_CHECKING:
@@ -29,6 +29,9 @@ SYSTEM_CHAT = "You are a helpful assistant. Answer in a few words."
 _INT = re.compile(r"-?\d+")
 _MARKER = re.compile(re.escape(FINAL), re.IGNORECASE)
 _FINAL_INT = re.compile(rf"{re.escape(FINAL)}\s*(-?\d+)", re.IGNORECASE)
+_BARE = re.compile(r"-?\d+")
+#: an integer given as the answer: after =, "is", "equals", "answer:" (digit groups not split)
+_MARKED = re.compile(r"(?:=|\bis|\bequals|\banswer:)\s*(-?\d+)(?!\d|,\d)", re.IGNORECASE)
 
 
 def shots_for(question: Question, *, count: int = 2) -> list[Question]:
@@ -109,21 +112,30 @@ def conversation(turns: Messages) -> Messages:
     return [{"role": "system", "content": SYSTEM_CHAT}, *turns]
 
 
-def training_messages(question: Question) -> Messages:
-    """The prompt a training row is gathered and fine-tuned with: the two-shot chat, or for one
-    question in four (fixed per question, :func:`in_chat_context`) the plain one-turn chat
-    that ``lmarith neuro ask`` gives wordings it does not recognise."""
-    if in_chat_context(question):
-        return conversation([{"role": "user", "content": question.question}])
-    return chat_messages(question)
+#: How a question is put to the model. ``fixed``: the one prompt of every product path, the
+#: same whatever the question (nothing is parsed out of it first); ``paper``: the original
+#: evaluation's two-shot chat, whose examples are of the row's own type (a protocol for
+#: reproducing the paper: it tells the model the type); ``mixed``: how runs made before the
+#: fixed prompt were trained (``paper``, and ``fixed`` for one row in four).
+Protocol = Literal["fixed", "paper", "mixed"]
+PROTOCOLS: tuple[str, ...] = ("fixed", "paper")
 
 
-def question_messages(text: str) -> Messages:
-    """The prompt for a question typed by someone: the evaluation's two-shot chat when it is one
-    of our phrasings (so it gets exactly the prompt the intervention was trained on), else a
-    plain one-turn chat."""
-    question = parse_question(text)
-    return chat_messages(question) if question else conversation([{"role": "user", "content": text.strip()}])
+def fixed_messages(text: str) -> Messages:
+    """The one prompt every product path gives a question (``neuro ask``, ``neuro chat``'s first
+    turn, ``ask --method neuro``, the API): the general-purpose system prompt and the question,
+    whatever it asks."""
+    return conversation([{"role": "user", "content": text.strip()}])
+
+
+def protocol_messages(question: Question, protocol: Protocol, *, cot: bool = False) -> Messages:
+    """The prompt of ``question`` under ``protocol``; ``cot``: chain of thought (``paper``: its
+    worked two-shot chat; ``fixed``: the step-by-step system prompt and the question alone)."""
+    if protocol == "fixed" and cot:
+        return [{"role": "system", "content": SYSTEM_COT}, {"role": "user", "content": question.question}]
+    if protocol == "fixed" or (protocol == "mixed" and not cot and in_chat_context(question)):
+        return fixed_messages(question.question)
+    return chat_messages(question, cot=cot)
 
 
 def render_prompt(tokenizer: PreTrainedTokenizerBase, messages: Messages) -> str:
@@ -137,9 +149,25 @@ def render_prompt(tokenizer: PreTrainedTokenizerBase, messages: Messages) -> str
 
 
 def parse_answer(reply: str, *, cot: bool = False) -> int | None:
-    """The integer a reply gives: after 'Final Answer:' (any case) for chain of thought, else the first one."""
-    found = (_FINAL_INT if cot else _INT).search(reply)
-    return int(found.group(found.lastindex or 0)) if found else None
+    """The integer a reply gives as its answer, or None when it gives none we can point to.
+
+    Chain of thought: the one after 'Final Answer:' (any case). Otherwise, in this order: the one
+    after 'Final Answer:'; a reply that is a bare integer; the integer right after the last
+    ``=``, "is", "equals" or "answer:" ("The gcd of 84 and 126 is 12" -> 12, "512 * 384 =
+    196608" -> 196608); the only integer in the reply. A reply with several integers and no
+    such marker gives None: which one it meant is a guess.
+    """
+    final = _FINAL_INT.search(reply)
+    if cot or final:
+        return int(final.group(1)) if final else None
+    text = reply.strip().rstrip(".!")
+    if _BARE.fullmatch(text):
+        return int(text)
+    marked = _MARKED.findall(reply)
+    if marked:
+        return int(marked[-1])
+    numbers = _INT.findall(reply)
+    return int(numbers[0]) if len(numbers) == 1 else None
 
 
 def cot_prefix(reply: str) -> str:
