@@ -66,9 +66,9 @@ def test_what_the_aligner_writes_decides_what_runs() -> None:
     )
     assert policy.asked[0] == "What is 12 times 34?"  # whitespace folded before the aligner reads it
     product, greater, joke, by_zero, words = asked
-    assert (product.expression, product.answer, product.correct) == ("12*34", "408", True)
+    assert (product.expression, product.answer, product.verified) == ("12*34", "408", True)
     assert product.result is not None and product.result.calls > 1 and product.seconds > 0
-    assert (greater.answer, greater.correct) == ("True", True)
+    assert (greater.answer, greater.verified) == ("True", True)
     for item in (joke, by_zero, words):  # never computed anyway
         assert item.expression is None and item.result is None and item.answer is None
         assert item.reason is not None and item.reason.startswith(CANNOT_PARSE)
@@ -91,7 +91,7 @@ class Counting(OraclePolicy):
 def test_another_policy_can_run_what_the_aligner_wrote() -> None:
     aligner, caef = Scripted({"Subtract 17 from 93.": "93-17"}), Counting("caef")
     (item,) = answer_questions(aligner, ["Subtract 17 from 93."], fmt="caef", align=True, executors=caef)
-    assert (item.expression, item.answer, item.correct) == ("93-17", "76", True)
+    assert (item.expression, item.answer, item.verified) == ("93-17", "76", True)
     assert caef.steps == item.result.calls > 1  # type: ignore[union-attr]  # every step ran on the other policy
     assert aligner.asked == ["Subtract 17 from 93."]  # the aligner's policy only aligned
 
@@ -149,7 +149,8 @@ def _said_consistently(record: dict, code: int, err: str) -> None:
     else:
         assert record["expression"] == record["aligned"] and record["calls"] >= 1, record
         expected = parse_problem(record["expression"]).answer()
-        assert record["correct"] is (record["answer"] == expected), record
+        assert record["verified"] is (record["answer"] == expected), record
+        assert "correct" not in record  # nothing here compares with the answer the question wanted
 
 
 def test_train_question_and_ask_on_any_model(gpt2_dir: Path, tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]

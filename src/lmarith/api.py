@@ -12,9 +12,11 @@
 ``solve`` returns the driver's ``Result``: the answer the language model computed, whether the
 reference machine agrees (``correct``; ``strict``: every step agrees), every step the model
 wrote (``trace``), LM calls, generated tokens and seconds. ``ask`` returns an ``Asked``: the
-expression the question aligner wrote, that ``Result``, and why there is no answer when there
-is none ("cannot parse"); with ``method="neuro"`` a ``NeuroAnswer`` (the reply, the integer
-it gives, whether the gate opened). ``ask_each`` answers questions one by one as they come;
+expression the question aligner wrote, that ``Result``, whether the reference machines give
+the same answer for that expression (``verified``: not whether the expression is what the
+question asked), and why there is no answer when there is none ("cannot parse"); with
+``method="neuro"`` a ``NeuroAnswer`` (the reply, the integer it gives as its answer, whether
+the engine computed it: ``computed``). ``ask_each`` answers questions one by one as they come;
 ``trace`` is the reference machine's run, no model; ``chat`` a conversation with the
 intervention. The model (and its adapters) is loaded on the first call and kept for later
 calls with the same options (``cache=False``: loaded for this call alone, as the CLI does).

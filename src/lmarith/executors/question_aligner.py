@@ -49,9 +49,16 @@ class Asked:
         return None if self.result is None else self.result.answer
 
     @property
-    def correct(self) -> bool:
-        """Whether the reference machine agrees with the answer (of the expression read)."""
+    def verified(self) -> bool:
+        """Whether the reference machines give the executors' answer for ``expression``. It says
+        nothing of whether ``expression`` is what the question asked: that is the aligner's
+        reading, which no machine checks."""
         return self.result is not None and self.result.correct
+
+    @property
+    def strict(self) -> bool:
+        """Whether every step the executors wrote was the reference machine's."""
+        return self.result is not None and self.result.strict
 
 
 #: a thousands separator between digits ("4,817,000"), read as part of the number
