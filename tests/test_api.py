@@ -74,3 +74,13 @@ def test_trace_is_the_reference_run_in_the_format_solve_uses() -> None:
     assert api.trace("12*34", fmt="caef", long=True).machine == "LONG_MUL"
     with pytest.raises(LmarithError, match="non-negative"):
         api.trace("-5+3")
+
+
+def test_solve_reports_progress_in_steps_against_the_reference_count() -> None:
+    from lmarith import api
+
+    seen: list[tuple[int, int]] = []
+    result = api.solve("4817*9023", on_step=lambda done, expected: seen.append((done, expected)))
+    dones = [d for d, _ in seen]
+    assert dones == sorted(dones) and dones[-1] == result.calls  # one report per tick, steps so far
+    assert {e for _, e in seen} == {result.calls} and result.strict  # exact: as many steps as the reference

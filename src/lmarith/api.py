@@ -132,6 +132,7 @@ def solve(
     max_steps: int | None = None,
     trace: bool = True,
     cache: bool = True,
+    on_step: Callable[[int, int], None] | None = None,
 ) -> Result:
     """The answer a language model computes for ``problem`` (``"47819-12345"``), step by step.
 
@@ -139,15 +140,30 @@ def solve(
     shipped for it load with it), ``adapters`` (a directory of peft adapters), ``fmt`` (window
     or caef), ``long`` (schoolbook machines; default: the format decides), ``runtime``,
     ``max_steps`` (default: twice the reference's), ``trace`` (keep every step the model
-    wrote). Bad input raises ``LmarithError`` before any model loads; a model that fails the
-    problem returns a result whose ``reason`` says why.
+    wrote), ``on_step(done, expected)`` after every step (steps so far, and the reference
+    machine's transition count: a progress bar). Bad input raises ``LmarithError`` before any
+    model loads; a model that fails the problem returns a result whose ``reason`` says why.
     """
     long = text_format(fmt).long if long is None else long
     parsed = parse_problem(problem)
     parsed.start(long)  # operand checks before the model loads
     lm = _policy(cache, model, adapters, runtime, device, fmt)
+    tick = None
+    if on_step is not None:
+        expected = count_transitions(run(parsed.start(long)))
+
+        def tick(done: int) -> None:
+            on_step(done, expected)
+
     [result] = execute(
-        [parsed], lm, fmt=fmt, long=long, align=aligns(lm, fmt, [parsed], long), max_steps=max_steps, trace=trace
+        [parsed],
+        lm,
+        fmt=fmt,
+        long=long,
+        align=aligns(lm, fmt, [parsed], long),
+        max_steps=max_steps,
+        trace=trace,
+        on_tick=tick,
     )
     return result
 

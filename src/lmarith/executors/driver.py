@@ -312,12 +312,14 @@ def execute(
     max_steps: int | None = None,
     trace: bool = False,
     on_done: Callable[[Result], None] | None = None,
+    on_tick: Callable[[int], None] | None = None,
 ) -> list[Result]:
     """Run every problem to an answer or a failure, batching across problems at every tick.
 
     ``long`` picks the schoolbook machines for - * // (else CAEF's); ``align`` (CAEF format
     only) uses the aligner tasks; ``max_steps`` caps policy calls per problem (default:
-    ``step_cap``); ``trace`` keeps every step; ``on_done`` is called as each problem ends.
+    ``step_cap``); ``trace`` keeps every step; ``on_done`` is called as each problem ends;
+    ``on_tick`` after every tick with the steps taken so far, all problems together (progress).
     """
     spec = text_format(fmt)
     if max_steps is not None and max_steps < 1:
@@ -355,4 +357,6 @@ def execute(
             if item.done and on_done is not None:
                 on_done(item.result)
         active = [item for item in active if not item.done]
+        if on_tick is not None:
+            on_tick(sum(item.result.calls for item in runs))
     return [item.result for item in runs]
