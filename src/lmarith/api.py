@@ -35,13 +35,14 @@ from typing import TYPE_CHECKING, Literal
 
 from lmarith.errors import LmarithError
 from lmarith.executors import Request, Result, execute
+from lmarith.executors.expression import execute_expression
 from lmarith.executors.lm_policy import LMPolicy, aligns, load_policy
 from lmarith.executors.question_aligner import Asked, answer_questions
 from lmarith.executors.tasks import QUESTION_TASK
 from lmarith.formats import DEFAULT_FORMAT, Format, text_format
 from lmarith.machines import caef, count_transitions, machine, run, walk, window
 from lmarith.machines.core import Transition
-from lmarith.machines.problems import parse_problem
+from lmarith.machines.problems import Expression, parse_expression, parse_problem
 
 if TYPE_CHECKING:
     from lmarith.neurosymbolic.asker import Asker, Chat
@@ -145,7 +146,12 @@ def solve(
     model loads; a model that fails the problem returns a result whose ``reason`` says why.
     """
     long = text_format(fmt).long if long is None else long
-    parsed = parse_problem(problem)
+    parsed = parse_expression(problem)
+    if isinstance(parsed, Expression):  # several operations: each one run by the executors in turn
+        lm = _policy(cache, model, adapters, runtime, device, fmt)
+        return execute_expression(
+            parsed, lm, fmt=fmt, long=long, align=lambda p: aligns(lm, fmt, [p], long), max_steps=max_steps, trace=trace
+        )
     parsed.start(long)  # operand checks before the model loads
     lm = _policy(cache, model, adapters, runtime, device, fmt)
     tick = None

@@ -6,6 +6,7 @@ prompts, ``a+b=c`` answers) is produced here too.
 
 from __future__ import annotations
 
+import ast
 import re
 from dataclasses import dataclass
 
@@ -108,6 +109,64 @@ def parse_problem(text: str) -> Problem:
     if problem.op.name == "div" and problem.b == 0:
         raise LmarithError("division by zero")
     return problem
+
+
+#: an expression of several operations, or with parentheses: ``(123+456)*789``
+@dataclass(frozen=True)
+class Expression:
+    """One operation whose operands are numbers or other operations (usual precedence:
+    * and // before + and -, comparisons last; parentheses group)."""
+
+    op: Operator
+    left: Expression | int
+    right: Expression | int
+
+    def value(self) -> int | bool:
+        """Python's answer, the one the executors' answer is checked against."""
+        a, b = (x.value() if isinstance(x, Expression) else x for x in (self.left, self.right))
+        return {"+": a + b, "-": a - b, "*": a * b, "//": a // b if b else 0, "==": a == b, ">": a > b, "<": a < b}[
+            self.op.symbol
+        ]
+
+
+_OPERATOR_SYMBOL = re.compile(r"//|==|[+\-*<>]")
+_AST_SYMBOLS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.FloorDiv: "//", ast.Eq: "==", ast.Gt: ">", ast.Lt: "<"}
+
+
+def parse_expression(text: str) -> Problem | Expression:
+    """``a<op>b`` as :func:`parse_problem` reads it, or an expression of several operations
+    with parentheses (``(123+456)*789``, ``12+30+5``, ``2*3+4*5``), read by Python's own parser
+    and refused unless it is + - * // and one comparison (at the top) on non-negative integers."""
+    body = text.strip().removesuffix("=").strip()
+    if "(" not in body and ")" not in body and len(_OPERATOR_SYMBOL.findall(body)) <= 1:
+        return parse_problem(text)
+    if _NEGATIVE.search(body.replace("(", " ")):
+        raise LmarithError("operands must be non-negative integers")
+    try:
+        tree = ast.parse(body, mode="eval").body
+    except SyntaxError:
+        raise LmarithError(f"cannot read {text[:60]!r}: expected an expression such as (123+456)*789") from None
+
+    def build(node: ast.expr, top: bool) -> Expression | int:
+        segment = ast.get_source_segment(body, node) or ""
+        if isinstance(node, ast.Constant) and type(node.value) is int and segment.isdigit():
+            if len(segment) > MAX_DIGITS:
+                raise LmarithError(f"operand has {len(segment)} digits; the limit is {MAX_DIGITS}")
+            return node.value
+        if isinstance(node, ast.BinOp) and type(node.op) in _AST_SYMBOLS:
+            return Expression(operator(_AST_SYMBOLS[type(node.op)]), build(node.left, False), build(node.right, False))
+        if isinstance(node, ast.Compare) and len(node.ops) == 1 and type(node.ops[0]) in _AST_SYMBOLS:
+            if not top:
+                raise LmarithError(f"{segment!r} is a comparison: its answer (True/False) cannot be an operand")
+            return Expression(
+                operator(_AST_SYMBOLS[type(node.ops[0])]), build(node.left, False), build(node.comparators[0], False)
+            )
+        raise LmarithError(f"cannot read {segment[:40]!r}: only + - * // == > < on non-negative integers")
+
+    built = build(tree, True)
+    if isinstance(built, int):
+        raise LmarithError(f"cannot read {text[:60]!r}: expected an expression such as (123+456)*789")
+    return built
 
 
 def answer_text(m: Machine, config: Config) -> str:
