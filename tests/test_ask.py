@@ -222,3 +222,16 @@ def test_ask_refuses_what_cannot_read_words(cli) -> None:  # type: ignore[no-unt
     assert code == 2 and "lmarith solve" in err
     code, _, err = cli("ask", "   ")
     assert code == 2 and "empty" in err
+
+
+def test_a_number_the_expression_leaves_out_is_never_dropped_silently() -> None:
+    policy = Scripted(
+        {
+            "What is the sum of 11111, 22222 and 33333?": "22222+33333",
+            "What is 15 times 200?": "15*200",
+        }
+    )
+    three, two = answer_questions(policy, ["What is the sum of 11111, 22222 and 33333?", "What is 15 times 200?"])
+    assert three.answer is None and three.result is None and three.left_out == (11111,)  # not computed
+    assert three.reason is not None and three.reason.startswith(CANNOT_PARSE) and "leaves out 11111" in three.reason
+    assert (two.answer, two.left_out) == ("3000", ())

@@ -82,6 +82,7 @@ def ask_command(
                 "expression": item.expression,
                 "answer": item.answer,
                 "verified": item.verified,
+                "left_out": list(item.left_out),
                 "strict": item.strict,
                 "reason": item.reason,
                 "seconds": item.seconds,

@@ -43,6 +43,8 @@ class Asked:
     reason: str | None = None
     #: aligner and executors together, this question's share of the batches
     seconds: float = 0.0
+    #: numbers of the question that the expression leaves out (then it is not computed)
+    left_out: tuple[int, ...] = ()
 
     @property
     def answer(self) -> str | None:
@@ -100,7 +102,21 @@ def _problem(text: str, long: bool, question: str) -> tuple[Problem | None, str 
         return None, f"{CANNOT_PARSE}: the aligner wrote {text[:80]!r} ({err})"
     if Counter((problem.a, problem.b)) - numbers_in(question):
         return None, f"{CANNOT_PARSE}: the aligner wrote {text[:80]!r}, not the question's own numbers"
+    left = numbers_in(question) - Counter((problem.a, problem.b))
+    if left:  # "the sum of 11111, 22222 and 33333" read as 22222+33333: never drop a number silently
+        shown = ", ".join(map(str, sorted(left.elements())))
+        return None, f"{CANNOT_PARSE}: the aligner wrote {text[:80]!r}, which leaves out {shown} of the question"
     return problem, None
+
+
+def left_out(text: str, question: str) -> tuple[int, ...]:
+    """The question's numbers an expression the aligner wrote does not use (none when it wrote
+    no expression)."""
+    try:
+        problem = parse_problem(text)
+    except LmarithError:
+        return ()
+    return tuple(sorted((numbers_in(question) - Counter((problem.a, problem.b))).elements()))
 
 
 def align_questions(policy: Policy, questions: Sequence[str], constrained: bool = True) -> tuple[list[str], float]:
@@ -144,7 +160,16 @@ def answer_questions(
     asked, runnable, problems = [], [], []
     for question, text in zip(questions, written, strict=True):
         problem, reason = _problem(text, long, question)
-        asked.append(Asked(question, text, None if problem is None else text, reason=reason, seconds=share))
+        asked.append(
+            Asked(
+                question,
+                text,
+                None if problem is None else text,
+                reason=reason,
+                seconds=share,
+                left_out=left_out(text, question),
+            )
+        )
         if problem is not None:
             runnable.append(asked[-1])
             problems.append(problem)
