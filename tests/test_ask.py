@@ -235,3 +235,12 @@ def test_a_number_the_expression_leaves_out_is_never_dropped_silently() -> None:
     assert three.answer is None and three.result is None and three.left_out == (11111,)  # not computed
     assert three.reason is not None and three.reason.startswith(CANNOT_PARSE) and "leaves out 11111" in three.reason
     assert (two.answer, two.left_out) == ("3000", ())
+
+
+def test_numbers_in_words_and_with_separators_are_read_as_numbers() -> None:
+    assert whole_numbers("How much is three times four?") == [3, 4]
+    assert whole_numbers("What is seven hundred plus two hundred and five?") == [700, 205]
+    assert whole_numbers("What do you get if you add 12,345 and 67,890?") == [12345, 67890]
+    # a question that gives its numbers in digits keeps its words: "three" is not an operand here
+    assert whole_numbers("What is 12 x 34? Just give the last three digits.") == [12, 34]
+    assert whole_numbers("Tell me a joke.") == []

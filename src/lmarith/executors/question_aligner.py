@@ -69,8 +69,16 @@ _SEPARATOR = re.compile(r"(?<=\d)[,_](?=\d{3}(?!\d))")
 
 def reading(question: str) -> str:
     """The question as the aligner reads it: whitespace folded, numbers without thousands
-    separators (it learnt to copy plain digit strings)."""
-    return " ".join(_SEPARATOR.sub("", question).split())
+    separators (it learnt to copy plain digit strings), and, in a question with fewer than two
+    numbers in digits, numbers in English words written in digits ("three times four",
+    "seven hundred plus two hundred and five": text2num's ``alpha2digit``; a question that
+    already gives its numbers in digits keeps its words, "the last three digits")."""
+    text = " ".join(_SEPARATOR.sub("", question).split())
+    if len(_digit_numbers(text)) < 2:
+        from text_to_num import alpha2digit
+
+        text = alpha2digit(text, "en")
+    return text
 
 
 #: a number written in digits, with a sign or decimals when it has them
@@ -78,10 +86,14 @@ _NUMBER = re.compile(r"(?<![\d.])-?\d+(?:\.\d+)?")
 
 
 def whole_numbers(question: str) -> list[int]:
-    """The whole non-negative numbers written in digits in ``question``, in order; a negative
-    (``-5``) or decimal (``4.5``) number is none of them (the executors take neither), while
-    the ``-`` of ``93-17`` or ``93 - 17`` is an operator."""
-    return [int(n) for n in _NUMBER.findall(reading(question)) if not n.startswith("-") and "." not in n]
+    """The whole non-negative numbers of ``question`` as the aligner reads it (:func:`reading`),
+    in order; a negative (``-5``) or decimal (``4.5``) number is none of them (the executors
+    take neither), while the ``-`` of ``93-17`` or ``93 - 17`` is an operator."""
+    return _digit_numbers(reading(question))
+
+
+def _digit_numbers(text: str) -> list[int]:
+    return [int(n) for n in _NUMBER.findall(text) if not n.startswith("-") and "." not in n]
 
 
 def numbers_in(question: str) -> Counter[int]:
