@@ -244,3 +244,13 @@ def test_numbers_in_words_and_with_separators_are_read_as_numbers() -> None:
     # a question that gives its numbers in digits keeps its words: "three" is not an operand here
     assert whole_numbers("What is 12 x 34? Just give the last three digits.") == [12, 34]
     assert whole_numbers("Tell me a joke.") == []
+
+
+def test_the_executors_progress_is_reported_against_the_reference_steps() -> None:
+    seen: list[tuple[int, int]] = []
+    policy = Scripted({"What is 12 times 34?": "12*34"})
+    [item] = answer_questions(
+        policy, ["What is 12 times 34?"], on_step=lambda done, expected: seen.append((done, expected))
+    )
+    assert item.strict and seen[-1] == (item.result.calls, item.result.calls)  # exact: the reference's count
+    assert [d for d, _ in seen] == sorted(d for d, _ in seen)

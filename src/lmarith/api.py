@@ -274,12 +274,14 @@ def ask_each(
     max_new_tokens: int = 16,
     cache: bool = True,
     on_load: Callable[[str, float], None] | None = None,
+    on_step: Callable[[int, int], None] | None = None,
 ) -> Iterator[Asked | NeuroAnswer]:
     """:func:`ask` for each question, answered as ``questions`` yields it (a stream such as
     stdin gets each answer as soon as it is known). The model loads before the first question
     is read, so a missing question aligner or intervention is an error before any input;
     ``on_load(model name, seconds)`` is told how long that took. ``max_new_tokens``: the
-    intervention's longest reply."""
+    intervention's longest reply. ``on_step(done, expected)``: the executors' progress on each
+    question (steps so far, the reference machines' transitions)."""
     if method not in METHODS:
         raise LmarithError(f"unknown method {method!r}; known: {', '.join(METHODS)}")
     started = perf_counter()
@@ -294,7 +296,10 @@ def ask_each(
     lm.adapter_for(Request(QUESTION_TASK, ""))  # no question aligner: say so before any question
     if on_load is not None:
         on_load(model, perf_counter() - started)
-    return (answer_questions(lm, [question], trace=trace, constrained=constrained)[0] for question in _asked(questions))
+    return (
+        answer_questions(lm, [question], trace=trace, constrained=constrained, on_step=on_step)[0]
+        for question in _asked(questions)
+    )
 
 
 def _asked(questions: Iterable[str]) -> Iterator[str]:

@@ -11,14 +11,17 @@ from __future__ import annotations
 import json
 import re
 import sys
-from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import typer
 from typer.core import TyperCommand, TyperOption
 
 from lmarith.errors import LmarithError
 from lmarith.formats import text_format
+
+T = TypeVar("T")
 
 if TYPE_CHECKING:
     from lmarith.api import NeuroAnswer
@@ -130,3 +133,49 @@ def questions_from(question: str | None) -> Iterable[str]:
             raise LmarithError("the question is empty")
         return [question]
     return (line.strip() for line in sys.stdin if line.strip())
+
+
+@contextmanager
+def step_progress() -> Iterator[Callable[[int, int], None] | None]:
+    """Steps done / transitions expected on stderr while a problem runs, when stderr is a
+    terminal (rich; shown from the first step, gone when it ends, before anything is printed);
+    None (no progress, nothing imported) otherwise."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    columns = (TextColumn("[bold]steps"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    progress = Progress(*columns, console=Console(stderr=True), transient=True)
+    task = progress.add_task("steps", total=None)
+
+    def update(done: int, expected: int) -> None:
+        progress.start()  # from the first step: nothing shows while a question is still being read
+        progress.update(task, completed=done, total=max(done, expected))
+
+    try:
+        yield update
+    finally:
+        progress.stop()
+
+
+def each_with_progress(make: Callable[[Callable[[int, int], None]], Iterable[T]]) -> Iterator[T]:
+    """Each item of ``make(on_step)``, with :func:`step_progress` on stderr while it is being
+    computed and gone before it is yielded (so what the caller prints is never overwritten)."""
+    current: list[Callable[[int, int], None] | None] = [None]
+
+    def on_step(done: int, expected: int) -> None:
+        if current[0] is not None:
+            current[0](done, expected)
+
+    items = iter(make(on_step))
+    while True:
+        with step_progress() as update:
+            current[0] = update
+            try:
+                item = next(items)
+            except StopIteration:
+                return
+        current[0] = None
+        yield item

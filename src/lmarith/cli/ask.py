@@ -15,7 +15,7 @@ from typing import Annotated
 
 import typer
 
-from lmarith.cli.app import app, print_neuro_answers, print_trace, questions_from
+from lmarith.cli.app import app, each_with_progress, print_neuro_answers, print_trace, questions_from
 from lmarith.cli.options import AdaptersDir, AskRun, Device
 from lmarith.formats import DEFAULT_FORMAT
 
@@ -57,17 +57,20 @@ def ask_command(
     from lmarith import api
 
     questions = questions_from(question)
-    answers = api.ask_each(
-        questions,
-        method=method.value,
-        model=model,
-        adapters=adapters,
-        run=run,
-        device=device,
-        constrained=not free,
-        trace=trace,
-        explain=trace,
-        cache=False,
+    answers = each_with_progress(
+        lambda on_step: api.ask_each(
+            questions,
+            method=method.value,
+            model=model,
+            adapters=adapters,
+            run=run,
+            device=device,
+            constrained=not free,
+            trace=trace,
+            explain=trace,
+            cache=False,
+            on_step=on_step,
+        )
     )
     if method is Method.neuro:
         print_neuro_answers(answers, one_line=question is None, explain=trace, as_json=as_json)  # type: ignore[arg-type]

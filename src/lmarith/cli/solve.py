@@ -18,14 +18,12 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from lmarith.cli.app import ProblemCommand, app, print_trace
+from lmarith.cli.app import ProblemCommand, app, print_trace, step_progress
 from lmarith.cli.options import (
     DEFAULT,
     AdaptersDir,
@@ -87,26 +85,6 @@ def solve(
         print(f"error: the model failed: {result.reason}", file=sys.stderr)
         return 1
     return 0
-
-
-@contextmanager
-def step_progress() -> Iterator[Callable[[int, int], None] | None]:
-    """Steps done / transitions expected on stderr while a problem runs, when stderr is a
-    terminal (rich, gone when it ends); None (no progress, nothing imported) otherwise."""
-    if not sys.stderr.isatty():
-        yield None
-        return
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-    columns = (TextColumn("[bold]steps"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
-        task = progress.add_task("steps", total=None)
-
-        def update(done: int, expected: int) -> None:
-            progress.update(task, completed=done, total=max(done, expected))
-
-        yield update
 
 
 def _solve_record(problem: str, fmt: str, result: Result, trace: bool) -> dict:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from time import perf_counter
 
@@ -21,6 +21,7 @@ from lmarith.executors.driver import Result, execute
 from lmarith.executors.policy import Policy, Request
 from lmarith.executors.tasks import QUESTION_TASK
 from lmarith.formats import DEFAULT_FORMAT, Format, default_long
+from lmarith.machines import count_transitions, run
 from lmarith.machines.problems import Problem, parse_problem
 from lmarith.questions.expressions import CANNOT, choices
 
@@ -160,11 +161,14 @@ def answer_questions(
     trace: bool = False,
     constrained: bool = True,
     executors: Policy | None = None,
+    on_step: Callable[[int, int], None] | None = None,
 ) -> list[Asked]:
     """Answer ``questions``: one batched aligner pass (``constrained``: see
     :func:`align_questions`), then one ``execute`` over every expression it wrote (``align``:
     with the CAEF aligners, as ``execute`` takes it) by ``executors`` (default: ``policy``'s own,
-    on the same model; another policy lets another model run what this aligner wrote)."""
+    on the same model; another policy lets another model run what this aligner wrote);
+    ``on_step(done, expected)``: the executors' steps so far against the reference machines'
+    transitions (a progress bar)."""
     long = default_long(fmt) if long is None else long
     written, share = align_questions(policy, questions, constrained)
     if not questions:
@@ -185,7 +189,14 @@ def answer_questions(
         if problem is not None:
             runnable.append(asked[-1])
             problems.append(problem)
-    results = execute(problems, executors or policy, fmt=fmt, long=long, align=align, trace=trace)
+    tick = None
+    if on_step is not None:
+        expected = sum(count_transitions(run(p.start(long))) for p in problems)
+
+        def tick(done: int) -> None:
+            on_step(done, expected)
+
+    results = execute(problems, executors or policy, fmt=fmt, long=long, align=align, trace=trace, on_tick=tick)
     for item, result in zip(runnable, results, strict=True):
         item.result, item.reason = result, result.reason
         item.seconds += result.seconds
