@@ -57,7 +57,7 @@ def execute_expression(
     last = done[-1]
     failed = next((r for r in done if r.answer is None), None)
     first_off = next((r for r in done if r.deviation is not None), None)
-    expected = str(expression.value())
+    expected = expression.answer()
     return replace(
         last,
         expected=expected,

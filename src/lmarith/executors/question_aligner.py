@@ -102,34 +102,29 @@ def numbers_in(question: str) -> Counter[int]:
     return Counter(whole_numbers(question))
 
 
-def _problem(text: str, long: bool, question: str) -> tuple[Problem | None, str | None]:
-    """(the problem, None) when ``text`` is an expression the executors run on the question's
-    own numbers, else (None, why not): operands the question does not contain are a misreading
-    (a dropped digit, one number copied twice), never computed anyway."""
+def _problem(text: str, long: bool, question: str) -> tuple[Problem | None, str | None, tuple[int, ...]]:
+    """(the problem, None, ()) when ``text`` is an expression the executors run on the question's
+    own numbers, all of them; else (None, why not, the question's numbers it leaves out):
+    operands the question does not contain are a misreading (a dropped digit, one number copied
+    twice), a number left out is never dropped silently; neither is computed."""
     if text == CANNOT:
-        return None, f"{CANNOT_PARSE}: the question asks for nothing the executors compute"
+        return None, f"{CANNOT_PARSE}: the question asks for nothing the executors compute", ()
     try:
         problem = parse_problem(text)
+    except LmarithError as err:
+        return None, f"{CANNOT_PARSE}: the aligner wrote {text[:80]!r} ({err})", ()
+    have, used = numbers_in(question), Counter((problem.a, problem.b))
+    left = tuple(sorted((have - used).elements()))
+    try:
         problem.start(long)
     except LmarithError as err:
-        return None, f"{CANNOT_PARSE}: the aligner wrote {text[:80]!r} ({err})"
-    if Counter((problem.a, problem.b)) - numbers_in(question):
-        return None, f"{CANNOT_PARSE}: the aligner wrote {text[:80]!r}, not the question's own numbers"
-    left = numbers_in(question) - Counter((problem.a, problem.b))
-    if left:  # "the sum of 11111, 22222 and 33333" read as 22222+33333: never drop a number silently
-        shown = ", ".join(map(str, sorted(left.elements())))
-        return None, f"{CANNOT_PARSE}: the aligner wrote {text[:80]!r}, which leaves out {shown} of the question"
-    return problem, None
-
-
-def left_out(text: str, question: str) -> tuple[int, ...]:
-    """The question's numbers an expression the aligner wrote does not use (none when it wrote
-    no expression)."""
-    try:
-        problem = parse_problem(text)
-    except LmarithError:
-        return ()
-    return tuple(sorted((numbers_in(question) - Counter((problem.a, problem.b))).elements()))
+        return None, f"{CANNOT_PARSE}: the aligner wrote {text[:80]!r} ({err})", left
+    if used - have:
+        return None, f"{CANNOT_PARSE}: the aligner wrote {text[:80]!r}, not the question's own numbers", left
+    if left:  # "the sum of 11111, 22222 and 33333" read as 22222+33333
+        shown = ", ".join(map(str, left))
+        return None, f"{CANNOT_PARSE}: the aligner wrote {text[:80]!r}, which leaves out {shown} of the question", left
+    return problem, None, ()
 
 
 def align_questions(policy: Policy, questions: Sequence[str], constrained: bool = True) -> tuple[list[str], float]:
@@ -143,10 +138,8 @@ def align_questions(policy: Policy, questions: Sequence[str], constrained: bool 
     if not questions:
         return [], 0.0
     started = perf_counter()
-    requests = [
-        Request(QUESTION_TASK, reading(q), choices=choices(whole_numbers(q)) if constrained else None)
-        for q in questions
-    ]
+    read = [reading(q) for q in questions]
+    requests = [Request(QUESTION_TASK, r, choices=choices(_digit_numbers(r)) if constrained else None) for r in read]
     completions = policy.complete(adapter, requests, MAX_EXPRESSION_TOKENS)
     return [c.text.strip() for c in completions], (perf_counter() - started) / len(questions)
 
@@ -175,16 +168,9 @@ def answer_questions(
         return []
     asked, runnable, problems = [], [], []
     for question, text in zip(questions, written, strict=True):
-        problem, reason = _problem(text, long, question)
+        problem, reason, left = _problem(text, long, question)
         asked.append(
-            Asked(
-                question,
-                text,
-                None if problem is None else text,
-                reason=reason,
-                seconds=share,
-                left_out=left_out(text, question),
-            )
+            Asked(question, text, None if problem is None else text, reason=reason, seconds=share, left_out=left)
         )
         if problem is not None:
             runnable.append(asked[-1])

@@ -121,12 +121,11 @@ class Expression:
     left: Expression | int
     right: Expression | int
 
-    def value(self) -> int | bool:
-        """Python's answer, the one the executors' answer is checked against."""
-        a, b = (x.value() if isinstance(x, Expression) else x for x in (self.left, self.right))
-        return {"+": a + b, "-": a - b, "*": a * b, "//": a // b if b else 0, "==": a == b, ">": a > b, "<": a < b}[
-            self.op.symbol
-        ]
+    def answer(self) -> str:
+        """Python's answer of the whole, in the machines' answer format (:meth:`Problem.answer`
+        at every operation), the one the executors' answer is checked against."""
+        a, b = (int(x.answer()) if isinstance(x, Expression) else x for x in (self.left, self.right))
+        return Problem(a, self.op, b).answer()
 
 
 _OPERATOR_SYMBOL = re.compile(r"//|==|[+\-*<>]")

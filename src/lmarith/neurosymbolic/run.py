@@ -318,17 +318,7 @@ def split_questions(directory: Path, config: RunConfig, split: Split, notes: lis
     phrasing = {"test": config.test_phrasing, "probe": "heldout", "held_out_gate": "heldout"}.get(split, "train")
     rows = read_csv(path) if path.is_file() else []
     if (not rows and count) or (split == "test" and len(rows) != count * len(types)):
-        offset = SPLITS.index(split)
-        rows = sample_questions(
-            count,
-            types,
-            digits=config.digits,
-            x_greater=config.x_greater,
-            phrasing=phrasing,
-            mod1000=config.mod1000,
-            numbers=config.numbers,
-            seed=config.seed * 10 + offset,
-        )
+        rows = _drawn(config, types, count, phrasing, config.seed * 10 + SPLITS.index(split))
         write_csv(rows, path)
     return rows
 
