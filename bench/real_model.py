@@ -36,7 +36,7 @@ from lmarith.evaluation.report import PAGES, Parts, command_line, run_key, shown
 from lmarith.executors import Request
 from lmarith.executors.lm_policy import LMPolicy
 from lmarith.executors.recipes import ExecutorRecipe, table_pairs
-from lmarith.models import find_adapters, load_adapters, load_model
+from lmarith.models import command_token_adapters, find_adapters, load_adapters, load_model
 from lmarith.models.shipped import check_manifest, shipped_dir
 
 RESULTS = Path(__file__).parent / "results"
@@ -116,7 +116,11 @@ def main() -> None:
     ]
     names = list(find_adapters(adapters))
     policy = LMPolicy(
-        load_adapters(base, adapters, names), tokenizer, {n.upper(): n for n in names}, batch_size=args.batch_size
+        load_adapters(base, adapters, names, tokenizer=tokenizer),
+        tokenizer,
+        {n.upper(): n for n in names},
+        batch_size=args.batch_size,
+        command_adapters=command_token_adapters(adapters),
     )
     table = parts.get("table", lambda: table_row(policy))
     rows = [

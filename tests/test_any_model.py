@@ -87,6 +87,43 @@ def test_a_tiny_gpt2_trains_the_table_recipe_and_solves(gpt2_dir: Path, tmp_path
     assert "ADD" in load_adapters(base, shipped).peft_config
 
 
+def test_command_tokens_make_a_transition_one_token_and_travel_with_the_adapter(  # type: ignore[no-untyped-def]
+    gpt2_dir: Path, tmp_path: Path, cli
+) -> None:
+    """``--command-tokens``: every command of the table one added token, trained with the LoRA,
+    saved (and shipped) beside it; loading adds the same tokens at the same ids, and each LM
+    call then writes one token (two: the command and EOS, at most, for an untrained model)."""
+    out = tmp_path / "run"
+    args = ["--model", str(gpt2_dir), "--op", "add", "--table", "--max-steps", "2", "--lora-rank", "2"]
+    code, _, err = cli("train", "executor", *args, "--command-tokens", "--batch-size", "8", "--out", str(out))
+    assert code == 0, err
+    recorded = json.loads((out / "final" / "ADD" / "command_tokens.json").read_text())
+    commands = dict(table_pairs(ExecutorRecipe(op="add", table=True))).values()
+    assert recorded["commands"] == sorted(set(commands)) and len(recorded["ids"]) == len(recorded["commands"])
+    assert "--command-tokens" in json.loads((out / "final" / "manifest.json").read_text())["command"]
+    shipped = tmp_path / "shipped"
+    ship_adapters(out / "final", shipped)
+    assert (shipped / "ADD" / "command_tokens.json").read_text() == (
+        out / "final" / "ADD" / "command_tokens.json"
+    ).read_text()
+    base, tokenizer = load_model(str(gpt2_dir))
+    with pytest.raises(LmarithError, match="tokenizer must be loaded"):
+        load_adapters(base, shipped)
+    model = load_adapters(base, shipped, tokenizer=tokenizer)
+    first = recorded["commands"][0]
+    assert tokenizer(first, add_special_tokens=False)["input_ids"] == [recorded["ids"][0]]
+    assert set(recorded["ids"]) <= set(model.generation_config.eos_token_id)  # a command ends the step
+    code, stdout, err = cli(
+        "solve", "12+34", "--model", str(gpt2_dir), "--adapters", str(shipped), "--json", "--max-steps", "4"
+    )
+    record = json.loads(stdout)
+    assert record["calls"] >= 1 and record["tokens_per_transition"] <= 2, err
+    assert record["seconds_per_transition"] > 0
+    # without the table there is no finite set of commands to add
+    code, _, err = cli("train", "executor", *args[:4], "--command-tokens", "--out", str(tmp_path / "bad"))
+    assert code == 2 and "--table" in err and len(err.strip().splitlines()) == 1
+
+
 def test_install_needs_a_named_model(gpt2_dir: Path, tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
     code, _, err = cli(
         "train",

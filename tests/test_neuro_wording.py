@@ -28,8 +28,19 @@ PARTS = (
 
 @pytest.mark.parametrize("part", range(len(PARTS)))
 def test_every_part_belongs_to_one_family(part: int) -> None:
-    train, held = ({wording.normalise(p) for p in PARTS[part][f]} for f in ("train", "heldout"))
+    """Training wording (``train`` and the encoder's ``neuro``) and held-out wording share no
+    part, even up to case, spaces and punctuation."""
+    train, held = (
+        {wording.normalise(p) for f in fs for p in PARTS[part][f]} for fs in (("train", "neuro"), ("heldout",))
+    )
     assert train and held and not train & held
+
+
+def test_normalise_folds_case_spaces_and_punctuation_but_keeps_operators() -> None:
+    assert wording.normalise("GCD({x},{y})") == wording.normalise("gcd({x}, {y})")
+    assert wording.normalise("{x}*{y}") == wording.normalise("{x} * {y}")
+    assert wording.normalise("What's {x}?!") == wording.normalise("whats {x}")
+    assert wording.normalise("{x} & {y}") != wording.normalise("{x} | {y}")
 
 
 @pytest.mark.parametrize("kind", ALL_TYPES)

@@ -99,6 +99,9 @@ def _solve_record(problem: str, fmt: str, result: Result, trace: bool) -> dict:
         "calls": result.calls,
         "tokens": result.tokens,
         "seconds": result.seconds,
+        # each LM call writes one transition (or one aligner text)
+        "tokens_per_transition": result.tokens / result.calls if result.calls else None,
+        "seconds_per_transition": result.seconds / result.calls if result.calls else None,
         "reason": result.reason,
         "outcome": result.outcome,
         "deviation": result.deviation,

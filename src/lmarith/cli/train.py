@@ -143,6 +143,13 @@ def _register(kind: str) -> None:
         resume: Annotated[bool, typer.Option(help="continue from the latest checkpoint in --out")] = False,
         full: Annotated[bool, typer.Option(help="full fine-tune instead of a LoRA adapter")] = False,
         table: Annotated[bool, typer.Option(help="the whole window table, until exact on every entry")] = False,
+        command_tokens: Annotated[
+            bool,
+            typer.Option(
+                help="with --table: every window command one added token (its embedding row trained with the "
+                "LoRA), so a transition is one forward pass"
+            ),
+        ] = False,
         lora_rank: Annotated[int, typer.Option(help="LoRA rank")] = 16,
         min_len: Annotated[int, typer.Option("--min", help="shortest operand")] = 1,
         max_len: Annotated[int, typer.Option("--max", help="longest operand")] = 5,
@@ -176,6 +183,7 @@ def _register(kind: str) -> None:
             lr=lr,
             batch_size=batch_size,
             table=table,
+            command_tokens=command_tokens,
             eval_every=eval_every,
             save_every=eval_every,
             mixed_precision=_precision(bf16),

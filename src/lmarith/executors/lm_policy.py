@@ -81,6 +81,7 @@ class LMPolicy(Policy):
         naive: bool = False,
         aligners: bool = False,
         threads: int | None = None,
+        command_adapters: frozenset[str] = frozenset(),
     ) -> None:
         if tokenizer.eos_token_id is None:
             raise LmarithError("the tokenizer has no EOS token: decoding could never stop")
@@ -98,6 +99,9 @@ class LMPolicy(Policy):
         #: torch intra-op threads while this policy computes (None: leave the process's setting);
         #: set only around its own steps, so a big model asked in between keeps its threads
         self.threads = threads
+        #: adapters that write a window command as one added token: a step is one token, so
+        #: the budget is one (anything else that token could be is a malformed command)
+        self.command_adapters = command_adapters
         self.eos = tokenizer.eos_token_id
         self.stops = stop_ids(model, tokenizer)
         self.pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else self.eos
@@ -134,6 +138,8 @@ class LMPolicy(Policy):
 
             set_adapter(self.model, adapter)
             self._active = adapter
+        if adapter in self.command_adapters and not any(r.task == QUESTION_TASK for r in requests):
+            max_new_tokens = 1
         rows = [self._encode(prompt(request.text, request.task)) for request in requests]
         choices = [self._choices(r.choices) for r in requests] if any(r.choices for r in requests) else None
         if choices is not None and (self.naive or isinstance(self.model, NumpyLlama)):
@@ -245,12 +251,18 @@ def load_policy(
     aligners = read_role(resolve_model_dir(model)).get("aligners") is True
     if adapters is None:
         return LMPolicy(base, tokenizer, batch_size=batch_size, naive=naive, aligners=aligners, threads=threads)
-    from lmarith.models.adapters import find_adapters, load_adapters
+    from lmarith.models.adapters import command_token_adapters, find_adapters, load_adapters
 
     names = list(find_adapters(adapters))
-    peft_model = load_adapters(base, adapters, names)
+    peft_model = load_adapters(base, adapters, names, tokenizer=tokenizer)
     return LMPolicy(
-        peft_model, tokenizer, {n.upper(): n for n in names}, batch_size=batch_size, naive=naive, threads=threads
+        peft_model,
+        tokenizer,
+        {n.upper(): n for n in names},
+        batch_size=batch_size,
+        naive=naive,
+        threads=threads,
+        command_adapters=command_token_adapters(adapters),
     )
 
 

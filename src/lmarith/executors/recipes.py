@@ -43,6 +43,7 @@ from lmarith.models import (
     ship_adapters,
     train,
 )
+from lmarith.models.command_tokens import add_command_tokens, write_command_tokens
 from lmarith.models.flags import EXECUTOR_FLAGS, QUESTION_FLAGS, command_line
 from lmarith.models.shipped import MANIFEST, asset_dir, install_dir, manifest_for, write_manifest
 from lmarith.questions.expressions import mappings
@@ -94,6 +95,12 @@ def default_table(recipe: DefaultRecipe) -> dict[str, str]:
     return table
 
 
+def table_commands(table: Iterable[tuple[str, str]]) -> list[str]:
+    """The distinct window commands of a table, sorted: one token each where a model writes a
+    command as one token (the embedded default, ``--command-tokens``)."""
+    return sorted({command for _, command in table})
+
+
 def train_default(
     out_dir: Path, recipe: DefaultRecipe, resume: bool = False, install: bool = True, into_package: bool = False
 ) -> TrainResult:
@@ -101,7 +108,7 @@ def train_default(
     with ``install``, copy it into the user directory, where ``solve`` finds it before the
     package's own (``into_package``: over the package's assets, for maintainers)."""
     table = sorted(default_table(recipe).items())
-    commands = sorted({command for _, command in table})
+    commands = table_commands(table)
     tokenizer = build_char_tokenizer(words=commands)
     model = build_tiny_llama(
         tokenizer, hidden=recipe.hidden, layers=recipe.layers, heads=recipe.heads, seed=recipe.seed
@@ -318,6 +325,11 @@ class ExecutorRecipe(Schedule):
         "shared adapter) and stop once greedy decoding is exact on every entry",
     )
     lora_rank: int | None = Field(16, description="LoRA rank; None: full fine-tune")
+    command_tokens: bool = Field(
+        False,
+        description="with table: every window command one added token of the tokenizer, its "
+        "embedding row trained with the LoRA, so a transition is one forward pass",
+    )
     eval_samples: int = Field(200, description="held-out transitions scored at each eval")
     lr: float = 1e-3
     batch_size: int = 16
@@ -380,6 +392,8 @@ def train_executor(
         raise LmarithError("--install ships LoRA adapters of a named model (e.g. --model smollm2)")
     _check_install(install, base_model)
     _ = recipe.ops  # a clear error for an unknown operator, before any work
+    if recipe.command_tokens and (not recipe.table or recipe.lora_rank is None):
+        raise LmarithError("--command-tokens trains a LoRA adapter on the window table: add --table, drop --full")
     if recipe.table:
         train_pairs = test_pairs = table_pairs(recipe)
         metric = "table_exact"
@@ -390,10 +404,11 @@ def train_executor(
         metric = "test_exact"
     if not train_pairs or not test_pairs:
         raise LmarithError("the recipe produced no data; widen --min/--max or raise --num")
+    commands = table_commands(train_pairs) if recipe.command_tokens else []
+    tokens = add_command_tokens(model, tokenizer, commands) if commands else None
     if recipe.lora_rank is not None:
-        model = add_adapter(
-            model, adapter_name(recipe), lora_config(recipe.lora_rank, target_modules=lora_targets(model))
-        )
+        config = lora_config(recipe.lora_rank, target_modules=lora_targets(model), trainable_tokens=tokens)
+        model = add_adapter(model, adapter_name(recipe), config)
     schedule = recipe.schedule()
     if recipe.warmup_steps is None:
         schedule["warmup_steps"] = min(100, recipe.max_steps // 10)
@@ -406,6 +421,8 @@ def train_executor(
         config,
         eval_fn=lambda m: {metric: exact_rate(m, tokenizer, test_pairs, max_new)},
     )
+    if tokens is not None:
+        write_command_tokens(result.final_dir / adapter_name(recipe), commands, tokens)
     if base_model is not None:
         command = reproduce_command(recipe, base_model, out_dir, install, into_package)
         _record(result, base_model, command, install, into_package=into_package)

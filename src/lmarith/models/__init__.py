@@ -14,6 +14,7 @@ _HOMES = {
     "lmarith.models.adapters": (
         "LLAMA_TARGET_MODULES",
         "add_adapter",
+        "command_token_adapters",
         "find_adapters",
         "load_adapters",
         "lora_config",
@@ -22,6 +23,7 @@ _HOMES = {
         "set_adapter",
         "ship_adapters",
     ),
+    "lmarith.models.command_tokens": ("add_command_tokens", "load_command_tokens"),
     "lmarith.models.decoding": ("greedy",),
     "lmarith.models.loading": (
         "default_model_dir",

@@ -12,9 +12,10 @@ from pathlib import Path
 
 import torch
 from peft import LoraConfig, PeftModel, TaskType, get_peft_model
-from transformers import PreTrainedModel
+from transformers import PreTrainedModel, PreTrainedTokenizerBase
 
 from lmarith.errors import LmarithError
+from lmarith.models.command_tokens import COMMAND_TOKENS, load_command_tokens
 
 LLAMA_TARGET_MODULES = ("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj")
 ADAPTER_CONFIG = "adapter_config.json"
@@ -27,11 +28,14 @@ def lora_config(
     alpha: int | None = None,
     dropout: float = 0.0,
     target_modules: Sequence[str] | str = LLAMA_TARGET_MODULES,
+    trainable_tokens: Sequence[int] | None = None,
 ) -> LoraConfig:
     """A causal-LM LoRA config; ``alpha`` defaults to 2 x rank, the usual scale.
 
     The default targets every attention and MLP projection of a Llama block; pass
-    ``"all-linear"`` (peft's shorthand) for other architectures.
+    ``"all-linear"`` (peft's shorthand) for other architectures. ``trainable_tokens``: ids whose
+    embedding rows (and tied output rows) train beside the LoRA and are saved with it (the
+    command tokens, ``lmarith.models.command_tokens``).
     """
     if rank <= 0:
         raise LmarithError(f"LoRA rank must be positive, got {rank}")
@@ -42,6 +46,7 @@ def lora_config(
         lora_alpha=alpha if alpha is not None else 2 * rank,
         lora_dropout=dropout,
         target_modules=modules,
+        trainable_token_indices=list(trainable_tokens) if trainable_tokens else None,
     )
 
 
@@ -77,7 +82,7 @@ def set_adapter(model: PeftModel, name: str) -> None:
 def save_adapters(model: PeftModel, out_dir: str | Path) -> Path:
     """Save every adapter of ``model`` under ``out_dir``, one subfolder per name (peft format)."""
     out = Path(out_dir)
-    model.save_pretrained(out)
+    model.save_pretrained(out, save_embedding_layers=False)
     return out
 
 
@@ -101,6 +106,8 @@ def ship_adapters(directory: str | Path, out_dir: str | Path, dtype: torch.dtype
         shutil.rmtree(target, ignore_errors=True)
         target.mkdir(parents=True)
         shutil.copy2(source / ADAPTER_CONFIG, target / ADAPTER_CONFIG)
+        if (source / COMMAND_TOKENS).is_file():
+            shutil.copy2(source / COMMAND_TOKENS, target / COMMAND_TOKENS)
         weights = {key: value.to(dtype) for key, value in load_file(source / ADAPTER_WEIGHTS).items()}
         save_file(weights, target / ADAPTER_WEIGHTS)
         written += sum(f.stat().st_size for f in target.iterdir())
@@ -118,16 +125,24 @@ def find_adapters(directory: str | Path) -> dict[str, Path]:
     return found
 
 
+def command_token_adapters(directory: str | Path) -> frozenset[str]:
+    """The adapters under ``directory`` that write each window command as one added token."""
+    return frozenset(name for name, folder in find_adapters(directory).items() if (folder / COMMAND_TOKENS).is_file())
+
+
 def load_adapters(
     base: PreTrainedModel,
     directory: str | Path,
     names: Sequence[str] | None = None,
     *,
     trainable: bool = False,
+    tokenizer: PreTrainedTokenizerBase | None = None,
 ) -> PeftModel:
     """Load the named adapters (all found, by default) from ``directory`` onto ``base``.
 
     The first name becomes the active adapter. ``trainable=False`` freezes them for inference.
+    An adapter trained with command tokens has them added to ``base`` and ``tokenizer`` first
+    (so the tokenizer is needed then).
     """
     available = find_adapters(directory)
     if not available:
@@ -138,6 +153,13 @@ def load_adapters(
     missing = [name for name in wanted if name not in available]
     if missing:
         raise LmarithError(f"adapters {', '.join(missing)} not in {directory} (found: {', '.join(available)})")
+    with_tokens = [name for name in wanted if (available[name] / COMMAND_TOKENS).is_file()]
+    if len(with_tokens) > 1:
+        raise LmarithError(f"adapters {', '.join(with_tokens)} each bring command tokens: load one set at a time")
+    if with_tokens:
+        if tokenizer is None:
+            raise LmarithError(f"adapter {with_tokens[0]} writes command tokens: its tokenizer must be loaded with it")
+        load_command_tokens(base, tokenizer, available[with_tokens[0]])
     first, *rest = wanted
     model = PeftModel.from_pretrained(base, str(available[first]), adapter_name=first, is_trainable=trainable)
     for name in rest:

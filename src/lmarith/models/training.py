@@ -230,7 +230,8 @@ def _save_final(
     if accelerator.is_main_process:
         model = accelerator.unwrap_model(model)
         if isinstance(model, PeftModel):
-            model.save_pretrained(out, selected_adapters=[model.active_adapter])
+            # added token rows are saved as peft's trainable tokens, never as the whole matrix
+            model.save_pretrained(out, selected_adapters=[model.active_adapter], save_embedding_layers=False)
         else:
             model.save_pretrained(out, save_function=accelerator.save)
         tokenizer.save_pretrained(out)

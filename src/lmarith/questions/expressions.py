@@ -488,7 +488,8 @@ def mappings(
     from ``seed``."""
     if family not in ALIGNER_FAMILIES:
         raise LmarithError(f"phrasing set must be one of {', '.join(ALIGNER_FAMILIES)}, got {family!r}")
-    chosen_from = ("fresh",) if family == "fresh" else families(family)
+    # the neurosymbolic encoder's extra family stays out: the aligner keeps to its own wordings
+    chosen_from = ("fresh",) if family == "fresh" else tuple(f for f in families(family) if f != "neuro")
     if max_digits < 1:
         raise LmarithError(f"max_digits must be >= 1, got {max_digits}")
     if not 0 <= cannot_share < 1:

@@ -36,10 +36,11 @@ _MENTIONS_MOD = re.compile(r"1000|1e3|thousand|three digits", re.IGNORECASE)
 
 
 def families(which: str) -> tuple[str, ...]:
-    """The wording families a phrasing set names (``all``: both)."""
+    """The wording families a phrasing set names: ``train`` is the intervention's training
+    wording (the ``train`` and ``neuro`` families), ``all`` every family."""
     if which not in PHRASING_SETS:
         raise LmarithError(f"phrasing set must be one of {', '.join(PHRASING_SETS)}, got {which!r}")
-    return ("train", "heldout") if which == "all" else (which,)
+    return {"train": ("train", "neuro"), "heldout": ("heldout",), "all": ("train", "neuro", "heldout")}[which]
 
 
 @cache
@@ -144,7 +145,9 @@ def sample_questions(
             if problem_type in NON_NEGATIVE_ORDER and x < y:  # answers the codec can hold
                 x, y = y, x
             family = rng.choice(chosen)
-            template = rng.choice(phrasings(problem_type, family, mod1000=mod1000))
+            template = rng.choice(
+                wording.templates(problem_type, family, mod=mod1000 and problem_type in MOD_1000_TYPES)
+            )
             surface = wording.Surface.draw(rng, family)
             out.append(make_question(problem_type, x, y, template, mod1000=mod1000, surface=surface, numbers=numbers))
     rng.shuffle(out)

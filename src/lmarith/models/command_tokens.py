@@ -1,0 +1,85 @@
+"""One token per window command on any Hugging Face causal LM.
+
+A subword tokenizer writes a window command (``C=1 OUTPUT+2 >0 >1 q1``) as a dozen tokens and
+an EOS, each a forward pass of the whole model. Here every command of the window table becomes
+one added token of the tokenizer (as in the embedded default, whose character vocabulary has
+the same words) and a stop token, so a transition is one forward pass. The new embedding rows
+are trained beside the LoRA (peft's trainable tokens: ``LoraConfig(trainable_token_indices=)``,
+tied output rows included) and saved with the adapter; the list of commands goes beside them in
+``command_tokens.json``, so loading adds the same tokens, at the same ids, before the adapter.
+
+New rows start as the mean of the rows of the tokens the command was written with before, a
+function of the base model alone: the same base and command list always give the same
+vocabulary, whichever adapter (the executors', the question aligner's) is active.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from lmarith.errors import LmarithError
+
+if TYPE_CHECKING:
+    from transformers import PreTrainedModel, PreTrainedTokenizerBase
+
+#: written into the adapter's folder: the commands, in the order they were added, and their ids
+COMMAND_TOKENS = "command_tokens.json"
+
+
+def add_command_tokens(
+    model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, commands: Sequence[str]
+) -> list[int]:
+    """Add each of ``commands`` as one token (matched wherever it occurs, prompts included, as
+    the embedded default's are), give the model rows for them and make each a stop token;
+    returns their ids."""
+    import torch
+    from tokenizers import AddedToken
+
+    commands = list(dict.fromkeys(commands))
+    if not commands:
+        raise LmarithError("no window commands to add as tokens")
+    pieces = [tokenizer(c, add_special_tokens=False)["input_ids"] for c in commands]
+    known = [c for c in commands if c in tokenizer.get_vocab()]
+    if known:
+        raise LmarithError(f"the tokenizer has command tokens already (e.g. {known[0]!r}): add them once")
+    tokenizer.add_tokens([AddedToken(c, normalized=False) for c in commands])
+    ids = tokenizer.convert_tokens_to_ids(commands)
+    rows = model.get_input_embeddings().weight.shape[0]
+    if max(ids) >= rows:
+        model.resize_token_embeddings(max(ids) + 1, mean_resizing=False)
+    with torch.no_grad():
+        tables = [model.get_input_embeddings().weight]
+        output = model.get_output_embeddings()
+        if output is not None and output.weight is not tables[0]:  # untied output rows start alike
+            tables.append(output.weight)
+        for table in tables:
+            for token, written in zip(ids, pieces):
+                table[token] = table[written].mean(0)
+    config = model.generation_config
+    eos = config.eos_token_id
+    stops = [eos] if isinstance(eos, int) else list(eos or [tokenizer.eos_token_id])
+    config.eos_token_id = [*dict.fromkeys([*stops, *ids])]  # a command token is a whole transition
+    return ids
+
+
+def write_command_tokens(directory: Path, commands: Sequence[str], ids: Sequence[int]) -> None:
+    """Record the added commands and their ids beside an adapter."""
+    text = json.dumps({"commands": list(commands), "ids": list(ids)}, indent=1)
+    (Path(directory) / COMMAND_TOKENS).write_text(text + "\n")
+
+
+def load_command_tokens(model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, directory: Path) -> list[int]:
+    """Add an adapter's command tokens to a freshly loaded model and tokenizer, checking they
+    get the ids the adapter was trained with (another tokenizer would give others)."""
+    path = Path(directory) / COMMAND_TOKENS
+    recorded = json.loads(path.read_text())
+    ids = add_command_tokens(model, tokenizer, recorded["commands"])
+    if ids != recorded["ids"]:
+        raise LmarithError(
+            f"the command tokens of {directory} were trained at other token ids: its adapter was "
+            "trained on another tokenizer than this model's"
+        )
+    return ids
