@@ -16,7 +16,7 @@ from lmarith.neurosymbolic.gather import NONE, gather, load_gathered
 from lmarith.neurosymbolic.run import GATE_SPLITS, open_run, read_run, split_questions
 from lmarith.questions import wording
 from lmarith.questions.prompts import fixed_messages, protocol_messages, render_prompt
-from lmarith.questions.question import phrasings, sample_questions
+from lmarith.questions.question import parse_question, phrasings, sample_questions
 from lmarith.questions.rules import FOREIGN, TRAIN_TYPES
 from lmarith.vsa import VSACodec
 
@@ -97,3 +97,21 @@ def test_the_answer_line_says_whether_the_engine_computed_it() -> None:
     assert answer_line(shut) == "answer: none (not computed: the gate stayed shut; this is the model's own reply)"
     assert neuro_record(opened)["computed"] is True and neuro_record(shut)["computed"] is False
     assert neuro_record(shut)["engine_answer"] is None
+
+
+def test_the_shots_protocol_puts_other_types_examples_before_half_the_questions() -> None:
+    """``shots`` (training only): the fixed prompt, and on about half the rows two worked
+    examples of other trained types as earlier turns; their answers are the examples' own."""
+    rows = sample_questions(40, seed=3)
+    with_shots = 0
+    for q in rows:
+        messages = protocol_messages(q, "shots")
+        assert messages[0] == fixed_messages(q.question)[0] and messages[-1]["content"] == q.question.strip()
+        if len(messages) == 2:
+            continue
+        with_shots += 1
+        assert len(messages) == 6
+        for asked, answer in zip(messages[1:-1:2], messages[2:-1:2]):
+            shot = parse_question(asked["content"])
+            assert shot is not None and shot.problem_type != q.problem_type and answer["content"] == str(shot.solution)
+    assert 0.35 < with_shots / len(rows) < 0.65

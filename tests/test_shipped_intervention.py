@@ -57,3 +57,29 @@ def test_an_unrelated_question_shuts_the_gate_through_the_python_api(asker) -> N
     assert isinstance(answer, api.NeuroAnswer)
     assert (answer.gate, answer.answer, answer.correct) == (False, None, None)  # none of our phrasings
     assert "Paris" in answer.reply and answer.seconds > 0
+
+
+#: two worked examples of other types, then of the question's own type, put before a question
+EXAMPLES = {
+    "other types": (("What is 12 AND 10?", "8"), ("What is 7 OR 9?", "15")),
+    "its own type": (("What is the gcd of 12 and 18?", "6"), ("What is the gcd of 35 and 21?", "7")),
+}
+
+
+@pytest.mark.parametrize("examples", sorted(EXAMPLES))
+def test_the_reading_is_the_same_whatever_examples_precede_the_question(asker, examples: str) -> None:  # type: ignore[no-untyped-def]
+    """The encoder reads the question, not the examples before it: with two worked examples
+    before it (of other types, or of its own), the engine reads the same type, operands and gate
+    as from the question alone."""
+    from lmarith.questions.prompts import conversation
+
+    for text in ("What is the gcd of 84 and 126?", "Compute 345 XOR 678.", "What is 700 mod 33?"):
+        alone = asker.ask(text).reading
+        turns = [
+            {"role": role, "content": content}
+            for question, answer in EXAMPLES[examples]
+            for role, content in (("user", question), ("assistant", answer))
+        ]
+        shown = asker.reply(conversation([*turns, {"role": "user", "content": text}])).reading
+        assert alone.gate, text  # a question the engine reads, so the comparison means something
+        assert (shown.problem_type, shown.a, shown.b, shown.gate) == (alone.problem_type, alone.a, alone.b, True), text

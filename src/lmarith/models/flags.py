@@ -130,7 +130,8 @@ RUN_FLAGS: tuple[Flag, ...] = (
         "--prompt",
         steps=(GATHER,),
         help="How questions are put to the model while gathering and fine-tuning: fixed (the one prompt "
-        "every product path uses) or paper (two examples of the row's own type).",
+        "every product path uses), paper (two examples of the row's own type) or shots (fixed, half the rows "
+        "after two worked examples of other types).",
     ),
     Flag(
         "negatives",

@@ -60,9 +60,12 @@ class RunConfig(InterventionOptions):
     probe_per_type: int = Field(12, ge=0)
     #: how questions are put to the model while gathering and fine-tuning: ``fixed`` (the one
     #: prompt every product path uses, so the encoder learns to read the question itself) or
-    #: ``paper`` (two examples of the row's own type); runs made before the option: ``mixed``
-    prompt: Literal["fixed", "paper", "mixed"] = Field(
-        "fixed", description="fixed (the product's one prompt) or paper (two examples of the row's type)"
+    #: ``paper`` (two examples of the row's own type) or ``shots`` (the fixed prompt, half the
+    #: rows after two worked examples of other types); runs made before the option: ``mixed``
+    prompt: Literal["fixed", "paper", "mixed", "shots"] = Field(
+        "fixed",
+        description="fixed (the product's one prompt), paper (two examples of the row's type) or shots "
+        "(fixed, half the rows after two examples of other types)",
     )
     #: operands as digits or English number words (the paper's string_nums)
     numbers: Literal["digits", "words"] = "digits"

@@ -13,7 +13,7 @@ import re
 from typing import TYPE_CHECKING, Literal
 
 from lmarith.questions.question import Question, in_chat_context, make_question, phrasings
-from lmarith.questions.rules import MOD_1000_TYPES, OPS
+from lmarith.questions.rules import MOD_1000_TYPES, OPS, TRAIN_TYPES
 
 if TYPE_CHECKING:
     from transformers import PreTrainedTokenizerBase
@@ -34,25 +34,29 @@ _BARE = re.compile(r"-?\d+")
 _MARKED = re.compile(r"(?:=|\bis|\bequals|\banswer:)\s*(-?\d+)(?!\d|,\d)", re.IGNORECASE)
 
 
-def shots_for(question: Question, *, count: int = 2) -> list[Question]:
-    """Worked examples of the same type for a few-shot prompt, fixed per question.
+def shots_for(question: Question, *, count: int = 2, other_types: bool = False) -> list[Question]:
+    """Worked examples for a few-shot prompt, fixed per question: of the question's own type, or
+    (``other_types``) each of another trained type, so the examples tell nothing of the question.
 
     Drawn from the training phrasings with operands of the question's size, seeded by the
     question itself, so a question's prompt never changes between gather, training and eval.
     """
-    rng = random.Random(f"shots:{question.problem_type}:{question.x}:{question.y}")
+    rng = random.Random(f"shots:{question.problem_type}:{question.x}:{question.y}" + (":other" if other_types else ""))
     high = 10 ** len(str(max(question.x, question.y))) - 1
-    templates = phrasings(question.problem_type, "train")
-    return [
-        make_question(
-            question.problem_type,
-            rng.randint(1, high),
-            rng.randint(1, high),
-            rng.choice(templates),
-            mod1000=question.mod1000,
+    others = [t for t in TRAIN_TYPES if t != question.problem_type]
+    shots = []
+    for _ in range(count):
+        kind = rng.choice(others) if other_types else question.problem_type
+        shots.append(
+            make_question(
+                kind,
+                rng.randint(1, high),
+                rng.randint(1, high),
+                rng.choice(phrasings(kind, "train")),
+                mod1000=question.mod1000 if kind == question.problem_type else kind in MOD_1000_TYPES,
+            )
         )
-        for _ in range(count)
-    ]
+    return shots
 
 
 def worked_solution(question: Question) -> str:
@@ -115,9 +119,11 @@ def conversation(turns: Messages) -> Messages:
 #: How a question is put to the model. ``fixed``: the one prompt of every product path, the
 #: same whatever the question (nothing is parsed out of it first); ``paper``: the original
 #: evaluation's two-shot chat, whose examples are of the row's own type (a protocol for
-#: reproducing the paper: it tells the model the type); ``mixed``: how runs made before the
-#: fixed prompt were trained (``paper``, and ``fixed`` for one row in four).
-Protocol = Literal["fixed", "paper", "mixed"]
+#: reproducing the paper: it tells the model the type); ``shots``: for training only, the fixed
+#: prompt, with two worked examples of *other* types as earlier turns on half the rows, so the
+#: encoder learns to read the question and not whatever comes before it; ``mixed``: how runs
+#: made before the fixed prompt were trained (``paper``, and ``fixed`` for one row in four).
+Protocol = Literal["fixed", "paper", "mixed", "shots"]
 PROTOCOLS: tuple[str, ...] = ("fixed", "paper")
 
 
@@ -133,7 +139,14 @@ def protocol_messages(question: Question, protocol: Protocol, *, cot: bool = Fal
     worked two-shot chat; ``fixed``: the step-by-step system prompt and the question alone)."""
     if protocol == "fixed" and cot:
         return [{"role": "system", "content": SYSTEM_COT}, {"role": "user", "content": question.question}]
-    if protocol == "fixed" or (protocol == "mixed" and not cot and in_chat_context(question)):
+    if protocol == "shots" and not cot and not in_chat_context(question, share=2):
+        turns = [
+            {"role": role, "content": content}
+            for shot in shots_for(question, other_types=True)
+            for role, content in (("user", shot.question), ("assistant", str(shot.solution)))
+        ]
+        return conversation([*turns, {"role": "user", "content": question.question.strip()}])
+    if protocol in ("fixed", "shots") or (protocol == "mixed" and not cot and in_chat_context(question)):
         return fixed_messages(question.question)
     return chat_messages(question, cot=cot)
 
