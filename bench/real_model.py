@@ -18,7 +18,11 @@ hours on 2 cores, so each part (the table, each cell, the base model) is kept in
 ``real_model.partial.json`` as it ends; a rerun with the same adapters and sizes goes on
 from there, and the partial file is removed once the report is written.
 
-    python bench/real_model.py [--model smollm2] [--adapters DIR] [--n 100] [--n-long 50] [--quick]
+With ``--compare DIR`` (e.g. the adapters shipped before the command tokens) a second set is
+measured in the same run (``--compare-n`` problems a cell): its seconds and tokens per
+transition beside ours, and the ratio.
+
+    python bench/real_model.py [--model smollm2] [--adapters DIR] [--compare DIR] [--n 100] [--n-long 50] [--quick]
 """
 
 from __future__ import annotations
@@ -63,10 +67,42 @@ def table_row(policy: LMPolicy) -> dict:
 
 
 def executor_row(policy: LMPolicy, op: str, digits: int, count: int) -> dict:
-    """One cell of the grid (test split, schoolbook machines), with tokens per transition."""
+    """One cell of the grid (test split, schoolbook machines), per transition: generated tokens
+    and seconds (each LM call writes one transition)."""
     [row] = evaluate(policy, grid([op], [digits], count, 0, True), fmt="window", long=True)
     row["tokens_per_transition"] = row["tokens_per_problem"] / row["calls_per_problem"]
+    row["seconds_per_transition"] = row["seconds_per_problem"] / row["calls_per_problem"]
     return row
+
+
+def load_policy(base: torch.nn.Module, tokenizer: object, adapters: Path, batch_size: int) -> LMPolicy:
+    """A policy over every adapter in ``adapters`` (command tokens added when they bring them)."""
+    names = list(find_adapters(adapters))
+    return LMPolicy(
+        load_adapters(base, adapters, names, tokenizer=tokenizer),
+        tokenizer,
+        {n.upper(): n for n in names},
+        batch_size=batch_size,
+        command_adapters=command_token_adapters(adapters),
+    )
+
+
+def speedups(rows: list[dict], before: list[dict]) -> list[dict]:
+    """Per cell: seconds and tokens per transition of the adapters measured beside, over ours."""
+    old = {(r["op"], r["digits"]): r for r in before}
+    return [
+        {
+            "op": r["op"],
+            "digits": r["digits"],
+            "seconds_per_transition": r["seconds_per_transition"],
+            "compared_seconds_per_transition": old[key]["seconds_per_transition"],
+            "seconds_ratio": old[key]["seconds_per_transition"] / r["seconds_per_transition"],
+            "tokens_per_transition": r["tokens_per_transition"],
+            "compared_tokens_per_transition": old[key]["tokens_per_transition"],
+        }
+        for r in rows
+        if (key := (r["op"], r["digits"])) in old
+    ]
 
 
 def cells(n: int, n_long: int, quick: bool) -> list[tuple[str, int, int]]:
@@ -89,6 +125,12 @@ def main() -> None:
     parser.add_argument("--n-long", type=int, default=50, help="problems per * // cell")
     parser.add_argument("--base-n", type=int, default=20, help="problems per cell for the 3-shot base model")
     parser.add_argument("--batch-size", type=int, default=128)
+    parser.add_argument(
+        "--compare",
+        type=Path,
+        help="other adapters (e.g. the previous shipped set) measured in the same run, for speed ratios",
+    )
+    parser.add_argument("--compare-n", type=int, default=10, help="problems per cell for --compare")
     parser.add_argument("--quick", action="store_true", help="small sizes, for a smoke run")
     args = parser.parse_args()
     adapters = args.adapters or shipped_dir("executors", args.model)
@@ -97,8 +139,9 @@ def main() -> None:
     manifest = check_manifest(adapters, args.model, "executors")
     stem = RESULTS / ("real_model_quick" if args.quick else "real_model")
     pages = RESULTS if args.quick else PAGES  # a smoke run's page stays beside its JSON (not committed)
-    settings = [args.model, args.n, args.n_long, args.base_n, args.quick]
-    parts = Parts(stem.with_suffix(".partial.json"), run_key(settings, adapters.rglob("*.safetensors")))
+    settings = [args.model, args.n, args.n_long, args.base_n, args.quick, args.compare_n]
+    weights = [*adapters.rglob("*.safetensors"), *(args.compare.rglob("*.safetensors") if args.compare else [])]
+    parts = Parts(stem.with_suffix(".partial.json"), run_key(settings, weights))
     base, tokenizer = load_model(args.model)
     grid_cells = cells(args.n, args.n_long, args.quick)
     direct = [
@@ -115,18 +158,24 @@ def main() -> None:
         if d <= 100
     ]
     names = list(find_adapters(adapters))
-    policy = LMPolicy(
-        load_adapters(base, adapters, names, tokenizer=tokenizer),
-        tokenizer,
-        {n.upper(): n for n in names},
-        batch_size=args.batch_size,
-        command_adapters=command_token_adapters(adapters),
-    )
+    policy = load_policy(base, tokenizer, adapters, args.batch_size)
     table = parts.get("table", lambda: table_row(policy))
     rows = [
         parts.get(f"{op} {d}", lambda op=op, d=d, count=count: executor_row(policy, op, d, count))
         for op, d, count in grid_cells
     ]
+    compared: list[dict] = []
+    if args.compare is not None:  # a second copy of the base model: both adapter sets name theirs ALL
+        check_manifest(args.compare, args.model, "executors")
+        other_base, other_tokenizer = load_model(args.model)
+        other = load_policy(other_base, other_tokenizer, args.compare, args.batch_size)
+        compared = [
+            parts.get(
+                f"compare {op} {d}",
+                lambda op=op, d=d, count=count: executor_row(other, op, d, min(count, args.compare_n)),
+            )
+            for op, d, count in grid_cells
+        ]
     shown = shown_path(adapters)
     machine = f"{platform.machine()}, {torch.get_num_threads()} torch threads, device {policy.device}"
     payload = {
@@ -138,6 +187,9 @@ def main() -> None:
         "table": table,
         "executor": rows,
         "base": direct,
+        "compared_adapters": str(shown_path(args.compare)) if args.compare else None,
+        "compared": compared,
+        "speed": speedups(rows, compared),
     }
     write_report(
         stem,
@@ -147,6 +199,8 @@ def main() -> None:
             "whole window table, greedy": [table],
             f"executors (adapters {', '.join(names)})": rows,
             "base model, 3-shot direct answer": direct,
+            **({f"the adapters measured beside ({shown_path(args.compare)})": compared} if compared else {}),
+            **({"per transition, ours against those beside": speedups(rows, compared)} if compared else {}),
         },
         notes=f"Adapters `{shown}`; {machine}.\n\n" + __doc__.split("\n\n")[1],
         md_dir=pages,
