@@ -66,6 +66,20 @@ def test_negatives_hold_untrained_operations_and_big_operands_in_training_wordin
     assert set(GATE_SPLITS) == {"held_out_gate", "untrained_gate", "big_operand_gate"}
 
 
+def test_whole_negatives_add_multiplication_and_lcm_that_do_not_ask_mod_1000(tmp_path: Path) -> None:
+    """``--whole-negatives``: a plain product or lcm asks for the whole number, which the
+    engine (mod 1000) cannot give: those questions are negatives too, off by default (the
+    shipped run has none)."""
+    plain = {"extra_negatives": 16, "negatives": 8}
+    before = split_questions(tmp_path / "a", open_run(tmp_path / "a", plain, create=True), "negatives")
+    config = open_run(tmp_path / "b", {**plain, "whole_negatives": True}, create=True)
+    after = split_questions(tmp_path / "b", config, "negatives")
+    whole = after[len(before) :]
+    assert after[: len(before)] == before and len(whole) == 16
+    assert {q.problem_type for q in whole} == {"multiplication", "lcm"}
+    assert not any(q.mod1000 for q in whole) and all(max(q.x, q.y) < 1000 for q in whole)
+
+
 def test_negative_rows_are_gathered_with_no_type(tmp_path: Path) -> None:
     tokenizer = prepare_tokenizer(build_char_tokenizer())
     model = build_tiny_llama(tokenizer, hidden=32, layers=2, heads=2)

@@ -148,6 +148,14 @@ RUN_FLAGS: tuple[Flag, ...] = (
         help="Gate negatives per extra kind: untrained real operations, trained types with an operand of 1000 "
         "and up (0: none, as runs before the option).",
     ),
+    Flag(
+        "whole_negatives",
+        "--whole-negatives",
+        bool,
+        steps=(GATHER,),
+        help="With --mod1000: multiplication and lcm questions that do not ask mod 1000 are gate negatives too "
+        "(the engine answers mod 1000, they ask for the whole number).",
+    ),
     Flag("seed", "--seed", int, steps=(GATHER,), help="Seed of questions, atoms and training."),
     Flag("encoder", "--encoder", steps=(TRAIN,), help="auto, attention or linear-last (auto: measure both)."),
     Flag("inject", "--inject", steps=(TRAIN,), help="answers (last prompt token + answer positions) or last (paper)."),

@@ -25,7 +25,7 @@ from lmarith.neurosymbolic.config import EncoderKind, InterventionOptions
 from lmarith.neurosymbolic.intervention import CONFIG_FILE, WEIGHTS_FILE, NeuroSymbolic
 from lmarith.questions.csv_io import keep_types, read_csv, read_csv_checked, write_csv
 from lmarith.questions.question import Question, sample_questions
-from lmarith.questions.rules import EXTRA_TYPES, FOREIGN, PROBLEM_TYPES, check_types
+from lmarith.questions.rules import EXTRA_TYPES, FOREIGN, MOD_1000_TYPES, PROBLEM_TYPES, check_types
 from lmarith.vsa import CodecConfig
 
 RUN_FILE = "run.json"
@@ -80,6 +80,9 @@ class RunConfig(InterventionOptions):
     extra_negatives: int = Field(
         96, ge=0, description="gate negatives per extra kind: untrained operations, operands of 1000 and up"
     )
+    #: with mod1000: --extra-negatives questions of multiplication and lcm that do not ask mod
+    #: 1000 as negatives too (the engine would answer mod 1000 what asks for the whole number)
+    whole_negatives: bool = Field(False, description="plain multiplication and lcm questions as gate negatives")
     #: questions per held-out type (addition, division) for the gate's held-out measurement, and
     #: the size of the other gate measurements (other untrained arithmetic, operands >= 1000)
     held_out_gate_count: int = Field(50, ge=0)
@@ -157,6 +160,7 @@ class RunConfig(InterventionOptions):
 GATHER_OPTIONS = frozenset(
     {
         "extra_negatives",
+        "whole_negatives",
         "prompt",
         "model",
         "scan_layers",
@@ -332,7 +336,8 @@ def _gate_questions(config: RunConfig, split: str) -> list[Question]:
     ones) and trained types with an operand of 1000 or more. ``untrained_gate`` and
     ``big_operand_gate`` (held-out family, measured only): other untrained arithmetic
     (subtraction and the held-out family's powers, percentages, maxima, means ...) and trained
-    types with an operand of 1000 to 99,999."""
+    types with an operand of 1000 to 99,999. With ``whole_negatives`` the training negatives also
+    hold multiplication and lcm questions that do not ask mod 1000."""
     seed = config.seed * 10 + SPLITS.index(split)
     untrained = tuple(t for t in UNTRAINED_KINDS if t not in config.types)
     if split == "negatives":
@@ -357,6 +362,10 @@ def _gate_questions(config: RunConfig, split: str) -> list[Question]:
         )
         big = [q for q in drawn if max(q.x, q.y) >= 1000]
         rows += big[:each]
+    whole = tuple(t for t in config.types if t in MOD_1000_TYPES)
+    if split == "negatives" and config.whole_negatives and config.mod1000 and whole:
+        drawn = sample_questions(-(-each // len(whole)), whole, phrasing=family, mod1000=False, seed=seed + 3)
+        rows += drawn[:each]
     return rows
 
 
