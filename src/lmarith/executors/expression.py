@@ -3,6 +3,8 @@
 As CAEF's composite machines call other machines, each operation of ``(123+456)*789`` is its
 operator's machine run by the language model on the answers of the operations below it
 (``123+456`` first, then ``579*789``); nothing is computed by Python but the check.
+``max(a,b)`` is the executors' ``a>b`` (``min``: ``a<b``), the runtime then taking ``a`` if
+they answered True, else ``b``, as a machine branches on a comparison it called.
 """
 
 from __future__ import annotations
@@ -27,16 +29,19 @@ def execute_expression(
     max_steps: int | None = None,
     trace: bool = False,
 ) -> Result:
-    """One ``Result`` for the whole expression: the last operation's answer, checked against
-    Python's value of the whole; ``strict`` when every operation's every step was the
-    reference's; calls, tokens and seconds summed; the steps of every operation in the order
-    they ran. The first operation that fails ends it (its ``reason``, prefixed with which)."""
+    """One ``Result`` for the whole expression: its value (the last operation's answer, or the
+    operand a max/min at the top picked), checked against Python's value of the whole;
+    ``strict`` when every operation's every step was the reference's; calls, tokens and seconds
+    summed; the steps of every operation in the order they ran. The first operation that fails
+    ends it (its ``reason``, prefixed with which)."""
     done: list[Result] = []
 
-    def value(node: Expression | int) -> int:
+    def value(node: Expression | int) -> str:
+        """The node's answer: a number's digits, what the executors answered for an operation,
+        or for max/min the operand their comparison picked."""
         if isinstance(node, int):
-            return node
-        a, b = value(node.left), value(node.right)
+            return str(node)
+        a, b = int(value(node.left)), int(value(node.right))
         if a < 0 or b < 0:
             raise LmarithError(f"an intermediate result is {min(a, b)}: the machines take non-negative operands")
         if node.op.name == "div" and b == 0:
@@ -48,21 +53,24 @@ def execute_expression(
         done.append(result)
         if result.answer is None:
             raise _Failed
-        return int(result.answer) if node.op.name in ("add", "sub", "mul", "div") else 0  # a comparison: the top
+        if node.picks:
+            return str(a if result.answer == "True" else b)
+        return result.answer  # a comparison's True/False only at the top: never an operand
 
     try:
-        value(expression)
+        answer: str | None = value(expression)
     except _Failed:
-        pass
+        answer = None
     last = done[-1]
     failed = next((r for r in done if r.answer is None), None)
     first_off = next((r for r in done if r.deviation is not None), None)
     expected = expression.answer()
     return replace(
         last,
+        answer=answer,
         expected=expected,
-        correct=failed is None and last.answer == expected,
-        strict=all(r.strict for r in done) and failed is None and last.answer == expected,
+        correct=answer == expected,
+        strict=all(r.strict for r in done) and answer == expected,
         calls=sum(r.calls for r in done),
         tokens=sum(r.tokens for r in done),
         seconds=sum(r.seconds for r in done),

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
+from itertools import permutations
 
 from lmarith.errors import LmarithError
 from lmarith.machines.core import Config, Machine, machine
@@ -115,18 +118,29 @@ def parse_problem(text: str) -> Problem:
 @dataclass(frozen=True)
 class Expression:
     """One operation whose operands are numbers or other operations (usual precedence:
-    * and // before + and -, comparisons last; parentheses group)."""
+    * and // before + and -, comparisons last; parentheses group).
+
+    ``picks``: the operation is ``max``/``min`` (:data:`PICKS`), its comparison run by the
+    executors like any other, and its value the operand that comparison chose (``a`` when
+    ``a>b`` for ``max``, ``a<b`` for ``min``, is True, else ``b``): a number, not True/False."""
 
     op: Operator
     left: Expression | int
     right: Expression | int
+    picks: bool = False
 
     def answer(self) -> str:
         """Python's answer of the whole, in the machines' answer format (:meth:`Problem.answer`
         at every operation), the one the executors' answer is checked against."""
         a, b = (int(x.answer()) if isinstance(x, Expression) else x for x in (self.left, self.right))
-        return Problem(a, self.op, b).answer()
+        answer = Problem(a, self.op, b).answer()
+        if self.picks:
+            return str(a if answer == "True" else b)
+        return answer
 
+
+PICKS: dict[str, str] = {"max": "gt", "min": "lt"}
+"""``max(a,b)``/``min(a,b)`` and the comparison whose answer picks the operand."""
 
 _OPERATOR_SYMBOL = re.compile(r"//|==|[+\-*<>]")
 _AST_SYMBOLS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.FloorDiv: "//", ast.Eq: "==", ast.Gt: ">", ast.Lt: "<"}
@@ -134,8 +148,9 @@ _AST_SYMBOLS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.FloorDiv: "//", a
 
 def parse_expression(text: str) -> Problem | Expression:
     """``a<op>b`` as :func:`parse_problem` reads it, or an expression of several operations
-    with parentheses (``(123+456)*789``, ``12+30+5``, ``2*3+4*5``), read by Python's own parser
-    and refused unless it is + - * // and one comparison (at the top) on non-negative integers."""
+    with parentheses (``(123+456)*789``, ``12+30+5``, ``2*3+4*5``, ``max(4021,4012)``), read by
+    Python's own parser and refused unless it is + - * //, max/min of two operands, and one
+    comparison (at the top) on non-negative integers."""
     body = text.strip().removesuffix("=").strip()
     if "(" not in body and ")" not in body and len(_OPERATOR_SYMBOL.findall(body)) <= 1:
         return parse_problem(text)
@@ -160,12 +175,95 @@ def parse_expression(text: str) -> Problem | Expression:
             return Expression(
                 operator(_AST_SYMBOLS[type(node.ops[0])]), build(node.left, False), build(node.comparators[0], False)
             )
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+            name = node.func.id
+            if name not in PICKS:
+                raise LmarithError(f"unknown function {name[:20]!r}: only max(a,b) and min(a,b)")
+            if len(node.args) != 2 or node.keywords:
+                raise LmarithError(f"cannot read {segment[:40]!r}: {name} takes exactly two operands")
+            left, right = (build(arg, False) for arg in node.args)
+            return Expression(operator(PICKS[name]), left, right, picks=True)
         raise LmarithError(f"cannot read {segment[:40]!r}: only + - * // == > < on non-negative integers")
 
     built = build(tree, True)
     if isinstance(built, int):
         raise LmarithError(f"cannot read {text[:60]!r}: expected an expression such as (123+456)*789")
     return built
+
+
+_BINDING = {"+": 1, "-": 1, "*": 2, "//": 2}
+"""How tightly each arithmetic operator binds; a comparison binds 0, a number or max/min 3."""
+_REGROUPS = {("+", "+"), ("+", "-"), ("*", "*")}
+"""``a+(b+c)``, ``a+(b-c)``, ``a*(b*c)``: the same value without the parentheses, so they go."""
+
+
+def _binding(op: Operator | None) -> int:
+    return 3 if op is None else _BINDING.get(op.symbol, 0)
+
+
+def _join(op: Operator, left: str, left_op: Operator | None, right: str, right_op: Operator | None) -> str:
+    """``left op right`` with the parentheses its operands need (``left_op``/``right_op``: their
+    operations, ``None`` for a number or max/min); left-associative."""
+    binding = _binding(op)
+    if _binding(left_op) < binding:
+        left = f"({left})"
+    right_binding = _binding(right_op)
+    regroups = right_op is not None and (op.symbol, right_op.symbol) in _REGROUPS
+    if right_binding < binding or (right_binding == binding and not regroups):
+        right = f"({right})"
+    return f"{left}{op.symbol}{right}"
+
+
+def _top(expr: Expression | int) -> Operator | None:
+    """The operation whose parentheses count: ``None`` for a number or max/min (already grouped)."""
+    return None if isinstance(expr, int) or expr.picks else expr.op
+
+
+def render(expr: Expression | int) -> str:
+    """The canonical text: no spaces, the fewest parentheses (``a-(b-c)``, ``a-b-c``, ``a*b//c``,
+    ``a+b>c``, ``max(x,y)``) that :func:`parse_expression` reads back to the same answer; a
+    two-number operation is ``f"{x}{symbol}{y}"``, the question aligner's text."""
+    if isinstance(expr, int):
+        return str(expr)
+    left, right = render(expr.left), render(expr.right)
+    if expr.picks:
+        name = next(name for name, op in PICKS.items() if op == expr.op.name)
+        return f"{name}({left},{right})"
+    return _join(expr.op, left, _top(expr.left), right, _top(expr.right))
+
+
+def expressions_on(numbers: Sequence[int]) -> tuple[str, ...]:
+    """Every canonical text (:func:`render`) that uses each of ``numbers`` (non-negative) as
+    often as it is given, in any order: + - * // trees over 2 to 4 numbers, and for two numbers
+    also their comparisons and max/min. The question aligner's choices, so the order is stable
+    (the given order first); ``()`` for fewer than 2 or more than 4 numbers."""
+    if not 2 <= len(numbers) <= 4:
+        return ()
+    arithmetic = [op for op in OPERATORS if op.symbol in _BINDING]
+
+    @cache
+    def trees(ordered: tuple[int, ...]) -> dict[str, Operator | None]:
+        """Text -> top operation of every + - * // tree over ``ordered``, in that order; kept per
+        call, as orderings share parts. Trees that only regroup the same value share one text,
+        and their top operations need the same parentheses, so the first one stands for all."""
+        if len(ordered) == 1:
+            return {str(ordered[0]): None}
+        found: dict[str, Operator | None] = {}
+        for cut in range(1, len(ordered)):
+            for left, left_op in trees(ordered[:cut]).items():
+                for right, right_op in trees(ordered[cut:]).items():
+                    for op in arithmetic:
+                        found.setdefault(_join(op, left, left_op, right, right_op), op)
+        return found
+
+    texts: dict[str, None] = {}
+    for ordered in dict.fromkeys(permutations(numbers)):
+        texts.update(dict.fromkeys(trees(ordered)))
+        if len(ordered) == 2:
+            x, y = ordered
+            texts.update(dict.fromkeys(render(Expression(op, x, y)) for op in OPERATORS if op.symbol not in _BINDING))
+            texts.update(dict.fromkeys(render(Expression(operator(op), x, y, picks=True)) for op in PICKS.values()))
+    return tuple(texts)
 
 
 def answer_text(m: Machine, config: Config) -> str:
