@@ -4,6 +4,7 @@ format decides the machines."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -87,3 +88,16 @@ def test_aligner_parts_score_the_reference_as_exact() -> None:
 def test_eval_part_bad_input(args: tuple[str, ...], cli) -> None:  # type: ignore[no-untyped-def]
     code, out, err = cli("eval", "--op", "add", "--digits", "2", "--n", "2", *args)
     assert code == 2 and len(err.strip().splitlines()) == 1
+
+
+def test_eval_runs_a_mixed_expression_set(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """``--op expr`` (issue 48): expressions of three or four numbers, every operation a
+    machine call of the embedded default, beside single operations in one report."""
+    out = tmp_path / "rows.json"
+    code, _, err = cli("eval", "--op", "expr,add", "--digits", "3", "--n", "4", "--json", str(out))
+    assert code == 0, err
+    rows = {row["op"]: row for row in json.loads(out.read_text())}
+    assert rows["expr"]["n"] == 4 and rows["expr"]["final_accuracy"] == 1.0
+    assert rows["expr"]["calls_per_problem"] > 2 * rows["add"]["calls_per_problem"]  # several machine runs each
+    code, _, err = cli("eval", "--op", "expr", "--format", "caef", "--part", "aligner-in", "--n", "2")
+    assert code == 2 and "--op expr" in err and len(err.strip().splitlines()) == 1

@@ -123,7 +123,14 @@ def _ints(text: str, option: str) -> list[int]:
 
 @app.command("eval")
 def eval_command(
-    op: Annotated[str, typer.Option("--op", help="comma list of add, sub, mul, div, eq, gt, lt")] = "add",
+    op: Annotated[
+        str,
+        typer.Option(
+            "--op",
+            help="comma list of add, sub, mul, div, eq, gt, lt, and expr (expressions of 3-4 numbers of that "
+            "many digits under + - * //, each operation run by the executors)",
+        ),
+    ] = "add",
     digits: Annotated[str, typer.Option("--digits", help="comma list of operand lengths")] = "5,10,50,100",
     n: Annotated[int, typer.Option("--n", help="test problems per operator and length")] = 200,
     fmt: Fmt = DEFAULT,
@@ -161,10 +168,15 @@ def eval_command(
         raise LmarithError(f"unknown part {part!r}; known: {', '.join(evaluation.PARTS)}")
     if part not in (None, "executor") and not text_format(fmt.value).aligners:
         raise LmarithError("aligners belong to the CAEF format: --part needs --format caef")
-    ops = [operator(name.strip()).name for name in op.split(",") if name.strip()]
-    if not ops:
+    names = [name.strip() for name in op.split(",") if name.strip()]
+    if not names:
         raise LmarithError("--op is empty")
-    cells = evaluation.grid(ops, _ints(digits, "--digits"), n, seed, long)
+    ops = [operator(name).name for name in names if name != evaluation.EXPRESSIONS]
+    lengths = _ints(digits, "--digits")
+    cells = evaluation.grid(ops, lengths, n, seed, long)
+    several = evaluation.expression_cells(lengths, n, seed) if evaluation.EXPRESSIONS in names else []
+    if several and part in ("aligner-in", "aligner-out"):
+        raise LmarithError("--op expr runs whole expressions: --part aligner-in/aligner-out take single operations")
     policy = load_policy(model, adapters, device, batch_size, naive, runtime, fmt.value)
     if part in ("aligner-in", "aligner-out"):
         rows = evaluation.evaluate_aligner(policy, cells, long=long, part=part)  # type: ignore[arg-type]
@@ -176,14 +188,21 @@ def eval_command(
         TextColumn("[bold]eval"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console
     )
     with progress:
-        task = progress.add_task("eval", total=len(cells))
-        rows = evaluation.evaluate(
-            policy,
-            cells,
-            fmt=fmt.value,
-            long=long,
-            align=align,
-            on_done=lambda _: progress.advance(task),
+        task = progress.add_task("eval", total=len(cells) + len(several))
+        rows = (
+            evaluation.evaluate(
+                policy,
+                cells,
+                fmt=fmt.value,
+                long=long,
+                align=align,
+                on_done=lambda _: progress.advance(task),
+            )
+            if cells
+            else []
+        )
+        rows += evaluation.evaluate_expressions(
+            policy, several, fmt=fmt.value, long=long, align=align, on_done=lambda _: progress.advance(task)
         )
     title = f"{model} {fmt.value} ({'schoolbook' if long else 'CAEF'} machines{', naive' if naive else ''})"
     _report(rows, title, json_path, plot_path)

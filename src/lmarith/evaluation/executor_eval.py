@@ -7,6 +7,7 @@ mixed workload would. A row's keys (``ROW_KEYS``) are the JSON contract of ``lma
 from __future__ import annotations
 
 import json
+import random
 from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -18,8 +19,9 @@ from rich.table import Table
 from lmarith.data import sample_problems
 from lmarith.errors import LmarithError
 from lmarith.executors import OUTCOMES, Format, Policy, Request, Result, aligner_task, execute, reference_output
+from lmarith.executors.expression import execute_expression
 from lmarith.machines import caef, run
-from lmarith.machines.problems import Problem, operator
+from lmarith.machines.problems import Expression, Problem, expressions_on, operator, parse_expression, runnable
 
 ROW_KEYS = (
     "op",
@@ -31,6 +33,46 @@ ROW_KEYS = (
     "tokens_per_problem",
     "seconds_per_problem",
 )
+
+
+#: the pseudo-operator of ``lmarith eval --op expr``: expressions of several operations
+EXPRESSIONS = "expr"
+
+
+def expression_cells(digits: Sequence[int], n: int, seed: int) -> list[tuple[str, int, Expression]]:
+    """``n`` expressions per digit length: three or four numbers of that many digits under + - *
+    // in every grouping (``expressions_on``), drawn among those the executors can run (every
+    operand non-negative, no division by 0): a mixed workload of chained machine calls."""
+    rng = random.Random(f"expressions:{seed}")
+    cells: list[tuple[str, int, Expression]] = []
+    for d in digits:
+        low = 10 ** (d - 1) if d > 1 else 1
+        while sum(cell[1] == d for cell in cells) < n:
+            numbers = [rng.randint(low, 10**d - 1) for _ in range(rng.choice((3, 4)))]
+            parsed = parse_expression(rng.choice(expressions_on(numbers)))
+            if isinstance(parsed, Expression) and runnable(parsed):
+                cells.append((EXPRESSIONS, d, parsed))
+    return cells
+
+
+def evaluate_expressions(
+    policy: Policy,
+    cells: Sequence[tuple[str, int, Expression]],
+    *,
+    fmt: Format,
+    long: bool,
+    align: bool = False,
+    on_done: Callable[[Result], None] | None = None,
+) -> list[dict[str, Any]]:
+    """Rows per digit length of :func:`expression_cells`, each expression run operation by
+    operation by the executors (``execute_expression``, as ``solve`` runs one)."""
+    by_cell: dict[int, list[Result]] = {}
+    for _, d, expression in cells:
+        result = execute_expression(expression, policy, fmt=fmt, long=long, align=lambda _: align)
+        by_cell.setdefault(d, []).append(result)
+        if on_done is not None:
+            on_done(result)
+    return [{**row(EXPRESSIONS, d, group, fmt), "part": "all" if align else "executor"} for d, group in by_cell.items()]
 
 
 def grid(ops: Sequence[str], digits: Sequence[int], n: int, seed: int, long: bool) -> list[tuple[str, int, Problem]]:

@@ -139,6 +139,32 @@ class Expression:
         return answer
 
 
+def runnable(node: Problem | Expression | int) -> bool:
+    """Whether the executors can run ``node``: every operation's operands non-negative (their
+    machines take no negative operand; the whole may be negative, ``3-5``), no division by 0."""
+    if isinstance(node, Problem):
+        node = Expression(node.op, node.a, node.b)
+    if isinstance(node, int):
+        return True
+    try:
+        node.answer()
+    except LmarithError:
+        return False
+    return all(
+        isinstance(part, int) or (runnable(part) and part.answer() not in ("True", "False") and int(part.answer()) >= 0)
+        for part in (node.left, node.right)
+    )
+
+
+def leaves(node: Problem | Expression | int) -> tuple[int, ...]:
+    """The numbers an expression is written with, left to right."""
+    if isinstance(node, int):
+        return (node,)
+    if isinstance(node, Problem):
+        return (node.a, node.b)
+    return leaves(node.left) + leaves(node.right)
+
+
 PICKS: dict[str, str] = {"max": "gt", "min": "lt"}
 """``max(a,b)``/``min(a,b)`` and the comparison whose answer picks the operand."""
 
@@ -219,10 +245,12 @@ def _top(expr: Expression | int) -> Operator | None:
     return None if isinstance(expr, int) or expr.picks else expr.op
 
 
-def render(expr: Expression | int) -> str:
+def render(expr: Problem | Expression | int) -> str:
     """The canonical text: no spaces, the fewest parentheses (``a-(b-c)``, ``a-b-c``, ``a*b//c``,
     ``a+b>c``, ``max(x,y)``) that :func:`parse_expression` reads back to the same answer; a
     two-number operation is ``f"{x}{symbol}{y}"``, the question aligner's text."""
+    if isinstance(expr, Problem):
+        return f"{expr.a}{expr.op.symbol}{expr.b}"
     if isinstance(expr, int):
         return str(expr)
     left, right = render(expr.left), render(expr.right)
