@@ -101,3 +101,16 @@ def test_eval_runs_a_mixed_expression_set(cli, tmp_path: Path) -> None:  # type:
     assert rows["expr"]["calls_per_problem"] > 2 * rows["add"]["calls_per_problem"]  # several machine runs each
     code, _, err = cli("eval", "--op", "expr", "--format", "caef", "--part", "aligner-in", "--n", "2")
     assert code == 2 and "--op expr" in err and len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("problem", ["12*34", "123*45", "55987//25", "1234567890123+1"])
+def test_the_caef_model_refuses_operands_outside_its_training_before_running(cli, problem: str) -> None:  # type: ignore[no-untyped-def]
+    """The embedded CAEF-format model records the operands it was trained on: outside them
+    `solve` says so in one line (exit 2) instead of failing at some step."""
+    code, _, err = cli("solve", "--format", "caef", problem)
+    assert code == 2 and "trained on" in err and "--format window" in err and len(err.strip().splitlines()) == 1
+
+
+def test_the_caef_model_still_solves_inside_its_range(cli) -> None:  # type: ignore[no-untyped-def]
+    code, out, err = cli("solve", "--format", "caef", "12*5")
+    assert code == 0 and out.strip().splitlines()[-1] == "60", err

@@ -36,10 +36,10 @@ from typing import TYPE_CHECKING, Literal
 from lmarith.errors import LmarithError
 from lmarith.executors import Request, Result, execute
 from lmarith.executors.expression import execute_expression
-from lmarith.executors.lm_policy import LMPolicy, aligns, load_policy
+from lmarith.executors.lm_policy import LMPolicy, aligns, check_operands, load_policy, trained_operands
 from lmarith.executors.question_aligner import Asked, answer_questions
 from lmarith.executors.tasks import QUESTION_TASK
-from lmarith.formats import DEFAULT_FORMAT, Format, text_format
+from lmarith.formats import DEFAULT_FORMAT, Format, model_for_format, text_format
 from lmarith.machines import caef, count_transitions, machine, run, walk, window
 from lmarith.machines.core import Transition
 from lmarith.machines.problems import Expression, parse_expression, parse_problem
@@ -153,6 +153,7 @@ def solve(
             parsed, lm, fmt=fmt, long=long, align=lambda p: aligns(lm, fmt, [p], long), max_steps=max_steps, trace=trace
         )
     parsed.start(long)  # operand checks before the model loads
+    check_operands(parsed, trained_operands(model, fmt), model_for_format(model, fmt))
     lm = _policy(cache, model, adapters, runtime, device, fmt)
     tick = None
     if on_step is not None:

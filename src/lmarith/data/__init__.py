@@ -1,6 +1,8 @@
 """Data sets made by running the reference machines (``datasets``), their files (``files``)."""
 
 from lmarith.data.datasets import (
+    DIV_QUOTIENTS,
+    MUL_B_MAX,
     Classed,
     Sample,
     Split,
@@ -23,6 +25,8 @@ from lmarith.data.datasets import (
 from lmarith.data.files import Layout, dumps, layout, loads, read, separate_path, write
 
 __all__ = [
+    "DIV_QUOTIENTS",
+    "MUL_B_MAX",
     "Classed",
     "Layout",
     "Sample",

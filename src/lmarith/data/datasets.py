@@ -73,6 +73,11 @@ def classes(op: Operator, min_len: int, max_len: int, long: bool = False) -> lis
     return pairs
 
 
+#: CAEF's MUL loops b times, so its problems keep b small; its // problems have quotients 2-3
+MUL_B_MAX = 15
+DIV_QUOTIENTS = (2, 3)
+
+
 def _number(rng: random.Random, digits: int) -> int:
     return rng.randrange(10 ** (digits - 1) if digits > 1 else 0, 10**digits)
 
@@ -84,12 +89,12 @@ def _draw(op: Operator, rng: random.Random, len_a: int, len_b: int, long: bool) 
     if op.name == "sub" and a < b:
         a, b = b, a
     elif op.name == "mul":
-        b = rng.randint(1, 15)
+        b = rng.randint(1, MUL_B_MAX)
     elif op.name == "div":
         b = max(b, 1)
         if a < b:
             a, b = b, a
-        b = max(b, a // rng.randint(2, 3) or 1)  # quotient of 2-3, as in the paper's test grid
+        b = max(b, a // rng.randint(*DIV_QUOTIENTS) or 1)  # quotient of 2-3, as in the paper's test grid
     elif op.name == "eq" and rng.random() < 0.5:
         a, b = (a, a) if len_a == len_b else _share_low_digits(a, b)
     elif op.name in ("gt", "lt") and len_a == len_b and rng.random() < 0.3:

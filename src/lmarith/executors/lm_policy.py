@@ -266,6 +266,41 @@ def load_policy(
     )
 
 
+def trained_operands(model: str, fmt: Format = DEFAULT_FORMAT) -> dict | None:
+    """The operand range a model records in its role file (the embedded CAEF model: what it
+    was trained on), read without loading it; None when it records none (no limit known)."""
+    from lmarith.models.checkpoint import read_role
+    from lmarith.models.loading import EMBEDDED, resolve_model_dir
+
+    model = model_for_format(model, fmt)
+    if model not in EMBEDDED and not Path(model).is_dir():
+        return None
+    operands = read_role(resolve_model_dir(model)).get("operands")
+    return operands if isinstance(operands, dict) else None
+
+
+def check_operands(problem: Problem, operands: dict | None, model: str) -> None:
+    """One clear line when ``problem`` lies outside the range the model was trained on."""
+    if operands is None:
+        return
+    a, b, op = problem.a, problem.b, problem.op.name
+    digits = max(len(str(a)), len(str(b)))
+    outside = None
+    if op == "mul" and (len(str(a)) > operands["mul_div_digits"] or b > operands["mul_b_max"]):
+        outside = f"* with a of at most {operands['mul_div_digits']} digits and b of at most {operands['mul_b_max']}"
+    elif op == "div":
+        low, high = operands["div_quotients"]
+        if len(str(a)) > operands["mul_div_digits"] or not (b and low <= a // b <= high):
+            outside = f"// with a of at most {operands['mul_div_digits']} digits and a quotient of {low} to {high}"
+    elif digits > operands["digits"]:
+        outside = f"operands of at most {operands['digits']} digits"
+    if outside is not None:
+        raise LmarithError(
+            f"the {model} model was trained on {outside}; {problem.prompt()[:-1][:60]} is outside that "
+            "range: use --format window (exact far beyond it)"
+        )
+
+
 def aligns(policy: LMPolicy, fmt: Format, problems: Sequence[Problem], long: bool) -> bool:
     """Whether the CAEF aligners run on the LM: every problem's machine has an aligner adapter,
     or the model writes the aligners' texts itself (the embedded CAEF model). The window

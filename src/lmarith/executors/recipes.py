@@ -227,6 +227,17 @@ def caef_default_pairs(recipe: CaefDefaultRecipe, split: data.Split, polish: int
 CAEF_ALIGNERS = {"format": CAEF.name, "aligners": True}
 
 
+def caef_operands(recipe: CaefDefaultRecipe) -> dict[str, object]:
+    """The operands the CAEF model was trained on, kept in its role file: ``solve`` refuses
+    others in one line before any model runs (beyond them the model fails, it does not know)."""
+    return {
+        "digits": recipe.max_len,
+        "mul_div_digits": recipe.mul_div_len,
+        "mul_b_max": data.MUL_B_MAX,
+        "div_quotients": list(data.DIV_QUOTIENTS),
+    }
+
+
 def train_caef_default(
     out_dir: Path, recipe: CaefDefaultRecipe, resume: bool = False, install: bool = True, into_package: bool = False
 ) -> TrainResult:
@@ -277,7 +288,7 @@ def train_caef_default(
             polish,
             recipe,
         )
-    write_role(result.final_dir, CAEF_ALIGNERS)
+    write_role(result.final_dir, {**CAEF_ALIGNERS, "operands": caef_operands(recipe)})
     if install or into_package:
         _install_default(result, CAEF.name, into_package)
     return result
