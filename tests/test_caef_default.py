@@ -17,6 +17,7 @@ from lmarith.executors.recipes import (
     CAEF_ALIGNERS,
     CaefDefaultRecipe,
     caef_default_pairs,
+    caef_operands,
     digit_run,
     leading_zeros,
     shared_prefix,
@@ -137,7 +138,9 @@ def test_train_default_caef_installs_a_model_that_solve_uses_with_its_aligners(
     assert _digest(package / "model.safetensors") == shipped_before  # the package's model is untouched
     assert not (user / "default").exists()  # only the CAEF model was installed
     assert result.final_dir == tmp_path / "run" / f"polish{recipe.polish_rounds}" / "final"  # the last round trained
-    assert json.loads((installed / "lmarith.json").read_text()) == CAEF_ALIGNERS
+    role = json.loads((installed / "lmarith.json").read_text())
+    assert role == {**CAEF_ALIGNERS, "operands": caef_operands(recipe)}  # the range solve holds it to
+    assert role["operands"]["digits"] == recipe.max_len and role["operands"]["mul_div_digits"] == recipe.mul_div_len
     # the reported score is the installed model's, on the last round's held-out samples
     test_pairs = caef_default_pairs(recipe, "test", polish=recipe.polish_rounds)
     random.Random(recipe.seed).shuffle(test_pairs)
