@@ -38,9 +38,9 @@ from lmarith.baselines.direct import few_shot_accuracy
 from lmarith.evaluation.executor_eval import evaluate, grid, plot
 from lmarith.evaluation.report import PAGES, Parts, command_line, run_key, shown_path, write_report
 from lmarith.executors import Request
-from lmarith.executors.lm_policy import LMPolicy
+from lmarith.executors.lm_policy import LMPolicy, load_policy
 from lmarith.executors.recipes import ExecutorRecipe, table_pairs
-from lmarith.models import command_token_adapters, find_adapters, load_adapters, load_model
+from lmarith.models import find_adapters, load_model
 from lmarith.models.shipped import check_manifest, shipped_dir
 
 RESULTS = Path(__file__).parent / "results"
@@ -73,18 +73,6 @@ def executor_row(policy: LMPolicy, op: str, digits: int, count: int) -> dict:
     row["tokens_per_transition"] = row["tokens_per_problem"] / row["calls_per_problem"]
     row["seconds_per_transition"] = row["seconds_per_problem"] / row["calls_per_problem"]
     return row
-
-
-def load_policy(base: torch.nn.Module, tokenizer: object, adapters: Path, batch_size: int) -> LMPolicy:
-    """A policy over every adapter in ``adapters`` (command tokens added when they bring them)."""
-    names = list(find_adapters(adapters))
-    return LMPolicy(
-        load_adapters(base, adapters, names, tokenizer=tokenizer),
-        tokenizer,
-        {n.upper(): n for n in names},
-        batch_size=batch_size,
-        command_adapters=command_token_adapters(adapters),
-    )
 
 
 def speedups(rows: list[dict], before: list[dict]) -> list[dict]:
@@ -158,17 +146,15 @@ def main() -> None:
         if d <= 100
     ]
     names = list(find_adapters(adapters))
-    policy = load_policy(base, tokenizer, adapters, args.batch_size)
+    policy = load_policy(args.model, adapters, batch_size=args.batch_size)
     table = parts.get("table", lambda: table_row(policy))
     rows = [
         parts.get(f"{op} {d}", lambda op=op, d=d, count=count: executor_row(policy, op, d, count))
         for op, d, count in grid_cells
     ]
     compared: list[dict] = []
-    if args.compare is not None:  # a second copy of the base model: both adapter sets name theirs ALL
-        check_manifest(args.compare, args.model, "executors")
-        other_base, other_tokenizer = load_model(args.model)
-        other = load_policy(other_base, other_tokenizer, args.compare, args.batch_size)
+    if args.compare is not None:  # a model of its own: both adapter sets name theirs ALL
+        other = load_policy(args.model, args.compare, batch_size=args.batch_size)
         compared = [
             parts.get(
                 f"compare {op} {d}",

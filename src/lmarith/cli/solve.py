@@ -189,20 +189,13 @@ def eval_command(
     )
     with progress:
         task = progress.add_task("eval", total=len(cells) + len(several))
-        rows = (
-            evaluation.evaluate(
-                policy,
-                cells,
-                fmt=fmt.value,
-                long=long,
-                align=align,
-                on_done=lambda _: progress.advance(task),
-            )
-            if cells
-            else []
-        )
-        rows += evaluation.evaluate_expressions(
-            policy, several, fmt=fmt.value, long=long, align=align, on_done=lambda _: progress.advance(task)
+        rows = evaluation.evaluate(
+            policy,
+            [*cells, *several],
+            fmt=fmt.value,
+            long=long,
+            align=align,
+            on_done=lambda _: progress.advance(task),
         )
     title = f"{model} {fmt.value} ({'schoolbook' if long else 'CAEF'} machines{', naive' if naive else ''})"
     _report(rows, title, json_path, plot_path)

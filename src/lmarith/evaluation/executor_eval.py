@@ -47,32 +47,14 @@ def expression_cells(digits: Sequence[int], n: int, seed: int) -> list[tuple[str
     cells: list[tuple[str, int, Expression]] = []
     for d in digits:
         low = 10 ** (d - 1) if d > 1 else 1
-        while sum(cell[1] == d for cell in cells) < n:
+        drawn = 0
+        while drawn < n:
             numbers = [rng.randint(low, 10**d - 1) for _ in range(rng.choice((3, 4)))]
             parsed = parse_expression(rng.choice(expressions_on(numbers)))
             if isinstance(parsed, Expression) and runnable(parsed):
                 cells.append((EXPRESSIONS, d, parsed))
+                drawn += 1
     return cells
-
-
-def evaluate_expressions(
-    policy: Policy,
-    cells: Sequence[tuple[str, int, Expression]],
-    *,
-    fmt: Format,
-    long: bool,
-    align: bool = False,
-    on_done: Callable[[Result], None] | None = None,
-) -> list[dict[str, Any]]:
-    """Rows per digit length of :func:`expression_cells`, each expression run operation by
-    operation by the executors (``execute_expression``, as ``solve`` runs one)."""
-    by_cell: dict[int, list[Result]] = {}
-    for _, d, expression in cells:
-        result = execute_expression(expression, policy, fmt=fmt, long=long, align=lambda _: align)
-        by_cell.setdefault(d, []).append(result)
-        if on_done is not None:
-            on_done(result)
-    return [{**row(EXPRESSIONS, d, group, fmt), "part": "all" if align else "executor"} for d, group in by_cell.items()]
 
 
 def grid(ops: Sequence[str], digits: Sequence[int], n: int, seed: int, long: bool) -> list[tuple[str, int, Problem]]:
@@ -94,18 +76,27 @@ def grid(ops: Sequence[str], digits: Sequence[int], n: int, seed: int, long: boo
 
 def evaluate(
     policy: Policy,
-    cells: Sequence[tuple[str, int, Problem]],
+    cells: Sequence[tuple[str, int, Problem | Expression]],
     *,
     fmt: Format,
     long: bool,
     align: bool = False,
     on_done: Callable[[Result], None] | None = None,
 ) -> list[dict[str, Any]]:
-    """Rows of accuracy and cost per cell of ``grid`` (see ``ROW_KEYS``, plus a few more)."""
-    results = execute([p for _, _, p in cells], policy, fmt=fmt, long=long, align=align, on_done=on_done)
+    """Rows of accuracy and cost per cell of ``grid`` or ``expression_cells`` (see ``ROW_KEYS``,
+    plus a few more). The single operations go through ONE ``execute`` call, batching together;
+    an expression runs operation by operation (``execute_expression``, as ``solve`` runs one)."""
+    plain = [i for i, (_, _, p) in enumerate(cells) if isinstance(p, Problem)]
+    problems = [cells[i][2] for i in plain]
+    results = dict(zip(plain, execute(problems, policy, fmt=fmt, long=long, align=align, on_done=on_done)))
+    for i, (_, _, expression) in enumerate(cells):
+        if isinstance(expression, Expression):
+            results[i] = execute_expression(expression, policy, fmt=fmt, long=long, align=lambda _: align)
+            if on_done is not None:
+                on_done(results[i])
     by_cell: dict[tuple[str, int], list[Result]] = {}
-    for (op, d, _), result in zip(cells, results):
-        by_cell.setdefault((op, d), []).append(result)
+    for i, (op, d, _) in enumerate(cells):
+        by_cell.setdefault((op, d), []).append(results[i])
     part = "all" if align else "executor"
     return [{**row(op, d, group, fmt), "part": part} for (op, d), group in by_cell.items()]
 

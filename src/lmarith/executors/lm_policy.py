@@ -138,7 +138,7 @@ class LMPolicy(Policy):
 
             set_adapter(self.model, adapter)
             self._active = adapter
-        if adapter in self.command_adapters and not any(r.task == QUESTION_TASK for r in requests):
+        if adapter in self.command_adapters:  # the question aligner's adapter never brings command tokens
             max_new_tokens = 1
         rows = [self._encode(prompt(request.text, request.task)) for request in requests]
         choices = [self._choices(r.choices) for r in requests] if any(r.choices for r in requests) else None

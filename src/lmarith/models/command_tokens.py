@@ -42,7 +42,8 @@ def add_command_tokens(
     if not commands:
         raise LmarithError("no window commands to add as tokens")
     pieces = [tokenizer(c, add_special_tokens=False)["input_ids"] for c in commands]
-    known = [c for c in commands if c in tokenizer.get_vocab()]
+    vocabulary = tokenizer.get_vocab()  # a fresh dict per call: built once
+    known = [c for c in commands if c in vocabulary]
     if known:
         raise LmarithError(f"the tokenizer has command tokens already (e.g. {known[0]!r}): add them once")
     tokenizer.add_tokens([AddedToken(c, normalized=False) for c in commands])

@@ -101,14 +101,26 @@ def worked_solution(question: Question) -> str:
     return " ".join(steps) + f"\n{FINAL} {solution}"
 
 
+def shot_turns(shots: list[Question], *, cot: bool = False) -> Messages:
+    """Worked examples as earlier chat turns: each question, then its answer (bare, or worked)."""
+    return [
+        {"role": role, "content": content}
+        for shot in shots
+        for role, content in (
+            ("user", shot.question),
+            ("assistant", worked_solution(shot) if cot else str(shot.solution)),
+        )
+    ]
+
+
 def chat_messages(question: Question, *, cot: bool = False, shots: int = 2) -> Messages:
     """The two-shot chat (system, shot pairs, question) as a list of role/content messages."""
-    messages = [{"role": "system", "content": SYSTEM_COT if cot else SYSTEM_DIRECT}]
-    for shot in shots_for(question, count=shots):
-        answer = worked_solution(shot) if cot else str(shot.solution)
-        messages += [{"role": "user", "content": shot.question}, {"role": "assistant", "content": answer}]
-    messages.append({"role": "user", "content": question.question})
-    return messages
+    system = {"role": "system", "content": SYSTEM_COT if cot else SYSTEM_DIRECT}
+    return [
+        system,
+        *shot_turns(shots_for(question, count=shots), cot=cot),
+        {"role": "user", "content": question.question},
+    ]
 
 
 def conversation(turns: Messages) -> Messages:
@@ -140,11 +152,7 @@ def protocol_messages(question: Question, protocol: Protocol, *, cot: bool = Fal
     if protocol == "fixed" and cot:
         return [{"role": "system", "content": SYSTEM_COT}, {"role": "user", "content": question.question}]
     if protocol == "shots" and not cot and not in_chat_context(question, share=2):
-        turns = [
-            {"role": role, "content": content}
-            for shot in shots_for(question, other_types=True)
-            for role, content in (("user", shot.question), ("assistant", str(shot.solution)))
-        ]
+        turns = shot_turns(shots_for(question, other_types=True))
         return conversation([*turns, {"role": "user", "content": question.question.strip()}])
     if protocol in ("fixed", "shots") or (protocol == "mixed" and not cot and in_chat_context(question)):
         return fixed_messages(question.question)
