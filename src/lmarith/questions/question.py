@@ -9,9 +9,10 @@ frame ("What is {e}?", "Work out {e}."), an expression of the operation ("{x} ti
 "the product of {x} and {y}", ...), for multiplication and lcm a way of asking for the answer
 mod 1000 (inline "mod 1000", a clause ", modulo 1000", a separate sentence, abbreviated
 "(mod 1000)", ...), then polite filler, punctuation and casing. Every part is assigned to one
-of two *families* by construction: ``train`` (what the intervention is trained on) and
-``heldout`` (disjoint frames, expressions, mod requests and fillers, never trained on), so
-the held-out family is genuinely new wording rather than a resampling of training sentences.
+of three *families* by construction (``wording``): ``train`` and ``neuro`` (what the
+intervention is trained on) and ``heldout`` (disjoint frames, expressions, mod requests and
+fillers, never trained on), so the held-out family is genuinely new wording rather than a
+resampling of training sentences.
 """
 
 import random
