@@ -19,8 +19,8 @@ hours on 2 cores, so each part (the table, each cell, the base model) is kept in
 from there, and the partial file is removed once the report is written.
 
 With ``--compare DIR`` (e.g. the adapters shipped before the command tokens) a second set is
-measured in the same run (``--compare-n`` problems a cell): its seconds and tokens per
-transition beside ours, and the ratio.
+measured in the same run (``--compare-n`` problems a cell), and ours again on the same problems
+in batches of the same size: seconds and tokens per transition of both, and the ratio.
 
     python bench/real_model.py [--model smollm2] [--adapters DIR] [--compare DIR] [--n 100] [--n-long 50] [--quick]
 """
@@ -153,7 +153,15 @@ def main() -> None:
         for op, d, count in grid_cells
     ]
     compared: list[dict] = []
+    beside: list[dict] = []  # ours again on the compared problems: the same batch, a fair ratio
     if args.compare is not None:  # a model of its own: both adapter sets name theirs ALL
+        beside = [
+            parts.get(
+                f"beside {op} {d}",
+                lambda op=op, d=d, count=count: executor_row(policy, op, d, min(count, args.compare_n)),
+            )
+            for op, d, count in grid_cells
+        ]
         other = load_policy(args.model, args.compare, batch_size=args.batch_size)
         compared = [
             parts.get(
@@ -175,7 +183,8 @@ def main() -> None:
         "base": direct,
         "compared_adapters": str(shown_path(args.compare)) if args.compare else None,
         "compared": compared,
-        "speed": speedups(rows, compared),
+        "beside": beside,
+        "speed": speedups(beside, compared),
     }
     write_report(
         stem,
@@ -186,7 +195,8 @@ def main() -> None:
             f"executors (adapters {', '.join(names)})": rows,
             "base model, 3-shot direct answer": direct,
             **({f"the adapters measured beside ({shown_path(args.compare)})": compared} if compared else {}),
-            **({"per transition, ours against those beside": speedups(rows, compared)} if compared else {}),
+            **({"ours on the same problems (--compare-n a cell)": beside} if compared else {}),
+            **({"per transition, ours against those beside": speedups(beside, compared)} if compared else {}),
         },
         notes=f"Adapters `{shown}`; {machine}.\n\n" + __doc__.split("\n\n")[1],
         md_dir=pages,

@@ -23,6 +23,7 @@ from lmarith.models import (
     load_model,
     ship_adapters,
 )
+from lmarith.models.command_tokens import fold_command_tokens
 from lmarith.models.shipped import Manifest, check_manifest, write_manifest
 
 
@@ -113,6 +114,20 @@ def test_command_tokens_make_a_transition_one_token_and_travel_with_the_adapter(
     first = recorded["commands"][0]
     assert tokenizer(first, add_special_tokens=False)["input_ids"] == [recorded["ids"][0]]
     assert set(recorded["ids"]) <= set(model.generation_config.eos_token_id)  # a command ends the step
+    # folding the trained rows into the weights (inference) gives the same logits, and peft puts
+    # the original rows back once a forward pass runs without the adapter
+    prompt = torch.tensor([tokenizer("ADD q1 47 C=1")["input_ids"] + recorded["ids"][:2]])
+    embedding = model.get_input_embeddings().token_adapter  # peft's TrainableTokensLayer
+    with torch.no_grad():
+        unfolded = model(input_ids=prompt).logits
+        original = embedding.base_layer.weight[recorded["ids"]].clone()
+        fold_command_tokens(model, "ADD")
+        assert torch.equal(model(input_ids=prompt).logits, unfolded)
+        assert torch.equal(embedding.base_layer.weight[recorded["ids"]], embedding.trainable_tokens_delta["ADD"])
+        assert not torch.equal(original, embedding.trainable_tokens_delta["ADD"])  # training moved them
+        with model.disable_adapter():
+            model(input_ids=prompt)
+        assert torch.equal(embedding.base_layer.weight[recorded["ids"]], original)
     code, stdout, err = cli(
         "solve", "12+34", "--model", str(gpt2_dir), "--adapters", str(shipped), "--json", "--max-steps", "4"
     )

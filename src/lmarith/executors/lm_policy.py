@@ -139,6 +139,9 @@ class LMPolicy(Policy):
             set_adapter(self.model, adapter)
             self._active = adapter
         if adapter in self.command_adapters:  # the question aligner's adapter never brings command tokens
+            from lmarith.models.command_tokens import fold_command_tokens
+
+            fold_command_tokens(self.model, adapter)  # again after another adapter's steps unfolded them
             max_new_tokens = 1
         rows = [self._encode(prompt(request.text, request.task)) for request in requests]
         choices = [self._choices(r.choices) for r in requests] if any(r.choices for r in requests) else None

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 from lmarith.errors import LmarithError
 
 if TYPE_CHECKING:
+    import torch
     from transformers import PreTrainedModel, PreTrainedTokenizerBase
 
 #: written into the adapter's folder: the commands, in the order they were added, and their ids
@@ -84,3 +85,23 @@ def load_command_tokens(model: PreTrainedModel, tokenizer: PreTrainedTokenizerBa
             "trained on another tokenizer than this model's"
         )
     return ids
+
+
+def fold_command_tokens(model: torch.nn.Module, adapter: str) -> None:
+    """Write ``adapter``'s trained command-token rows into the embedding (and tied output)
+    weights, for inference with that adapter active.
+
+    Unfolded, peft rebuilds the whole embedding matrix at every forward pass (an ``index_copy``
+    of ~110 MB on SmolLM2, twice with tied output rows), which costs as much as the forward pass
+    of a short window prompt itself. Folded, the weights are read as they are: the same numbers,
+    so the same logits. peft puts the original rows back by itself at the first forward pass
+    without this adapter (the question aligner's, or the base model's)."""
+    from peft.tuners.trainable_tokens.layer import TrainableTokensLayer
+
+    for module in model.modules():
+        if (
+            isinstance(module, TrainableTokensLayer)
+            and adapter in module.trainable_tokens_delta
+            and adapter not in module.merged_adapters
+        ):
+            module.merge(adapter_names=[adapter])
