@@ -12,6 +12,11 @@
    seven operators in equal shares), the aligner's expression run by the executors on the same
    model; correct when the answer equals the question's own.
 
+3. With ``--compare DIR`` (e.g. the executors shipped before the command tokens): `ask` on the
+   same ``--compare-n`` questions (one per operator) at each size of 10 digits and up, by
+   ours and by those executors (the question aligner of ``--adapters`` for both), one right
+   after the other: seconds per question of both and the ratio.
+
 Each part (the aligner's, and every 25 questions of an `ask` row) is kept as it ends
 (``ask.partial.json``): a rerun with the same adapters, counts and code goes on from there. A run
 of fewer ``--sizes`` writes its report and keeps that file, so a later full run measures only
@@ -20,12 +25,13 @@ Writes bench/results/ask.json and the page docs/results/ask.md with its plot (``
 bench/results/ask_quick.*).
 
     python bench/ask.py [--model smollm2] [--adapters DIR] [--n 100] [--sizes 3,10,30] [--n-aligner 1000]
-                        [--quick]
+                        [--compare DIR] [--compare-n 7] [--quick]
 """
 
 from __future__ import annotations
 
 import argparse
+import shutil
 import tempfile
 import time
 from collections import defaultdict
@@ -47,8 +53,10 @@ from lmarith.evaluation.report import (  # noqa: E402
 )
 from lmarith.executors.lm_policy import LMPolicy, load_policy  # noqa: E402
 from lmarith.executors.question_aligner import align_questions, answer_questions  # noqa: E402
+from lmarith.executors.tasks import QUESTION_TASK  # noqa: E402
 from lmarith.machines.problems import parse_problem  # noqa: E402
-from lmarith.models.shipped import shipped_dir  # noqa: E402
+from lmarith.models import find_adapters  # noqa: E402
+from lmarith.models.shipped import MANIFEST, shipped_dir  # noqa: E402
 from lmarith.questions.csv_io import read_csv, write_csv  # noqa: E402
 from lmarith.questions.expressions import CANNOT, SYMBOLS, Mapping, mappings  # noqa: E402
 from lmarith.questions.question import sample_questions  # noqa: E402
@@ -149,6 +157,30 @@ def ask_row(digits: int, chunks: list[dict]) -> dict:
     }
 
 
+def beside(executors: Path, aligner_from: Path, into: Path) -> Path:
+    """A folder of ``executors``' adapters and the question aligner of ``aligner_from`` (copies)."""
+    folders = {name: f for name, f in find_adapters(executors).items() if name != QUESTION_TASK}
+    folders[QUESTION_TASK] = find_adapters(aligner_from)[QUESTION_TASK]
+    for name, folder in folders.items():
+        shutil.copytree(folder, into / name)
+    shutil.copy(executors / MANIFEST, into / MANIFEST)
+    return into
+
+
+def speed_row(digits: int, ours: dict, theirs: dict) -> dict:
+    """Seconds per question of both executor sets on the same questions, and the ratio."""
+    n = len(ours["questions"])
+    return {
+        "digits": digits,
+        "n": n,
+        "seconds_per_question": ours["seconds"] / n,
+        "compared_seconds_per_question": theirs["seconds"] / n,
+        "ratio": theirs["seconds"] / ours["seconds"],
+        "right": sum(q["right"] for q in ours["questions"]),
+        "compared_right": sum(q["right"] for q in theirs["questions"]),
+    }
+
+
 def plot(rows: list[dict], path: Path) -> None:
     fig, ax = plt.subplots(figsize=(5, 3.2))
     ax.bar([str(r["digits"]) for r in rows], [r["accuracy"] for r in rows], color="tab:blue")
@@ -174,6 +206,12 @@ def main() -> None:
     )
     parser.add_argument("--n-aligner", type=int, default=1000, help="held-out questions for the aligner alone")
     parser.add_argument("--n-csv", type=int, default=30, help="CSV questions per paper type")
+    parser.add_argument(
+        "--compare",
+        type=Path,
+        help="other executors (e.g. the set shipped before the command tokens) timed on the same questions",
+    )
+    parser.add_argument("--compare-n", type=int, default=7, help="questions per size for --compare")
     parser.add_argument("--quick", action="store_true", help="small sizes, for a smoke run")
     args = parser.parse_args()
     quick = ((3, 10), 7, 40, 3)
@@ -187,9 +225,11 @@ def main() -> None:
         raise SystemExit(f"no adapters ship for {args.model}; pass --adapters DIR")
     stem = RESULTS / ("ask_quick" if args.quick else "ask")
     pages = RESULTS if args.quick else PAGES  # a smoke run's page stays beside its JSON (not committed)
-    measured_by = [*adapters.rglob("*.safetensors"), *source_files(__file__)]  # the weights and the code
+    compared_weights = [*args.compare.rglob("*.safetensors")] if args.compare else []
+    measured_by = [*adapters.rglob("*.safetensors"), *compared_weights, *source_files(__file__)]
     # every ask row is kept under its size: a run of fewer --sizes shares its rows with a full one
-    parts = Parts(stem.with_suffix(".partial.json"), run_key([args.model, n, n_aligner, n_csv], measured_by))
+    settings = [args.model, n, n_aligner, n_csv, args.compare_n if args.compare else None]
+    parts = Parts(stem.with_suffix(".partial.json"), run_key(settings, measured_by))
     policy = load_policy(args.model, adapters, batch_size=64)
     aligner = [
         parts.get("aligner heldout", lambda: aligner_part(policy, family_pairs(n_aligner), "held-out family")),
@@ -206,9 +246,20 @@ def main() -> None:
     for d in sizes:
         # a 30-digit row runs for hours on 2 cores: kept 25 questions at a time
         rows.append(ask_row(d, parts.chunks(f"ask {d}", ask_cell(d, n), lambda part: ask_chunk(policy, part))))
+    speed: list[dict] = []
+    if args.compare is not None:
+        with tempfile.TemporaryDirectory() as tmp:
+            other = load_policy(args.model, beside(args.compare, adapters, Path(tmp)), batch_size=64)
+            for d in (d for d in sizes if d >= 10):  # each pair one right after the other
+                cell = ask_cell(d, args.compare_n)
+                ours = parts.get(f"beside ask {d}", lambda cell=cell: ask_chunk(policy, cell))
+                theirs = parts.get(f"compare ask {d}", lambda cell=cell: ask_chunk(other, cell))
+                speed.append(speed_row(d, ours, theirs))
     table = [{k: v for k, v in r.items() if k not in ("per_operator", "failures")} for r in rows]
     shown = shown_path(adapters)
     payload = {"model": args.model, "adapters": str(shown), "aligner": aligner, "ask": rows}
+    if speed:
+        payload |= {"compared_adapters": str(shown_path(args.compare)), "speed": speed}
     write_report(
         stem,
         payload,
@@ -216,6 +267,7 @@ def main() -> None:
         {
             "question aligner alone (exact expression)": [r for part in aligner for r in part["rows"]],
             "ask via executors (correct answers)": table,
+            **({f"ask, ours against {shown_path(args.compare)} on the same questions": speed} if speed else {}),
         },
         notes=f"Adapters `{shown}`.\n\n" + __doc__.split("\n\n")[1] + "\n\n" + __doc__.split("\n\n")[2],
         md_dir=pages,
