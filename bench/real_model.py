@@ -148,28 +148,18 @@ def main() -> None:
     names = list(find_adapters(adapters))
     policy = load_policy(args.model, adapters, batch_size=args.batch_size)
     table = parts.get("table", lambda: table_row(policy))
+    compared: list[dict] = []
+    beside: list[dict] = []  # ours again on the compared problems: the same batches, a fair ratio
+    if args.compare is not None:  # a model of its own: both adapter sets name theirs ALL
+        other = load_policy(args.model, args.compare, batch_size=args.batch_size)
+        for op, d, count in grid_cells:  # each pair measured one after the other
+            k = min(count, args.compare_n)
+            beside.append(parts.get(f"beside {op} {d}", lambda op=op, d=d, k=k: executor_row(policy, op, d, k)))
+            compared.append(parts.get(f"compare {op} {d}", lambda op=op, d=d, k=k: executor_row(other, op, d, k)))
     rows = [
         parts.get(f"{op} {d}", lambda op=op, d=d, count=count: executor_row(policy, op, d, count))
         for op, d, count in grid_cells
     ]
-    compared: list[dict] = []
-    beside: list[dict] = []  # ours again on the compared problems: the same batch, a fair ratio
-    if args.compare is not None:  # a model of its own: both adapter sets name theirs ALL
-        beside = [
-            parts.get(
-                f"beside {op} {d}",
-                lambda op=op, d=d, count=count: executor_row(policy, op, d, min(count, args.compare_n)),
-            )
-            for op, d, count in grid_cells
-        ]
-        other = load_policy(args.model, args.compare, batch_size=args.batch_size)
-        compared = [
-            parts.get(
-                f"compare {op} {d}",
-                lambda op=op, d=d, count=count: executor_row(other, op, d, min(count, args.compare_n)),
-            )
-            for op, d, count in grid_cells
-        ]
     shown = shown_path(adapters)
     machine = f"{platform.machine()}, {torch.get_num_threads()} torch threads, device {policy.device}"
     payload = {

@@ -139,6 +139,30 @@ def test_command_tokens_make_a_transition_one_token_and_travel_with_the_adapter(
     assert code == 2 and "--table" in err and len(err.strip().splitlines()) == 1
 
 
+def test_view_tokens_shorten_the_prompt_and_travel_with_the_adapter(  # type: ignore[no-untyped-def]
+    gpt2_dir: Path, tmp_path: Path, cli
+) -> None:
+    """``--view-tokens``: the views' fixed parts (machine and state, each register) are added
+    tokens too, read in prompts and never a stop; loading adds them at the same ids."""
+    out = tmp_path / "run"
+    args = ["--model", str(gpt2_dir), "--op", "add", "--table", "--max-steps", "2", "--lora-rank", "2"]
+    code, _, err = cli("train", "executor", *args, "--command-tokens", "--view-tokens", "--out", str(out))
+    assert code == 0, err
+    recorded = json.loads((out / "final" / "ADD" / "command_tokens.json").read_text())
+    assert "ADD q1 " in recorded["pieces"] and " C=1" in recorded["pieces"]
+    assert len(recorded["ids"]) == len(recorded["commands"]) + len(recorded["pieces"])
+    assert "--view-tokens" in json.loads((out / "final" / "manifest.json").read_text())["command"]
+    base, tokenizer = load_model(str(gpt2_dir))
+    before = len(tokenizer("ADD q1 47 C=1\n")["input_ids"])
+    model = load_adapters(base, out / "final", tokenizer=tokenizer)
+    assert tokenizer.tokenize("ADD q1 47 C=1\n")[:4] == ["ADD q1 ", "4", "7", " C=1"]
+    assert before > 5
+    pieces = set(recorded["ids"][len(recorded["commands"]) :])
+    assert not pieces & set(model.generation_config.eos_token_id)  # a piece never ends a step
+    code, _, err = cli("train", "executor", *args, "--view-tokens", "--out", str(tmp_path / "bad"))
+    assert code == 2 and "--command-tokens" in err and len(err.strip().splitlines()) == 1
+
+
 def test_install_needs_a_named_model(gpt2_dir: Path, tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
     code, _, err = cli(
         "train",

@@ -150,6 +150,13 @@ def _register(kind: str) -> None:
                 "LoRA), so a transition is one forward pass"
             ),
         ] = False,
+        view_tokens: Annotated[
+            bool,
+            typer.Option(
+                help="with --command-tokens: the fixed parts of every view (machine and state, each register "
+                "with its value) added tokens too, so a step's prompt is ~5 tokens instead of ~12"
+            ),
+        ] = False,
         lora_rank: Annotated[int, typer.Option(help="LoRA rank")] = 16,
         min_len: Annotated[int, typer.Option("--min", help="shortest operand")] = 1,
         max_len: Annotated[int, typer.Option("--max", help="longest operand")] = 5,
@@ -184,6 +191,7 @@ def _register(kind: str) -> None:
             batch_size=batch_size,
             table=table,
             command_tokens=command_tokens,
+            view_tokens=view_tokens,
             eval_every=eval_every,
             save_every=eval_every,
             mixed_precision=_precision(bf16),

@@ -29,6 +29,7 @@ from lmarith.executors.lm_policy import LMPolicy
 from lmarith.executors.policy import Request
 from lmarith.executors.tasks import QUESTION_TASK, SHARED_TASK, aligner_task, pair
 from lmarith.formats import CAEF, DEFAULT_FORMAT, WINDOW, Format, default_long, text_format
+from lmarith.machines import window
 from lmarith.machines.problems import OPERATORS, operator
 from lmarith.models import (
     Schedule,
@@ -99,6 +100,12 @@ def table_commands(table: Iterable[tuple[str, str]]) -> list[str]:
     """The distinct window commands of a table, sorted: one token each where a model writes a
     command as one token (the embedded default, ``--command-tokens``)."""
     return sorted({command for _, command in table})
+
+
+def table_pieces(table: Iterable[tuple[str, str]]) -> list[str]:
+    """The distinct fixed parts of a table's views (``window.view_pieces``), sorted: one token
+    each with ``--view-tokens``."""
+    return sorted({piece for view, _ in table for piece in window.view_pieces(view)})
 
 
 def train_default(
@@ -341,6 +348,11 @@ class ExecutorRecipe(Schedule):
         description="with table: every window command one added token of the tokenizer, its "
         "embedding row trained with the LoRA, so a transition is one forward pass",
     )
+    view_tokens: bool = Field(
+        False,
+        description="with command_tokens: the fixed parts of every view (machine and state, each "
+        "register with its value) added tokens too, so a prompt is ~5 tokens instead of ~12",
+    )
     eval_samples: int = Field(200, description="held-out transitions scored at each eval")
     lr: float = 1e-3
     batch_size: int = 16
@@ -405,6 +417,8 @@ def train_executor(
     _ = recipe.ops  # a clear error for an unknown operator, before any work
     if recipe.command_tokens and (not recipe.table or recipe.lora_rank is None):
         raise LmarithError("--command-tokens trains a LoRA adapter on the window table: add --table, drop --full")
+    if recipe.view_tokens and not recipe.command_tokens:
+        raise LmarithError("--view-tokens adds the views' parts beside the commands: add --command-tokens")
     if recipe.table:
         train_pairs = test_pairs = table_pairs(recipe)
         metric = "table_exact"
@@ -416,7 +430,8 @@ def train_executor(
     if not train_pairs or not test_pairs:
         raise LmarithError("the recipe produced no data; widen --min/--max or raise --num")
     commands = table_commands(train_pairs) if recipe.command_tokens else []
-    tokens = add_command_tokens(model, tokenizer, commands) if commands else None
+    pieces = table_pieces(train_pairs) if recipe.view_tokens else []
+    tokens = add_command_tokens(model, tokenizer, commands, pieces) if commands else None
     if recipe.lora_rank is not None:
         config = lora_config(recipe.lora_rank, target_modules=lora_targets(model), trainable_tokens=tokens)
         model = add_adapter(model, adapter_name(recipe), config)
@@ -433,7 +448,7 @@ def train_executor(
         eval_fn=lambda m: {metric: exact_rate(m, tokenizer, test_pairs, max_new)},
     )
     if tokens is not None:
-        write_command_tokens(result.final_dir / adapter_name(recipe), commands, tokens)
+        write_command_tokens(result.final_dir / adapter_name(recipe), commands, tokens, pieces)
     if base_model is not None:
         command = reproduce_command(recipe, base_model, out_dir, install, into_package)
         _record(result, base_model, command, install, into_package=into_package)

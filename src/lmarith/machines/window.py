@@ -44,6 +44,14 @@ def render_view(view: View) -> str:
     return " ".join(part for part in (view.machine, view.state, heads, regs) if part)
 
 
+def view_pieces(text: str) -> list[str]:
+    """The fixed parts of a view's text, each of which a model may read as one added token
+    (``--view-tokens``): the machine and state with the space before the heads
+    (``ADD q1 ``) and each register with its value (`` C=1``); the heads stay characters."""
+    view = parse_view(text)
+    return [f"{view.machine} {view.state} ", *(f" {name}={value}" for name, value in view.registers)]
+
+
 def parse_view(text: str) -> View:
     """Inverse of ``render_view``: ``ADD q1 47 C=1`` -> ``View``."""
     name, state, heads, *registers = text.split(" ")

@@ -31,24 +31,29 @@ COMMAND_TOKENS = "command_tokens.json"
 
 
 def add_command_tokens(
-    model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, commands: Sequence[str]
+    model: PreTrainedModel,
+    tokenizer: PreTrainedTokenizerBase,
+    commands: Sequence[str],
+    pieces: Sequence[str] = (),
 ) -> list[int]:
-    """Add each of ``commands`` as one token (matched wherever it occurs, prompts included, as
-    the embedded default's are), give the model rows for them and make each a stop token;
-    returns their ids."""
+    """Add each of ``commands`` and then of ``pieces`` (fixed parts of the views, read in
+    prompts only: ``window.view_pieces``) as one token (matched wherever it occurs, the
+    longest first), give the model rows for them and make each command a stop token; returns
+    their ids, commands first."""
     import torch
     from tokenizers import AddedToken
 
-    commands = list(dict.fromkeys(commands))
+    commands, pieces = list(dict.fromkeys(commands)), [p for p in dict.fromkeys(pieces) if p not in commands]
     if not commands:
         raise LmarithError("no window commands to add as tokens")
-    pieces = [tokenizer(c, add_special_tokens=False)["input_ids"] for c in commands]
+    texts = [*commands, *pieces]
+    written = [tokenizer(t, add_special_tokens=False)["input_ids"] for t in texts]
     vocabulary = tokenizer.get_vocab()  # a fresh dict per call: built once
-    known = [c for c in commands if c in vocabulary]
+    known = [t for t in texts if t in vocabulary]
     if known:
         raise LmarithError(f"the tokenizer has command tokens already (e.g. {known[0]!r}): add them once")
-    tokenizer.add_tokens([AddedToken(c, normalized=False) for c in commands])
-    ids = tokenizer.convert_tokens_to_ids(commands)
+    tokenizer.add_tokens([AddedToken(t, normalized=False) for t in texts])
+    ids = tokenizer.convert_tokens_to_ids(texts)
     rows = model.get_input_embeddings().weight.shape[0]
     if max(ids) >= rows:
         model.resize_token_embeddings(max(ids) + 1, mean_resizing=False)
@@ -58,18 +63,23 @@ def add_command_tokens(
         if output is not None and output.weight is not tables[0]:  # untied output rows start alike
             tables.append(output.weight)
         for table in tables:
-            for token, written in zip(ids, pieces):
-                table[token] = table[written].mean(0)
+            for token, before in zip(ids, written):
+                table[token] = table[before].mean(0)
     config = model.generation_config
     eos = config.eos_token_id
     stops = [eos] if isinstance(eos, int) else list(eos or [tokenizer.eos_token_id])
-    config.eos_token_id = [*dict.fromkeys([*stops, *ids])]  # a command token is a whole transition
+    # a command token is a whole transition; a piece is only ever read
+    config.eos_token_id = [*dict.fromkeys([*stops, *ids[: len(commands)]])]
     return ids
 
 
-def write_command_tokens(directory: Path, commands: Sequence[str], ids: Sequence[int]) -> None:
-    """Record the added commands and their ids beside an adapter."""
-    text = json.dumps({"commands": list(commands), "ids": list(ids)}, indent=1)
+def write_command_tokens(
+    directory: Path, commands: Sequence[str], ids: Sequence[int], pieces: Sequence[str] = ()
+) -> None:
+    """Record the added commands (and view pieces) beside an adapter, with their ids (the
+    commands', then the pieces')."""
+    record = {"commands": list(commands), "ids": list(ids)} | ({"pieces": list(pieces)} if pieces else {})
+    text = json.dumps(record, indent=1)
     (Path(directory) / COMMAND_TOKENS).write_text(text + "\n")
 
 
@@ -78,7 +88,7 @@ def load_command_tokens(model: PreTrainedModel, tokenizer: PreTrainedTokenizerBa
     get the ids the adapter was trained with (another tokenizer would give others)."""
     path = Path(directory) / COMMAND_TOKENS
     recorded = json.loads(path.read_text())
-    ids = add_command_tokens(model, tokenizer, recorded["commands"])
+    ids = add_command_tokens(model, tokenizer, recorded["commands"], recorded.get("pieces", ()))
     if ids != recorded["ids"]:
         raise LmarithError(
             f"the command tokens of {directory} were trained at other token ids: its adapter was "

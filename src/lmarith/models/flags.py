@@ -240,6 +240,7 @@ EXECUTOR_FLAGS: tuple[Flag, ...] = (
     Flag("long", "--long", bool, off="--caef-machines"),
     Flag("table", "--table", bool),
     Flag("command_tokens", "--command-tokens", bool),
+    Flag("view_tokens", "--view-tokens", bool),
     Flag("min_len", "--min", int, unless="table"),
     Flag("max_len", "--max", int, unless="table"),
     Flag("num", "--num", int, unless="table"),
