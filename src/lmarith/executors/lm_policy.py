@@ -135,13 +135,13 @@ class LMPolicy(Policy):
     def complete(self, adapter: str | None, requests: list[Request], max_new_tokens: int) -> list[Completion]:
         if adapter is not None and adapter != self._active:
             from lmarith.models.adapters import set_adapter
+            from lmarith.models.command_tokens import fold_command_tokens
 
             set_adapter(self.model, adapter)
             self._active = adapter
+            # at each switch: peft unfolded the rows at the other adapter's first forward pass
+            fold_command_tokens(self.model, adapter)
         if adapter in self.command_adapters:  # the question aligner's adapter never brings command tokens
-            from lmarith.models.command_tokens import fold_command_tokens
-
-            fold_command_tokens(self.model, adapter)  # again after another adapter's steps unfolded them
             max_new_tokens = 1
         rows = [self._encode(prompt(request.text, request.task)) for request in requests]
         choices = [self._choices(r.choices) for r in requests] if any(r.choices for r in requests) else None
